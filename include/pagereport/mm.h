@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libpagereport: the buddy allocator model (node, zones, free areas).
+ *
+ * A node holds one or more zones; each zone is a span of page frames with
+ * its own free_area[order].free_list[migratetype], pageblock migratetypes,
+ * watermarks and lock, modelled on Linux 5.4-5.7 mm/page_alloc.c.  Every
+ * function returns 0 or a negative errno and leaves the state unchanged on
+ * failure; pgr_errmsg() then says why.  All zone operations are thread-safe
+ * (they take the zone lock).
+ */
+#ifndef PAGEREPORT_MM_H
+#define PAGEREPORT_MM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define PGR_EXPORT __attribute__((visibility("default")))
+#else
+#define PGR_EXPORT
+#endif
+
+/* Kernel defaults (x86-64, 4 KiB pages). */
+#define PGR_PAGE_SHIFT 12
+#define PGR_PAGE_SIZE (1UL << PGR_PAGE_SHIFT)
+#define PGR_MAX_ORDER_DEFAULT 11	/* orders 0..10 */
+#define PGR_PAGEBLOCK_ORDER_DEFAULT 9
+#define PGR_MAX_ORDER_LIMIT 16		/* largest configurable MAX_ORDER */
+#define PGR_MAX_ZONES 4
+
+/* Models enum migratetype (CONFIG_CMA off, CONFIG_MEMORY_ISOLATION on). */
+enum pgr_migratetype {
+	PGR_MIGRATE_UNMOVABLE = 0,
+	PGR_MIGRATE_MOVABLE = 1,
+	PGR_MIGRATE_RECLAIMABLE = 2,
+	PGR_MIGRATE_HIGHATOMIC = 3,	/* == MIGRATE_PCPTYPES */
+	PGR_MIGRATE_ISOLATE = 4,
+	PGR_MIGRATE_TYPES = 5,
+};
+
+enum pgr_wmark {
+	PGR_WMARK_MIN = 0,
+	PGR_WMARK_LOW = 1,
+	PGR_WMARK_HIGH = 2,
+	PGR_NR_WMARK = 3,
+};
+
+struct pgr_node;
+struct pgr_zone;
+
+/* One zone: a span of page frames [start_pfn, start_pfn + nr_pages). */
+struct pgr_zone_config {
+	const char *name;	/* e.g. "DMA32", "Normal"; NULL = "zoneN" */
+	uint64_t start_pfn;	/* any pfn; zones must not overlap */
+	uint64_t nr_pages;	/* any size >= 1, < 2^32 - 1024 */
+	/* Watermarks in pages; all zero = computed as the kernel does from
+	 * min_free_kbytes and watermark_scale_factor 10. */
+	uint64_t watermark[PGR_NR_WMARK];
+};
+
+struct pgr_node_config {
+	unsigned max_order;		/* MAX_ORDER; 0 = 11 */
+	unsigned pageblock_order;	/* 0 = 9; must be < max_order */
+	bool shuffle;			/* CONFIG_SHUFFLE_PAGE_ALLOCATOR + page_alloc.shuffle=1 */
+	uint64_t seed;			/* PRNG seed for shuffle (same seed, same state) */
+	unsigned nr_zones;		/* 1..PGR_MAX_ZONES */
+	struct pgr_zone_config zones[PGR_MAX_ZONES];
+};
+
+/* Allocation flags for pgr_alloc_pages(). */
+#define PGR_ALLOC_NOFRAGMENT 0x1	/* ALLOC_NOFRAGMENT: fallback only at >= pageblock_order */
+#define PGR_ALLOC_WMARK_MIN 0x2		/* fail with -ENOMEM below the min watermark */
+#define PGR_ALLOC_WMARK_LOW 0x4		/* fail with -ENOMEM below the low watermark */
+#define PGR_ALLOC_NO_FALLBACK 0x8	/* __rmqueue_smallest only */
+
+/* A snapshot of a zone's counters (pgr_zone_get_info). */
+struct pgr_zone_info {
+	char name[16];
+	uint64_t start_pfn;
+	uint64_t nr_pages;			/* spanned */
+	unsigned max_order;
+	unsigned pageblock_order;
+	uint64_t nr_free_pages;			/* NR_FREE_PAGES: free, not ISOLATE */
+	uint64_t nr_free_isolate_pages;		/* free pages on ISOLATE lists */
+	uint64_t nr_allocated_pages;		/* handed out by alloc/take */
+	uint64_t nr_isolated_pages;		/* held off the lists (isolate_free_page, reporting) */
+	uint64_t nr_free[PGR_MAX_ORDER_LIMIT];	/* free_area[o].nr_free (blocks) */
+	uint64_t nr_free_mt[PGR_MAX_ORDER_LIMIT][PGR_MIGRATE_TYPES]; /* list lengths */
+	uint64_t nr_reported[PGR_MAX_ORDER_LIMIT];	/* PageReported blocks */
+	uint64_t nr_pageblocks_mt[PGR_MIGRATE_TYPES];
+	uint64_t nr_isolate_pageblock;
+	uint64_t watermark[PGR_NR_WMARK];
+	size_t metadata_bytes;			/* page metadata + pageblock flags */
+};
+
+/**
+ * pgr_errmsg - the detail of the last failure in this thread
+ *
+ * Return: a thread-local string, "" when nothing failed yet.
+ */
+PGR_EXPORT const char *pgr_errmsg(void);
+
+/**
+ * pgr_node_create - build a node with empty zones (no page is free yet)
+ * @cfg: configuration; zones must not overlap
+ *
+ * Return: the node, or NULL with errno set (EINVAL bad config, ENOMEM).
+ */
+PGR_EXPORT struct pgr_node *pgr_node_create(const struct pgr_node_config *cfg);
+
+/** pgr_node_destroy - unregister reporting and free the node. NULL is ignored. */
+PGR_EXPORT void pgr_node_destroy(struct pgr_node *node);
+
+/** pgr_node_zone - zone @idx of @node, or NULL. */
+PGR_EXPORT struct pgr_zone *pgr_node_zone(struct pgr_node *node, unsigned idx);
+PGR_EXPORT unsigned pgr_node_nr_zones(const struct pgr_node *node);
+PGR_EXPORT struct pgr_node *pgr_zone_node(struct pgr_zone *zone);
+
+/**
+ * pgr_zone_populate - release every page of the zone to the buddy allocator
+ *
+ * As the kernel's boot-time memblock_free_all(): pageblocks are set MOVABLE,
+ * pages are freed in the largest naturally aligned chunks (<= MAX_ORDER-1)
+ * through free_one_page, then shuffle_zone() runs when shuffle is on.
+ * Return: 0, -EBUSY if the zone was already populated.
+ */
+PGR_EXPORT int pgr_zone_populate(struct pgr_zone *zone);
+
+/**
+ * pgr_zone_offline - take a fully free zone offline (memory hot-remove)
+ *
+ * Every page must be free (none allocated or isolated): the lists are
+ * emptied and the zone becomes unpopulated (v11: reported_pages freed).
+ * Return: 0, -EBUSY if pages are in use.
+ */
+PGR_EXPORT int pgr_zone_offline(struct pgr_zone *zone);
+
+/**
+ * pgr_alloc_pages - allocate a 2^@order block (__rmqueue)
+ * @mt: UNMOVABLE, MOVABLE, RECLAIMABLE or HIGHATOMIC (no fallback)
+ * @flags: PGR_ALLOC_*
+ * @r_pfn: first pfn of the block
+ *
+ * Return: 0, -EINVAL (bad order/mt/flags), -ENOMEM (no block, watermark).
+ */
+PGR_EXPORT int pgr_alloc_pages(struct pgr_zone *zone, unsigned order,
+			       enum pgr_migratetype mt, unsigned flags,
+			       uint64_t *r_pfn);
+
+/**
+ * pgr_free_pages - free a block obtained from pgr_alloc_pages/pgr_take_block
+ *
+ * Return: 0, -ERANGE (pfn outside the zone), -EINVAL (unaligned, wrong
+ * order, not an allocated block: double free).
+ */
+PGR_EXPORT int pgr_free_pages(struct pgr_zone *zone, uint64_t pfn,
+			      unsigned order);
+
+/**
+ * pgr_take_block - take the 2^@order block at @pfn out of the free lists
+ *
+ * Splits the free block that contains it as needed (like
+ * take_page_off_buddy), so a test can build an exact fragmentation state.
+ * The block becomes allocated (free it with pgr_free_pages).
+ * Return: 0, -ERANGE, -EINVAL (unaligned/order), -EBUSY (not entirely free).
+ */
+PGR_EXPORT int pgr_take_block(struct pgr_zone *zone, uint64_t pfn,
+			      unsigned order);
+
+/**
+ * pgr_isolate_free_page - __isolate_free_page() on the free block at @pfn
+ *
+ * The block must be a free buddy of exactly @order.  Checks the min
+ * watermark (unless its pageblock is ISOLATE) and, for order >=
+ * pageblock_order - 1, converts its pageblocks to MOVABLE as the kernel does.
+ * Return: 0, -EINVAL/-ERANGE, -ENOENT (not a free block of that order),
+ * -ENOSPC (watermark check failed).
+ */
+PGR_EXPORT int pgr_isolate_free_page(struct pgr_zone *zone, uint64_t pfn,
+				     unsigned order);
+
+/**
+ * pgr_putback_isolated_page - __putback_isolated_page(): return an isolated
+ * block to the free lists with its pageblock's migratetype (no reporting
+ * notification).  Return: 0, -EINVAL if @pfn is not an isolated block.
+ */
+PGR_EXPORT int pgr_putback_isolated_page(struct pgr_zone *zone, uint64_t pfn,
+					 unsigned order);
+
+/**
+ * pgr_isolate_range - start_isolate_page_range() on whole pageblocks
+ * @start_pfn, @nr_pages: aligned to pageblock_nr_pages, inside the zone
+ *
+ * Free blocks larger than a pageblock that straddle the range edge are
+ * split at pageblock granularity first.  Return: 0, -EINVAL, -ERANGE,
+ * -EBUSY (a pageblock already isolated; nothing changed).
+ */
+PGR_EXPORT int pgr_isolate_range(struct pgr_zone *zone, uint64_t start_pfn,
+				 uint64_t nr_pages);
+
+/** pgr_undo_isolate_range - undo_isolate_page_range() back to @mt. */
+PGR_EXPORT int pgr_undo_isolate_range(struct pgr_zone *zone,
+				      uint64_t start_pfn, uint64_t nr_pages,
+				      enum pgr_migratetype mt);
+
+/**
+ * pgr_set_pageblock_migratetype - set the type of the pageblock holding
+ * @pfn and move its free pages (move_freepages_block); not ISOLATE.
+ */
+PGR_EXPORT int pgr_set_pageblock_migratetype(struct pgr_zone *zone,
+					     uint64_t pfn,
+					     enum pgr_migratetype mt);
+
+/** pgr_pageblock_migratetype - type of the pageblock holding @pfn, or -ERANGE. */
+PGR_EXPORT int pgr_pageblock_migratetype(struct pgr_zone *zone, uint64_t pfn);
+
+/** pgr_zone_shuffle - __shuffle_zone(): swap free MAX_ORDER-1 blocks. */
+PGR_EXPORT int pgr_zone_shuffle(struct pgr_zone *zone);
+
+/**
+ * pgr_zone_compact_rotate - what compaction does to a free list in v11:
+ * reset the reporting boundary of (order, MOVABLE)
+ * (page_reporting_free_area_release), then rotate the MOVABLE list so that
+ * the block at @pfn becomes its head (move_freelist_head).
+ * Return: 0, -ENOENT if @pfn is not a free MOVABLE block of @order.
+ */
+PGR_EXPORT int pgr_zone_compact_rotate(struct pgr_zone *zone, unsigned order,
+				       uint64_t pfn);
+
+/** pgr_zone_get_info - counters snapshot (O(pageblocks)). */
+PGR_EXPORT int pgr_zone_get_info(struct pgr_zone *zone,
+				 struct pgr_zone_info *r_info);
+
+/**
+ * pgr_zone_watermark_ok - zone_watermark_ok(zone, order, mark, 0, ALLOC_CMA)
+ */
+PGR_EXPORT bool pgr_zone_watermark_ok(struct pgr_zone *zone, unsigned order,
+				      uint64_t mark);
+
+/**
+ * pgr_zone_check - walk the zone and verify every invariant
+ * (ALGORITHM.md §1.6 and the reporting invariants of §6).
+ * @buf/@len: receives the first violation, may be NULL
+ * Return: 0, or -EUCLEAN naming the first violation.
+ */
+PGR_EXPORT int pgr_zone_check(struct pgr_zone *zone, char *buf, size_t len);
+
+/** pgr_node_check - pgr_zone_check on every zone plus node-wide checks. */
+PGR_EXPORT int pgr_node_check(struct pgr_node *node, char *buf, size_t len);
+
+/*
+ * Page state queries (for tests and tools).  Each takes the zone lock.
+ */
+enum pgr_page_state {
+	PGR_PAGE_TAIL = 0,	/* inside a block, not its head */
+	PGR_PAGE_FREE = 1,	/* head of a free buddy block */
+	PGR_PAGE_ALLOCATED = 2,	/* head of an allocated block */
+	PGR_PAGE_ISOLATED = 3,	/* head of a block isolated off the lists */
+};
+
+struct pgr_page_info {
+	enum pgr_page_state state;
+	unsigned order;		/* of the block (head pages only) */
+	int migratetype;	/* free: the list it is on; else pageblock type */
+	bool reported;		/* PageReported */
+	bool discarded;		/* the host discarded it since it was last allocated */
+};
+
+PGR_EXPORT int pgr_page_get_info(struct pgr_zone *zone, uint64_t pfn,
+				 struct pgr_page_info *r_info);
+
+/**
+ * pgr_free_list_walk - copy the pfns of free_area[order].free_list[mt]
+ * from head to tail into @pfns (at most @max), for tests and tools.
+ * Return: the list length (may exceed @max), or -errno.
+ */
+PGR_EXPORT long pgr_free_list_walk(struct pgr_zone *zone, unsigned order,
+				   enum pgr_migratetype mt, uint64_t *pfns,
+				   size_t max);
+
+PGR_EXPORT const char *pgr_migratetype_name(int mt);
+
+/** pgr_metadata_bytes_per_page - bytes of metadata the model keeps per page. */
+PGR_EXPORT size_t pgr_metadata_bytes_per_page(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PAGEREPORT_MM_H */

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Internal structures shared by the allocator model (src/mm) and the
+ * reporting engine (src/reporting).  Not installed.
+ *
+ * Layout of a zone's metadata: pages[0 .. nr_pages-1] are the page frames
+ * (index = pfn - start_pfn), pages[nr_pages .. nr_pages + nr_lists - 1] are
+ * the list heads of free_area[order].free_list[mt].  Lists are circular and
+ * doubly linked through 32-bit ids, exactly like the kernel's list_head, so
+ * "a pointer to the list head or to an element" (v11's reported_boundary)
+ * is simply an id.
+ */
+#ifndef PGR_INTERNAL_H
+#define PGR_INTERNAL_H
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+
+#include <pagereport/pagereport.h>
+
+#include "debug.h"
+#include "lock.h"
+#include "rand.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* Page flags (struct page.flags). */
+#define PG_buddy 0x01		/* head of a free block on a free list */
+#define PG_reported 0x02	/* PageReported: only meaningful with PG_buddy */
+#define PG_alloc 0x04		/* head of an allocated block */
+#define PG_isolated 0x08	/* head of a block isolated off the lists */
+#define PG_discarded 0x10	/* engine: host discarded it, not reallocated */
+
+/*
+ * 12 bytes per page frame.  Only block heads carry state; every other page
+ * is all zero except next/prev, which are unused there.
+ */
+struct page {
+	uint32_t next;		/* list link (page id or list-head id) */
+	uint32_t prev;
+	uint16_t index;		/* v11 page->index: boundary index cache;
+				 * PG_alloc: the migratetype allocated for */
+	uint8_t order;		/* PG_buddy / PG_alloc / PG_isolated heads */
+	uint8_t flags;
+};
+
+struct free_area {
+	uint64_t nr_free;	/* blocks, over all migratetypes */
+};
+
+/* Zone flags (v11). */
+#define ZONE_PAGE_REPORTING_REQUESTED 0x1
+#define ZONE_PAGE_REPORTING_ACTIVE 0x2
+
+struct zone {
+	struct pgr_node *node;
+	unsigned int idx;
+	char name[16];
+	uint64_t start_pfn;
+	uint32_t nr_pages;		/* spanned */
+	uint32_t nr_lists;		/* max_order * PGR_MIGRATE_TYPES */
+	struct page *pages;		/* nr_pages + nr_lists entries */
+	size_t pages_bytes;		/* mmap length of pages[] */
+	uint8_t *pageblock_mt;		/* one byte per (partial) pageblock */
+	uint32_t nr_pageblocks;
+	uint64_t pb_base_pfn;		/* start_pfn aligned down to a pageblock */
+
+	pgr_spinlock_t lock;
+	struct free_area free_area[PGR_MAX_ORDER_LIMIT];
+	uint64_t nr_free_pages;		/* NR_FREE_PAGES (not ISOLATE, not held) */
+	uint64_t nr_isolate_pageblock;
+	uint64_t nr_allocated_pages;
+	uint64_t nr_isolated_pages;	/* PG_isolated blocks, in pages */
+	uint64_t watermark[PGR_NR_WMARK];
+	bool populated;
+
+	/* v11 reporting state; see src/reporting/v11.c */
+	unsigned long flags;		/* ZONE_PAGE_REPORTING_* under lock */
+	uint64_t *reported_pages;	/* [order - min_order] or NULL */
+	uint64_t reported_pages_store[PGR_MAX_ORDER_LIMIT];
+};
+
+struct pgr_reporting;
+
+struct pgr_node {
+	unsigned int max_order;
+	unsigned int pageblock_order;
+	unsigned int nr_zones;
+	bool shuffle;
+	struct zone zones[PGR_MAX_ZONES];
+
+	/* shuffle_pick_tail() state: one u64 draw per 64 calls */
+	struct pgr_rand rand;
+	uint64_t shuffle_rand;
+	unsigned int shuffle_rand_bits;
+
+	/*
+	 * Reporting hooks read by mm under the zone lock.  rep is set while a
+	 * device is registered; the fields below are copies mm needs on hot
+	 * paths (the kernel's static key and PAGE_REPORTING_MIN_ORDER).
+	 */
+	struct pgr_reporting *rep;
+	atomic_bool rep_notify;			/* static key page_reporting_enabled */
+	unsigned int rep_order;			/* lowest reported order */
+	bool rep_v11;				/* v11-boundary or v11-rescan */
+	bool rep_track_discard;			/* maintain PG_discarded */
+	uint32_t *reported_boundary;		/* v11: [(order-min)*MT + mt] list ids */
+};
+
+/* ---- ids and lists ---------------------------------------------------- */
+
+static inline unsigned int pageblock_order(const struct zone *z)
+{
+	return z->node->pageblock_order;
+}
+
+static inline unsigned int max_order(const struct zone *z)
+{
+	return z->node->max_order;
+}
+
+static inline uint32_t free_list_id(const struct zone *z, unsigned int order,
+				    int mt)
+{
+	return z->nr_pages + order * PGR_MIGRATE_TYPES + (uint32_t)mt;
+}
+
+static inline bool id_is_list_head(const struct zone *z, uint32_t id)
+{
+	return id >= z->nr_pages;
+}
+
+static inline struct page *id_page(struct zone *z, uint32_t id)
+{
+	return &z->pages[id];
+}
+
+static inline uint64_t id_pfn(const struct zone *z, uint32_t id)
+{
+	return z->start_pfn + id;
+}
+
+static inline uint32_t pfn_id(const struct zone *z, uint64_t pfn)
+{
+	return (uint32_t)(pfn - z->start_pfn);
+}
+
+static inline bool zone_spans_pfn(const struct zone *z, uint64_t pfn)
+{
+	return pfn >= z->start_pfn && pfn - z->start_pfn < z->nr_pages;
+}
+
+/* list_head primitives on ids (include/linux/list.h semantics). */
+static inline void list_init(struct zone *z, uint32_t head)
+{
+	z->pages[head].next = head;
+	z->pages[head].prev = head;
+}
+
+static inline bool list_empty_id(struct zone *z, uint32_t head)
+{
+	return z->pages[head].next == head;
+}
+
+static inline void __list_add_id(struct zone *z, uint32_t n, uint32_t prev,
+				 uint32_t next)
+{
+	z->pages[next].prev = n;
+	z->pages[n].next = next;
+	z->pages[n].prev = prev;
+	z->pages[prev].next = n;
+}
+
+/* list_add: insert @n after @head. */
+static inline void list_add_id(struct zone *z, uint32_t n, uint32_t head)
+{
+	__list_add_id(z, n, head, z->pages[head].next);
+}
+
+/* list_add_tail: insert @n before @head. */
+static inline void list_add_tail_id(struct zone *z, uint32_t n, uint32_t head)
+{
+	__list_add_id(z, n, z->pages[head].prev, head);
+}
+
+static inline void list_del_id(struct zone *z, uint32_t n)
+{
+	uint32_t prev = z->pages[n].prev, next = z->pages[n].next;
+
+	z->pages[next].prev = prev;
+	z->pages[prev].next = next;
+	z->pages[n].next = z->pages[n].prev = 0;
+}
+
+/* ---- pageblocks ------------------------------------------------------- */
+
+static inline uint32_t pageblock_idx(const struct zone *z, uint64_t pfn)
+{
+	return (uint32_t)((pfn - z->pb_base_pfn) >> pageblock_order(z));
+}
+
+static inline int get_pfnblock_migratetype(const struct zone *z, uint64_t pfn)
+{
+	return z->pageblock_mt[pageblock_idx(z, pfn)];
+}
+
+static inline bool has_isolate_pageblock(const struct zone *z)
+{
+	return z->nr_isolate_pageblock != 0;
+}
+
+/* ---- the model (src/mm) ------------------------------------------------ */
+
+/* Error reporting: set the thread's message and return -err. */
+int pgr__error(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Free-list manipulators (src/mm/free_list.c); zone lock held. */
+void pgr__add_to_free_list(struct zone *z, uint32_t id, unsigned int order,
+			   int mt);
+void pgr__add_to_free_list_tail(struct zone *z, uint32_t id,
+				unsigned int order, int mt);
+void pgr__move_to_free_list(struct zone *z, uint32_t id, unsigned int order,
+			    int mt);
+void pgr__del_page_from_free_list(struct zone *z, uint32_t id,
+				  unsigned int order);
+
+/* How free_one_page was called (the kernel's bool report / fpi_t). */
+#define FPI_NONE 0
+#define FPI_SKIP_REPORT_NOTIFY 0x1	/* page returns from a report/isolation */
+#define FPI_TO_TAIL 0x2			/* force tail placement (5.10 / v11 return) */
+
+/*
+ * free_one_page - __free_one_page(): merge and insert; notify reporting
+ * unless FPI_SKIP_REPORT_NOTIFY.  Updates NR_FREE_PAGES unless ISOLATE.
+ * Returns the id of the (possibly merged) head, *r_order its final order.
+ */
+uint32_t pgr__free_one_page(struct zone *z, uint32_t id, unsigned int order,
+			    int mt, unsigned int fpi, unsigned int *r_order);
+
+/*
+ * __isolate_free_page(): watermark check (unless ISOLATE), take off the
+ * list, MOVABLE conversion for order >= pageblock_order - 1.  Marks the
+ * head PG_isolated.  Returns false when the watermark check fails.
+ */
+bool pgr__isolate_free_page(struct zone *z, uint32_t id, unsigned int order);
+
+/*
+ * __putback_isolated_page(): clear PG_isolated and free_one_page with
+ * FPI_SKIP_REPORT_NOTIFY | @fpi at the pageblock's current migratetype.
+ */
+uint32_t pgr__putback_isolated_page(struct zone *z, uint32_t id,
+				    unsigned int order, unsigned int fpi,
+				    unsigned int *r_order);
+
+bool pgr__zone_watermark_ok(struct zone *z, unsigned int order, uint64_t mark);
+
+/* shuffle_pick_tail(): one bit of a cached u64 draw (src/mm/shuffle.c). */
+bool pgr__shuffle_pick_tail(struct pgr_node *node);
+
+/* Invariant walker (src/mm/check.c); zone lock held. */
+int pgr__zone_check_locked(struct zone *z, char *buf, size_t len);
+
+/* ---- reporting hooks (src/reporting) called by mm, zone lock held ------ */
+
+/*
+ * del_page_from_free_list on a PG_reported page: v11 pulls the boundary
+ * and decrements reported_pages.  Called before the page is unlinked; mm
+ * clears the flag afterwards.
+ */
+void pgr__reporting_del_reported(struct zone *z, uint32_t id,
+				 unsigned int order);
+
+/* move_to_free_list on a PG_reported page (v11: pull the boundary). */
+void pgr__reporting_move_reported(struct zone *z, uint32_t id,
+				  unsigned int order);
+
+/* get_unreported_tail(): where a tail insertion goes (v11 boundary). */
+static inline uint32_t pgr__reporting_tail(struct zone *z, unsigned int order,
+					   int mt)
+{
+	struct pgr_node *n = z->node;
+
+	/*
+	 * ISOLATE lists have no boundary: the kernel leaves those slots
+	 * uninitialised (ALGORITHM.md §3.7); we fall back to the real tail.
+	 */
+	if (unlikely(n->reported_boundary != NULL) &&
+	    (z->flags & ZONE_PAGE_REPORTING_ACTIVE) && order >= n->rep_order &&
+	    mt != PGR_MIGRATE_ISOLATE)
+		return n->reported_boundary[(order - n->rep_order) *
+						    PGR_MIGRATE_TYPES +
+					    (unsigned int)mt];
+	return free_list_id(z, order, mt);
+}
+
+/* page_reporting_notify_free(): after an ordinary free at final @order. */
+void pgr__reporting_notify_free(struct zone *z, unsigned int order);
+
+static inline void page_reporting_notify_free(struct zone *z,
+					      unsigned int order)
+{
+	if (!atomic_load_explicit(&z->node->rep_notify, memory_order_relaxed))
+		return;
+	if (order < z->node->rep_order)
+		return;
+	pgr__reporting_notify_free(z, order);
+}
+
+/* v11 page_reporting_reset_boundary(): compaction's release hook. */
+void pgr__reporting_reset_boundary(struct zone *z, unsigned int order, int mt);
+
+/* v11 page_reporting_reset_zone(): zone offline. */
+void pgr__reporting_reset_zone(struct zone *z);
+
+/* Engine teardown on node destroy. */
+void pgr__reporting_node_destroy(struct pgr_node *node);
+
+#endif /* PGR_INTERNAL_H */

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Error messages and the bug handler.  Every public function that fails
+ * leaves a thread-local explanation behind for pgr_errmsg().
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+static _Thread_local char errmsg[256];
+
+const char *pgr_errmsg(void)
+{
+	return errmsg;
+}
+
+int pgr__error(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+	va_end(ap);
+	return -err;
+}
+
+void pgr__bug(const char *file, int line, const char *cond)
+{
+	fprintf(stderr, "libpagereport: BUG at %s:%d: %s\n", file, line, cond);
+	abort();
+}
