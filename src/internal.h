@@ -321,4 +321,17 @@ void pgr__reporting_reset_zone(struct zone *z);
 /* Engine teardown on node destroy. */
 void pgr__reporting_node_destroy(struct pgr_node *node);
 
+/*
+ * Reporting invariants of one zone (ALGORITHM.md §6 B/C): called by the
+ * walker pgr__zone_check_locked() after the buddy checks, zone lock held.
+ * Returns 0 or -EUCLEAN with the first violation in @buf.
+ */
+int pgr__reporting_check_zone(struct zone *z, char *buf, size_t len);
+
+/*
+ * Allocation hands out [id, id + 2^order): mm clears PG_discarded on every
+ * page of the block when node->rep_track_discard is set (the engine uses
+ * it to count re-reports of memory the host already discarded).
+ */
+
 #endif /* PGR_INTERNAL_H */
