@@ -64,7 +64,11 @@ struct pgr_reporting_config {
 	bool v11_skip_mark_on_error;
 };
 
-/* Statistics; times in nanoseconds of the engine's clock. */
+/*
+ * Statistics.  fill/report/drain and lock hold times are CPU costs measured
+ * with CLOCK_MONOTONIC under either clock; last_report_time_ns is engine
+ * clock time.
+ */
 struct pgr_reporting_stats {
 	uint64_t passes;		/* worker runs (v11 process / 5.7 pass) */
 	uint64_t batches;		/* report() calls */
@@ -81,8 +85,8 @@ struct pgr_reporting_stats {
 	uint64_t requests;		/* zone/device request transitions */
 	uint64_t budget_exhausted;	/* upstream: lists that ran out of budget */
 	uint64_t zones_gated;		/* upstream: zones below the watermark gate */
-	uint64_t fill_ns, report_ns, drain_ns;	/* real clock only */
-	uint64_t lock_hold_ns;			/* real clock only */
+	uint64_t fill_ns, report_ns, drain_ns;	/* CLOCK_MONOTONIC ns */
+	uint64_t lock_hold_ns;			/* zone lock held by the engine */
 	uint64_t last_report_time_ns;	/* clock time of the last report */
 };
 

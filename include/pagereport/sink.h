@@ -35,7 +35,9 @@ struct pgr_sink_ops {
 	const char *name;
 	/*
 	 * report - the host takes these ranges (1..capacity).  Return 0 or a
-	 * negative errno.  Must not allocate or free pages of the node.
+	 * negative errno.  Runs with the zone lock dropped, so it may allocate
+	 * and free pages of the node like any other CPU would, but must not
+	 * touch the ranges' pages or unregister the device (-EDEADLK).
 	 */
 	int (*report)(struct pgr_sink *sink, const struct pgr_range *ranges,
 		      unsigned int n);

@@ -1,0 +1,678 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The buddy allocator proper, modelling Linux 5.4/5.7 mm/page_alloc.c:
+ * __free_one_page (merging, pageblock cap, isolate boundary, head/tail
+ * placement with shuffle_pick_tail and buddy_merge_likely, the reporting
+ * notification), __rmqueue_smallest + expand, __rmqueue with the 5.4
+ * fallback/steal logic, __isolate_free_page and __putback_isolated_page.
+ *
+ * Left out: per-cpu lists (every order-0 free reaches the buddy at once),
+ * CMA, debug guard pages, watermark boosting, compaction capture,
+ * nr_reserved_highatomic and lowmem_reserve.  The public pgr_* entry
+ * points validate everything, take the zone lock and leave the state
+ * unchanged on error.
+ */
+#include "config.h"
+#include "internal.h"
+#include "page_alloc.h"
+
+#define PGR_ALLOC_FLAGS_ALL                                                 \
+	(PGR_ALLOC_NOFRAGMENT | PGR_ALLOC_WMARK_MIN | PGR_ALLOC_WMARK_LOW | \
+	 PGR_ALLOC_NO_FALLBACK)
+
+/* page_is_buddy(): a free head of exactly @order inside this zone. */
+static inline bool page_is_buddy(const struct page *pages, uint32_t nr_pages,
+				 uint64_t buddy_id, unsigned int order)
+{
+	/* buddy_id is pfn - start_pfn: below the zone it wraps around. */
+	return buddy_id < nr_pages && (pages[buddy_id].flags & PG_buddy) &&
+	       pages[buddy_id].order == order;
+}
+
+/*
+ * buddy_merge_likely(): if the buddy of the next-higher-order block is
+ * free, this block is likely to merge soon, so keep it at the tail.
+ */
+static inline bool buddy_merge_likely(const struct zone *z,
+				      const struct page *pages, uint64_t pfn,
+				      unsigned int order, unsigned int mo)
+{
+	uint64_t combined_pfn, higher_buddy;
+
+	if (order + 2 >= mo)
+		return false;
+	combined_pfn = pfn & ~(1ULL << order);
+	higher_buddy = combined_pfn ^ (1ULL << (order + 1));
+	return page_is_buddy(pages, z->nr_pages, higher_buddy - z->start_pfn,
+			     order + 1);
+}
+
+/* The end of __free_one_page(): head or tail, then notify reporting. */
+static inline __attribute__((always_inline)) uint32_t
+place_free_block(struct zone *z, uint64_t pfn, unsigned int order, int mt,
+		 unsigned int fpi, unsigned int *r_order)
+{
+	struct pgr_node *node = z->node;
+	const unsigned int mo = node->max_order;
+	uint32_t id = (uint32_t)(pfn - z->start_pfn);
+	bool to_tail;
+
+	if (fpi & FPI_TO_TAIL)
+		to_tail = true;
+	else if (unlikely(node->shuffle) && order + 1 >= mo)
+		to_tail = pgr__shuffle_pick_tail(node);
+	else
+		to_tail = buddy_merge_likely(z, z->pages, pfn, order, mo);
+	if (to_tail)
+		add_to_free_list_tail(z, id, order, mt);
+	else
+		add_to_free_list(z, id, order, mt);
+	if (!(fpi & FPI_SKIP_REPORT_NOTIFY))
+		page_reporting_notify_free(z, order);
+	if (r_order)
+		*r_order = order;
+	return id;
+}
+
+/* Models __free_one_page() (5.4/5.7 form, ALGORITHM.md §1.3). */
+static __attribute__((noinline)) uint32_t
+free_one_page_merge(struct zone *z, uint64_t pfn, unsigned int order, int mt,
+		    unsigned int fpi, unsigned int *r_order)
+{
+	const unsigned int mo = z->node->max_order;
+	unsigned int cap = z->node->pageblock_order + 1;
+
+	if (cap > mo)
+		cap = mo;
+continue_merging:
+	while (order < cap - 1) {
+		uint64_t buddy_pfn = pfn ^ (1ULL << order);
+
+		if (!page_is_buddy(z->pages, z->nr_pages,
+				   buddy_pfn - z->start_pfn, order))
+			goto done_merging;
+		del_page_from_free_list(z, pfn_id(z, buddy_pfn), order);
+		pfn &= buddy_pfn;
+		order++;
+	}
+	if (cap < mo) {
+		/*
+		 * order >= pageblock_order here: never merge free pages of an
+		 * isolated pageblock with a normal one (freepage counting).
+		 */
+		if (unlikely(has_isolate_pageblock(z))) {
+			uint64_t buddy_pfn = pfn ^ (1ULL << order);
+
+			if (zone_spans_pfn(z, buddy_pfn)) {
+				int bmt =
+					get_pfnblock_migratetype(z, buddy_pfn);
+
+				if (mt != bmt && (is_migrate_isolate(mt) ||
+						  is_migrate_isolate(bmt)))
+					goto done_merging;
+			}
+		}
+		cap++;
+		goto continue_merging;
+	}
+done_merging:
+	return place_free_block(z, pfn, order, mt, fpi, r_order);
+}
+
+/*
+ * __free_one_page(), split so that the common case (the buddy is not
+ * free, nothing to merge) stays small and inline: anything else goes to
+ * free_one_page_merge(), which runs the kernel's full merge loop.
+ */
+static inline __attribute__((always_inline)) uint32_t
+free_one_page(struct zone *z, uint32_t id, unsigned int order, int mt,
+	      unsigned int fpi, unsigned int *r_order)
+{
+	const struct pgr_node *node = z->node;
+	uint64_t pfn = z->start_pfn + id;
+	unsigned int cap = node->pageblock_order + 1;
+
+	if (cap > node->max_order)
+		cap = node->max_order;
+	if (!is_migrate_isolate(mt))
+		z->nr_free_pages += 1ULL << order;
+	if (unlikely(order + 1 >= cap) ||
+	    page_is_buddy(z->pages, z->nr_pages,
+			  (pfn ^ (1ULL << order)) - z->start_pfn, order))
+		return free_one_page_merge(z, pfn, order, mt, fpi, r_order);
+	return place_free_block(z, pfn, order, mt, fpi, r_order);
+}
+
+uint32_t pgr__free_one_page(struct zone *z, uint32_t id, unsigned int order,
+			    int mt, unsigned int fpi, unsigned int *r_order)
+{
+	return free_one_page(z, id, order, mt, fpi, r_order);
+}
+
+/* expand(): the upper halves go to the head of the lower-order lists. */
+static inline void expand(struct zone *z, uint32_t id, unsigned int low,
+			  unsigned int high, int mt)
+{
+	while (high > low) {
+		high--;
+		add_to_free_list(z, id + (1u << high), high, mt);
+	}
+}
+
+/* Models __rmqueue_smallest(): the head of the smallest non-empty list. */
+static inline uint32_t rmqueue_smallest(struct zone *z, unsigned int order,
+					int mt)
+{
+	const unsigned int mo = z->node->max_order;
+	const struct page *pages = z->pages;
+	uint32_t head = free_list_id(z, order, mt);
+
+	for (unsigned int cur = order; cur < mo;
+	     cur++, head += PGR_MIGRATE_TYPES) {
+		uint32_t id = pages[head].next;
+
+		if (id == head)
+			continue;
+		del_page_from_free_list(z, id, cur);
+		expand(z, id, order, cur, mt);
+		return id;
+	}
+	return PGR_NO_PAGE;
+}
+
+/* The 5.4 fallbacks[] table (CMA off; ISOLATE and HIGHATOMIC never). */
+static const int fallbacks[PGR_MIGRATE_HIGHATOMIC][2] = {
+	[PGR_MIGRATE_UNMOVABLE] = { PGR_MIGRATE_RECLAIMABLE,
+				    PGR_MIGRATE_MOVABLE },
+	[PGR_MIGRATE_MOVABLE] = { PGR_MIGRATE_RECLAIMABLE,
+				  PGR_MIGRATE_UNMOVABLE },
+	[PGR_MIGRATE_RECLAIMABLE] = { PGR_MIGRATE_UNMOVABLE,
+				      PGR_MIGRATE_MOVABLE },
+};
+
+/* Models can_steal_fallback() (page_group_by_mobility_disabled is off). */
+static bool can_steal_fallback(const struct zone *z, unsigned int order,
+			       int start_mt)
+{
+	if (order >= pageblock_order(z))
+		return true;
+	return order >= pageblock_order(z) / 2 ||
+	       start_mt == PGR_MIGRATE_RECLAIMABLE ||
+	       start_mt == PGR_MIGRATE_UNMOVABLE;
+}
+
+/* Models find_suitable_fallback() with only_stealable == false. */
+static int find_suitable_fallback(struct zone *z, unsigned int order,
+				  int start_mt, bool *can_steal)
+{
+	if (!z->free_area[order].nr_free)
+		return -1;
+	*can_steal = false;
+	for (int i = 0; i < 2; i++) {
+		int fmt = fallbacks[start_mt][i];
+
+		if (list_empty_id(z, free_list_id(z, order, fmt)))
+			continue;
+		if (can_steal_fallback(z, order, start_mt))
+			*can_steal = true;
+		return fmt;
+	}
+	return -1;
+}
+
+/*
+ * Models steal_suitable_fallback(): take over the whole pageblock when
+ * enough of it is free or alike, else move just the one block.
+ */
+static void steal_suitable_fallback(struct zone *z, uint32_t id, int start_type,
+				    bool whole_block)
+{
+	struct page *page = &z->pages[id];
+	unsigned int current_order = page->order;
+	uint64_t pfn = id_pfn(z, id);
+	uint64_t free_pages, movable_pages, alike_pages;
+	int old_block_type = get_pfnblock_migratetype(z, pfn);
+
+	/* Keeps highatomic accounting intact (a race in the kernel). */
+	if (old_block_type == PGR_MIGRATE_HIGHATOMIC)
+		goto single_page;
+
+	/* Take ownership for orders >= pageblock_order. */
+	if (current_order >= pageblock_order(z)) {
+		pgr__change_pageblock_range(z, pfn, current_order, start_type);
+		goto single_page;
+	}
+	if (!whole_block)
+		goto single_page;
+
+	free_pages =
+		pgr__move_freepages_block(z, pfn, start_type, &movable_pages);
+	if (start_type == PGR_MIGRATE_MOVABLE)
+		alike_pages = movable_pages;
+	else if (old_block_type == PGR_MIGRATE_MOVABLE)
+		alike_pages =
+			pageblock_nr_pages(z) - (free_pages + movable_pages);
+	else
+		alike_pages = 0;
+	if (!free_pages)
+		goto single_page;
+	/* Claim the block if over half of it is free or alike. */
+	if (free_pages + alike_pages >= (1ULL << (pageblock_order(z) - 1)))
+		pgr__set_pageblock_migratetype(z, pfn, start_type);
+	return;
+
+single_page:
+	move_to_free_list(z, id, current_order, start_type);
+}
+
+/* Models __rmqueue_fallback(): steal the largest block of a fallback mt. */
+static bool rmqueue_fallback(struct zone *z, unsigned int order, int start_mt,
+			     unsigned int flags)
+{
+	unsigned int min_order = order;
+	bool can_steal = false;
+	int fmt = -1;
+	int cur;
+
+	/* Do not steal from other pageblocks below pageblock_order. */
+	if (flags & PGR_ALLOC_NOFRAGMENT)
+		min_order = pageblock_order(z);
+
+	for (cur = (int)max_order(z) - 1; cur >= (int)min_order; cur--) {
+		fmt = find_suitable_fallback(z, (unsigned int)cur, start_mt,
+					     &can_steal);
+		if (fmt == -1)
+			continue;
+		/*
+		 * A MOVABLE request that cannot take the whole block steals
+		 * the smallest one instead, to keep large blocks intact.
+		 */
+		if (!can_steal && start_mt == PGR_MIGRATE_MOVABLE &&
+		    (unsigned int)cur > order)
+			goto find_smallest;
+		goto do_steal;
+	}
+	return false;
+
+find_smallest:
+	for (cur = (int)order; cur < (int)max_order(z); cur++) {
+		fmt = find_suitable_fallback(z, (unsigned int)cur, start_mt,
+					     &can_steal);
+		if (fmt != -1)
+			break;
+	}
+	PGR_BUG_ON(cur == (int)max_order(z));
+
+do_steal:
+	steal_suitable_fallback(
+		z, z->pages[free_list_id(z, (unsigned int)cur, fmt)].next,
+		start_mt, can_steal);
+	return true;
+}
+
+/* Models __rmqueue() (no CMA). */
+static uint32_t rmqueue(struct zone *z, unsigned int order, int mt,
+			unsigned int flags)
+{
+	uint32_t id;
+
+retry:
+	id = rmqueue_smallest(z, order, mt);
+	if (unlikely(id == PGR_NO_PAGE) && mt != PGR_MIGRATE_HIGHATOMIC &&
+	    !(flags & PGR_ALLOC_NO_FALLBACK) &&
+	    rmqueue_fallback(z, order, mt, flags))
+		goto retry;
+	return id;
+}
+
+static __attribute__((noinline, cold)) void
+clear_discarded(struct zone *z, uint32_t id, unsigned int order)
+{
+	for (uint32_t i = 0; i < (1u << order); i++)
+		z->pages[id + i].flags &= (uint8_t)~PG_discarded;
+}
+
+/* An allocated block's head: PG_alloc + order + the requested mt. */
+static inline void mark_allocated(struct zone *z, uint32_t id,
+				  unsigned int order, int mt)
+{
+	struct page *p = &z->pages[id];
+
+	z->nr_allocated_pages += 1ULL << order;
+	p->flags = (uint8_t)((p->flags & PG_discarded) | PG_alloc);
+	p->order = (uint8_t)order;
+	p->index = (uint16_t)mt;
+	if (unlikely(z->node->rep_track_discard))
+		clear_discarded(z, id, order);
+}
+
+/*
+ * Models __zone_watermark_ok() reduced to what we model: no lowmem
+ * reserve, no highatomic reserve, no CMA.  For order > 0 a block of at
+ * least @order must exist on an UNMOVABLE/MOVABLE/RECLAIMABLE list, or
+ * on the HIGHATOMIC list when @alloc_harder (ALLOC_HARDER).
+ */
+bool pgr__zone_watermark_ok_flags(struct zone *z, unsigned int order,
+				  uint64_t mark, bool alloc_harder)
+{
+	int64_t free_pages = (int64_t)z->nr_free_pages;
+
+	free_pages -= (int64_t)(1ULL << order) - 1;
+	if (free_pages <= (int64_t)mark)
+		return false;
+	if (!order)
+		return true;
+	for (unsigned int o = order; o < max_order(z); o++) {
+		if (!z->free_area[o].nr_free)
+			continue;
+		for (int mt = 0; mt < PGR_MIGRATE_HIGHATOMIC; mt++)
+			if (!list_empty_id(z, free_list_id(z, o, mt)))
+				return true;
+		if (alloc_harder &&
+		    !list_empty_id(z,
+				   free_list_id(z, o, PGR_MIGRATE_HIGHATOMIC)))
+			return true;
+	}
+	return false;
+}
+
+bool pgr__zone_watermark_ok(struct zone *z, unsigned int order, uint64_t mark)
+{
+	return pgr__zone_watermark_ok_flags(z, order, mark, false);
+}
+
+bool pgr_zone_watermark_ok(struct pgr_zone *zone, unsigned int order,
+			   uint64_t mark)
+{
+	struct zone *z = to_zone(zone);
+	bool ok;
+
+	if (!z || order >= max_order(z))
+		return false;
+	zone_lock(z);
+	ok = pgr__zone_watermark_ok(z, order, mark);
+	zone_unlock(z);
+	return ok;
+}
+
+int pgr_alloc_pages(struct pgr_zone *zone, unsigned int order,
+		    enum pgr_migratetype mt, unsigned int flags,
+		    uint64_t *r_pfn)
+{
+	struct zone *z = to_zone(zone);
+	uint32_t id;
+
+	if (unlikely(!z || !r_pfn))
+		return pgr__error(EINVAL, "alloc_pages: NULL argument");
+	if (unlikely(order >= max_order(z)))
+		return pgr__error(EINVAL, "alloc_pages: order %u >= %u", order,
+				  max_order(z));
+	if (unlikely((unsigned int)mt > PGR_MIGRATE_HIGHATOMIC))
+		return pgr__error(EINVAL, "alloc_pages: bad migratetype %d",
+				  (int)mt);
+	if (unlikely(flags & ~PGR_ALLOC_FLAGS_ALL))
+		return pgr__error(EINVAL, "alloc_pages: bad flags %#x", flags);
+
+	zone_lock(z);
+	if (flags & (PGR_ALLOC_WMARK_MIN | PGR_ALLOC_WMARK_LOW)) {
+		uint64_t mark = z->watermark[PGR_WMARK_MIN];
+
+		if ((flags & PGR_ALLOC_WMARK_LOW) &&
+		    z->watermark[PGR_WMARK_LOW] > mark)
+			mark = z->watermark[PGR_WMARK_LOW];
+		if (!pgr__zone_watermark_ok_flags(
+			    z, order, mark, mt == PGR_MIGRATE_HIGHATOMIC)) {
+			zone_unlock(z);
+			return pgr__error(ENOMEM,
+					  "alloc_pages: order %u below the "
+					  "watermark %llu",
+					  order, (unsigned long long)mark);
+		}
+	}
+	id = rmqueue(z, order, (int)mt, flags);
+	if (unlikely(id == PGR_NO_PAGE)) {
+		pgr__zone_unlock_checked(z);
+		return pgr__error(ENOMEM,
+				  "alloc_pages: no free block of order "
+				  "%u for %s",
+				  order, pgr_migratetype_name((int)mt));
+	}
+	z->nr_free_pages -= 1ULL << order;
+	mark_allocated(z, id, order, (int)mt);
+	*r_pfn = id_pfn(z, id);
+	pgr__zone_unlock_checked(z);
+	return 0;
+}
+
+int pgr_free_pages(struct pgr_zone *zone, uint64_t pfn, unsigned int order)
+{
+	struct zone *z = to_zone(zone);
+	struct page *p;
+	uint32_t id;
+
+	if (unlikely(!z))
+		return pgr__error(EINVAL, "free_pages: NULL zone");
+	if (unlikely(order >= max_order(z)))
+		return pgr__error(EINVAL, "free_pages: order %u >= %u", order,
+				  max_order(z));
+	if (unlikely(!zone_spans_pfn(z, pfn)))
+		return pgr__error(ERANGE, "free_pages: pfn %#llx outside %s",
+				  (unsigned long long)pfn, z->name);
+	if (unlikely(pfn & ((1ULL << order) - 1)))
+		return pgr__error(EINVAL,
+				  "free_pages: pfn %#llx not aligned to "
+				  "order %u",
+				  (unsigned long long)pfn, order);
+
+	zone_lock(z);
+	id = pfn_id(z, pfn);
+	p = &z->pages[id];
+	if (unlikely(!(p->flags & PG_alloc) || p->order != order)) {
+		zone_unlock(z);
+		return pgr__error(EINVAL,
+				  "free_pages: pfn %#llx is not an allocated "
+				  "block of order %u",
+				  (unsigned long long)pfn, order);
+	}
+	p->flags &= (uint8_t)~PG_alloc;
+	p->order = 0;
+	p->index = 0;
+	z->nr_allocated_pages -= 1ULL << order;
+	free_one_page(z, id, order, get_pfnblock_migratetype(z, pfn), FPI_NONE,
+		      NULL);
+	pgr__zone_unlock_checked(z);
+	return 0;
+}
+
+/*
+ * The head of the block (free, allocated or isolated) containing @pfn,
+ * or PGR_NO_PAGE.  Blocks are naturally aligned, so the head is pfn
+ * rounded down to some order whose head covers @pfn.
+ */
+uint32_t pgr__block_head(struct zone *z, uint64_t pfn)
+{
+	for (unsigned int o = 0; o < max_order(z); o++) {
+		uint64_t h = pfn & ~((1ULL << o) - 1);
+		const struct page *p;
+
+		if (!zone_spans_pfn(z, h))
+			break;
+		p = &z->pages[pfn_id(z, h)];
+		if ((p->flags & PG_HEAD_MASK) && p->order >= o)
+			return pfn_id(z, h);
+	}
+	return PGR_NO_PAGE;
+}
+
+int pgr_take_block(struct pgr_zone *zone, uint64_t pfn, unsigned int order)
+{
+	struct zone *z = to_zone(zone);
+	unsigned int o;
+	uint32_t head, cur;
+	int mt;
+
+	if (!z)
+		return pgr__error(EINVAL, "take_block: NULL zone");
+	if (order >= max_order(z))
+		return pgr__error(EINVAL, "take_block: order %u >= %u", order,
+				  max_order(z));
+	if (!zone_spans_pfn(z, pfn) ||
+	    !zone_spans_pfn(z, pfn + (1ULL << order) - 1))
+		return pgr__error(
+			ERANGE, "take_block: [%#llx, +%llu) outside %s",
+			(unsigned long long)pfn, 1ULL << order, z->name);
+	if (pfn & ((1ULL << order) - 1))
+		return pgr__error(EINVAL, "take_block: pfn %#llx unaligned",
+				  (unsigned long long)pfn);
+
+	zone_lock(z);
+	head = pgr__block_head(z, pfn);
+	if (head == PGR_NO_PAGE || !(z->pages[head].flags & PG_buddy) ||
+	    z->pages[head].order < order) {
+		zone_unlock(z);
+		return pgr__error(EBUSY,
+				  "take_block: [%#llx, +%llu) is not inside "
+				  "one free block",
+				  (unsigned long long)pfn, 1ULL << order);
+	}
+	o = z->pages[head].order;
+	mt = buddy_list_mt(&z->pages[head]);
+	del_page_from_free_list(z, head, o);
+	if (!is_migrate_isolate(mt))
+		z->nr_free_pages -= 1ULL << order;
+	/* Split around the target like expand(): pieces at the head. */
+	cur = head;
+	while (o > order) {
+		o--;
+		if (pfn_id(z, pfn) >= cur + (1u << o)) {
+			add_to_free_list(z, cur, o, mt);
+			cur += 1u << o;
+		} else {
+			add_to_free_list(z, cur + (1u << o), o, mt);
+		}
+	}
+	mark_allocated(z, cur, order,
+		       is_migrate_isolate(mt) ? PGR_MIGRATE_MOVABLE : mt);
+	pgr__zone_unlock_checked(z);
+	return 0;
+}
+
+/* Models __isolate_free_page() (5.4, ALGORITHM.md §1.5). */
+bool pgr__isolate_free_page(struct zone *z, uint32_t id, unsigned int order)
+{
+	uint64_t pfn = id_pfn(z, id);
+	int mt = get_pfnblock_migratetype(z, pfn);
+	struct page *p = &z->pages[id];
+
+	if (!is_migrate_isolate(mt)) {
+		/* Obey the min watermark as if allocating the page. */
+		uint64_t mark = z->watermark[PGR_WMARK_MIN] + (1ULL << order);
+
+		if (!pgr__zone_watermark_ok(z, 0, mark))
+			return false;
+		z->nr_free_pages -= 1ULL << order;
+	}
+	del_page_from_free_list(z, id, order);
+
+	/* At least half a pageblock: the pageblock becomes MOVABLE. */
+	if (order + 1 >= pageblock_order(z)) {
+		uint64_t end = pfn + (1ULL << order) - 1;
+
+		for (uint64_t b = pfn; b < end; b += pageblock_nr_pages(z)) {
+			int bmt = get_pfnblock_migratetype(z, b);
+
+			if (!is_migrate_isolate(bmt) &&
+			    bmt != PGR_MIGRATE_HIGHATOMIC)
+				pgr__set_pageblock_migratetype(
+					z, b, PGR_MIGRATE_MOVABLE);
+		}
+	}
+	p->flags = (uint8_t)((p->flags & PG_discarded) | PG_isolated);
+	p->order = (uint8_t)order;
+	z->nr_isolated_pages += 1ULL << order;
+	return true;
+}
+
+/* Models __putback_isolated_page(): back at the current pageblock mt. */
+uint32_t pgr__putback_isolated_page(struct zone *z, uint32_t id,
+				    unsigned int order, unsigned int fpi,
+				    unsigned int *r_order)
+{
+	struct page *p = &z->pages[id];
+	int mt = get_pfnblock_migratetype(z, id_pfn(z, id));
+
+	p->flags &= (uint8_t)~PG_isolated;
+	p->order = 0;
+	z->nr_isolated_pages -= 1ULL << order;
+	return pgr__free_one_page(z, id, order, mt,
+				  FPI_SKIP_REPORT_NOTIFY | fpi, r_order);
+}
+
+static int check_block_args(struct zone *z, const char *fn, uint64_t pfn,
+			    unsigned int order)
+{
+	if (!z)
+		return pgr__error(EINVAL, "%s: NULL zone", fn);
+	if (order >= max_order(z))
+		return pgr__error(EINVAL, "%s: order %u >= %u", fn, order,
+				  max_order(z));
+	if (!zone_spans_pfn(z, pfn))
+		return pgr__error(ERANGE, "%s: pfn %#llx outside %s", fn,
+				  (unsigned long long)pfn, z->name);
+	if (pfn & ((1ULL << order) - 1))
+		return pgr__error(EINVAL, "%s: pfn %#llx unaligned", fn,
+				  (unsigned long long)pfn);
+	return 0;
+}
+
+int pgr_isolate_free_page(struct pgr_zone *zone, uint64_t pfn,
+			  unsigned int order)
+{
+	struct zone *z = to_zone(zone);
+	const struct page *p;
+	int err = check_block_args(z, "isolate_free_page", pfn, order);
+
+	if (err)
+		return err;
+	zone_lock(z);
+	p = &z->pages[pfn_id(z, pfn)];
+	if (!(p->flags & PG_buddy) || p->order != order) {
+		zone_unlock(z);
+		return pgr__error(ENOENT,
+				  "isolate_free_page: pfn %#llx is not a free "
+				  "block of order %u",
+				  (unsigned long long)pfn, order);
+	}
+	if (!pgr__isolate_free_page(z, pfn_id(z, pfn), order)) {
+		zone_unlock(z);
+		return pgr__error(ENOSPC,
+				  "isolate_free_page: min watermark check "
+				  "failed for order %u",
+				  order);
+	}
+	pgr__zone_unlock_checked(z);
+	return 0;
+}
+
+int pgr_putback_isolated_page(struct pgr_zone *zone, uint64_t pfn,
+			      unsigned int order)
+{
+	struct zone *z = to_zone(zone);
+	const struct page *p;
+	int err = check_block_args(z, "putback_isolated_page", pfn, order);
+
+	if (err)
+		return err;
+	zone_lock(z);
+	p = &z->pages[pfn_id(z, pfn)];
+	if (!(p->flags & PG_isolated) || p->order != order) {
+		zone_unlock(z);
+		return pgr__error(EINVAL,
+				  "putback_isolated_page: pfn %#llx is not an "
+				  "isolated block of order %u",
+				  (unsigned long long)pfn, order);
+	}
+	pgr__putback_isolated_page(z, pfn_id(z, pfn), order, FPI_NONE, NULL);
+	pgr__zone_unlock_checked(z);
+	return 0;
+}
