@@ -1,34 +1,681 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Placeholder hooks until the reporting engine lands (replaced wholesale). */
+/*
+ * The reporting engine: what mm/page_reporting.c has in common between the
+ * v11 series and Linux 5.7 - registration of the one device per node
+ * (page_reporting_register/unregister), the delayed work on a clock
+ * (schedule_delayed_work, cancel_delayed_work_sync), calling the sink with
+ * the zone lock dropped, and the drain (free_reported_page /
+ * page_reporting_drain) that returns isolated pages and marks them
+ * Reported.  Strategies (v11.c, upstream.c) decide what to fill and when.
+ *
+ * Two clocks: VIRTUAL runs due work in the caller of pgr_reporting_advance
+ * or pgr_reporting_run_until_idle (deterministic); REAL has a worker thread
+ * standing in for the kernel's workqueue.  Leaves out RCU (a pass over the
+ * zone locks plays synchronize_rcu, since every hook runs under one) and
+ * the scatterlist's DMA mapping.
+ */
 #include "config.h"
 #include "internal.h"
 
-void pgr__reporting_del_reported(struct zone *z, uint32_t id, unsigned int order)
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "reporting/engine.h"
+
+/* page_reporting_mutex: serialises register/unregister across nodes. */
+static pthread_mutex_t page_reporting_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *const strategy_names[PGR_NR_STRATEGIES] = {
+	[PGR_STRATEGY_V11_BOUNDARY] = "v11-boundary",
+	[PGR_STRATEGY_V11_RESCAN] = "v11-rescan",
+	[PGR_STRATEGY_UPSTREAM] = "upstream",
+};
+
+const char *pgr_strategy_name(enum pgr_strategy s)
 {
-	(void)z; (void)id; (void)order;
+	if ((unsigned int)s >= PGR_NR_STRATEGIES)
+		return NULL;
+	return strategy_names[s];
 }
-void pgr__reporting_move_reported(struct zone *z, uint32_t id, unsigned int order)
+
+int pgr_strategy_from_name(const char *name)
 {
-	(void)z; (void)id; (void)order;
+	if (!name)
+		return pgr__error(EINVAL, "strategy: NULL name");
+	for (int i = 0; i < PGR_NR_STRATEGIES; i++)
+		if (!strcmp(name, strategy_names[i]))
+			return i;
+	return pgr__error(EINVAL, "strategy: unknown name '%s'", name);
 }
+
+/* ---- clock and delayed work ----------------------------------------- */
+
+uint64_t pgr__mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Engine clock; @rep->lock held for the virtual clock. */
+static uint64_t clock_now_locked(struct pgr_reporting *rep)
+{
+	if (rep->cfg.clock == PGR_CLOCK_REAL)
+		return pgr__mono_ns();
+	return rep->vnow_ns;
+}
+
+uint64_t pgr__rep_now(struct pgr_reporting *rep)
+{
+	uint64_t now;
+
+	if (rep->cfg.clock == PGR_CLOCK_REAL)
+		return pgr__mono_ns();
+	pthread_mutex_lock(&rep->lock);
+	now = rep->vnow_ns;
+	pthread_mutex_unlock(&rep->lock);
+	return now;
+}
+
+/*
+ * schedule_delayed_work(): queue the work @delay_ns from now unless it is
+ * already pending.  A running work may be queued again (it runs after).
+ * Blocked while unregister cancels the work.
+ */
+void pgr__rep_schedule(struct pgr_reporting *rep, uint64_t delay_ns)
+{
+	pthread_mutex_lock(&rep->lock);
+	if (!rep->pending && !rep->canceling) {
+		rep->pending = true;
+		rep->due_ns = clock_now_locked(rep) + delay_ns;
+		pthread_cond_broadcast(&rep->cond);
+	}
+	pthread_mutex_unlock(&rep->lock);
+}
+
+void pgr__rep_count_request(struct pgr_reporting *rep)
+{
+	pthread_mutex_lock(&rep->lock);
+	rep->stats.requests++;
+	pthread_mutex_unlock(&rep->lock);
+}
+
+/* Fold the worker's private counts into the visible stats. */
+void pgr__rep_flush_stats(struct pgr_reporting *rep)
+{
+	struct pgr_reporting_stats *s = &rep->stats, *w = &rep->w;
+
+	pthread_mutex_lock(&rep->lock);
+	s->passes += w->passes;
+	s->batches += w->batches;
+	s->batch_errors += w->batch_errors;
+	s->pages_reported += w->pages_reported;
+	s->bytes_reported += w->bytes_reported;
+	s->blocks_reported += w->blocks_reported;
+	s->blocks_marked += w->blocks_marked;
+	s->blocks_merged_on_drain += w->blocks_merged_on_drain;
+	s->nodes_visited += w->nodes_visited;
+	s->boundary_resets += w->boundary_resets;
+	s->rereported_pages += w->rereported_pages;
+	s->isolate_failures += w->isolate_failures;
+	s->requests += w->requests;
+	s->budget_exhausted += w->budget_exhausted;
+	s->zones_gated += w->zones_gated;
+	s->fill_ns += w->fill_ns;
+	s->report_ns += w->report_ns;
+	s->drain_ns += w->drain_ns;
+	s->lock_hold_ns += w->lock_hold_ns;
+	if (w->last_report_time_ns)
+		s->last_report_time_ns = w->last_report_time_ns;
+	pthread_mutex_unlock(&rep->lock);
+	memset(w, 0, sizeof(*w));
+}
+
+/* Run the work once in this thread; @rep->lock held on entry and exit. */
+static void run_work_locked(struct pgr_reporting *rep)
+{
+	rep->pending = false;
+	rep->running = true;
+	pthread_mutex_unlock(&rep->lock);
+	rep->ops->process(rep);
+	pgr__rep_flush_stats(rep);
+	pthread_mutex_lock(&rep->lock);
+	rep->running = false;
+	pthread_cond_broadcast(&rep->idle);
+}
+
+static void abs_deadline(struct timespec *ts, uint64_t ns)
+{
+	ts->tv_sec = (time_t)(ns / 1000000000ULL);
+	ts->tv_nsec = (long)(ns % 1000000000ULL);
+}
+
+/* The workqueue of the REAL clock: sleeps until due work, runs it. */
+static void *worker_main(void *arg)
+{
+	struct pgr_reporting *rep = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&rep->lock);
+	while (!rep->stop) {
+		if (!rep->pending) {
+			pthread_cond_wait(&rep->cond, &rep->lock);
+			continue;
+		}
+		if (pgr__mono_ns() < rep->due_ns) {
+			abs_deadline(&ts, rep->due_ns);
+			pthread_cond_timedwait(&rep->cond, &rep->lock, &ts);
+			continue;
+		}
+		run_work_locked(rep);
+	}
+	pthread_mutex_unlock(&rep->lock);
+	return NULL;
+}
+
+/*
+ * cancel_delayed_work_sync(): drop pending work, wait for a running one
+ * (which may not queue itself again meanwhile), stop the worker thread.
+ */
+static void cancel_work_sync(struct pgr_reporting *rep)
+{
+	pthread_mutex_lock(&rep->lock);
+	rep->canceling = true;
+	rep->pending = false;
+	while (rep->running)
+		pthread_cond_wait(&rep->idle, &rep->lock);
+	rep->pending = false;
+	rep->stop = true;
+	pthread_cond_broadcast(&rep->cond);
+	pthread_mutex_unlock(&rep->lock);
+	if (rep->have_worker) {
+		pthread_join(rep->worker, NULL);
+		rep->have_worker = false;
+	}
+}
+
+/* ---- sink call and drain -------------------------------------------- */
+
+/* Zone lock with hold-time accounting (CPU cost, CLOCK_MONOTONIC). */
+void pgr__rep_lock(struct pgr_reporting *rep, struct zone *z, uint64_t *t_lock)
+{
+	(void)rep;
+	pgr_spin_lock(&z->lock);
+	*t_lock = pgr__mono_ns();
+}
+
+void pgr__rep_unlock(struct pgr_reporting *rep, struct zone *z, uint64_t t_lock)
+{
+	rep->w.lock_hold_ns += pgr__mono_ns() - t_lock;
+	pgr_spin_unlock(&z->lock);
+}
+
+/*
+ * report: hand the batch (entries [lo, hi)) to the sink; zone lock NOT
+ * held.  The pages are isolated, so no allocation can return them.
+ */
+int pgr__rep_report(struct pgr_reporting *rep)
+{
+	struct pgr_batch *b = &rep->batch;
+	uint64_t t0 = pgr__mono_ns();
+	int err;
+
+	err = rep->sink->ops->report(rep->sink, &b->ranges[b->lo],
+				     b->hi - b->lo);
+	rep->w.report_ns += pgr__mono_ns() - t0;
+	rep->w.batches++;
+	rep->w.last_report_time_ns = pgr__rep_now(rep);
+	if (err) {
+		rep->w.batch_errors++;
+		return err;
+	}
+	for (unsigned int i = b->lo; i < b->hi; i++) {
+		rep->w.blocks_reported++;
+		rep->w.pages_reported += 1ULL << b->ranges[i].order;
+		rep->w.bytes_reported += pgr_range_bytes(&b->ranges[i]);
+	}
+	return 0;
+}
+
+/*
+ * The host discarded this block: set PG_discarded on every page and count
+ * pages that still had it (reported again without being reallocated).
+ */
+static void mark_discarded(struct pgr_reporting *rep, struct zone *z,
+			   uint32_t id, unsigned int order)
+{
+	for (uint32_t i = id; i < id + (1U << order); i++) {
+		struct page *p = id_page(z, i);
+
+		if (p->flags & PG_discarded)
+			rep->w.rereported_pages++;
+		else
+			p->flags |= PG_discarded;
+	}
+}
+
+/*
+ * drain: free_reported_page() / page_reporting_drain() for the whole
+ * batch; zone lock held.  Each page returns through
+ * __putback_isolated_page (its pageblock's type is re-read there) and is
+ * marked Reported only if it did not merge on the way back: a merged
+ * block is unreported and a later fill finds it.
+ */
+void pgr__rep_drain(struct pgr_reporting *rep, bool mark, bool discarded,
+		    unsigned int fpi)
+{
+	struct pgr_batch *b = &rep->batch;
+	struct zone *z = b->zone;
+	uint64_t t0 = pgr__mono_ns();
+
+	for (unsigned int i = b->lo; i < b->hi; i++) {
+		uint32_t id = b->ids[i], head;
+		unsigned int order = b->ranges[i].order, final_order;
+
+		if (discarded && z->node->rep_track_discard)
+			mark_discarded(rep, z, id, order);
+		head = pgr__putback_isolated_page(z, id, order, fpi,
+						  &final_order);
+		if (head != id || final_order != order ||
+		    !(id_page(z, id)->flags & PG_buddy)) {
+			rep->w.blocks_merged_on_drain++;
+			continue;
+		}
+		if (mark) {
+			pgr__v11_mark_reported(z, id, order);
+			rep->w.blocks_marked++;
+		}
+	}
+	/* The batch is empty again: nothing is isolated for reporting. */
+	b->lo = b->hi = 0;
+	rep->w.drain_ns += pgr__mono_ns() - t0;
+}
+
+/* ---- hooks called by mm --------------------------------------------- */
+
 void pgr__reporting_notify_free(struct zone *z, unsigned int order)
 {
-	(void)z; (void)order;
+	struct pgr_reporting *rep = z->node->rep;
+
+	if (!rep)
+		return;
+	rep->ops->notify_free(rep, z, order);
 }
-void pgr__reporting_reset_boundary(struct zone *z, unsigned int order, int mt)
+
+/* ---- registration ---------------------------------------------------- */
+
+static void lock_all_zones(struct pgr_node *node)
 {
-	(void)z; (void)order; (void)mt;
+	for (unsigned int i = 0; i < node->nr_zones; i++)
+		pgr_spin_lock(&node->zones[i].lock);
 }
-void pgr__reporting_reset_zone(struct zone *z)
+
+static void unlock_all_zones(struct pgr_node *node)
 {
-	(void)z;
+	for (unsigned int i = node->nr_zones; i-- > 0;)
+		pgr_spin_unlock(&node->zones[i].lock);
 }
+
+/*
+ * Drop PG_reported below @order (a new device with a higher order): the
+ * kernel would leave such flags stale; clearing them keeps "Reported =>
+ * order >= rep_order" checkable.  Zone locks held.
+ */
+static void clear_reported_below(struct pgr_node *node, unsigned int order)
+{
+	for (unsigned int i = 0; i < node->nr_zones; i++) {
+		struct zone *z = &node->zones[i];
+
+		for (unsigned int o = 0; o < order && o < node->max_order; o++)
+			for (int mt = 0; mt < PGR_MIGRATE_TYPES; mt++) {
+				uint32_t head = free_list_id(z, o, mt);
+
+				for (uint32_t id = z->pages[head].next;
+				     id != head; id = z->pages[id].next)
+					z->pages[id].flags &= ~PG_reported;
+			}
+	}
+}
+
+static int check_config(struct pgr_node *node, struct pgr_sink *sink,
+			const struct pgr_reporting_config *cfg,
+			unsigned int *r_order)
+{
+	if (!node || !sink || !cfg || !sink->ops || !sink->ops->report)
+		return pgr__error(EINVAL,
+				  "register: NULL node, sink or config");
+	if (sink->capacity == 0 || sink->capacity > PGR_REPORTING_CAPACITY)
+		return pgr__error(EINVAL, "register: capacity %u not 1..%u",
+				  sink->capacity, PGR_REPORTING_CAPACITY);
+	if ((unsigned int)cfg->strategy >= PGR_NR_STRATEGIES)
+		return pgr__error(EINVAL, "register: unknown strategy %d",
+				  (int)cfg->strategy);
+	if (cfg->clock != PGR_CLOCK_VIRTUAL && cfg->clock != PGR_CLOCK_REAL)
+		return pgr__error(EINVAL, "register: unknown clock %d",
+				  (int)cfg->clock);
+	*r_order = node->pageblock_order;
+	if (cfg->order_set || cfg->order) {
+		if (cfg->strategy != PGR_STRATEGY_UPSTREAM &&
+		    cfg->order != node->pageblock_order)
+			return pgr__error(EINVAL,
+					  "register: v11 reports at "
+					  "pageblock_order %u only",
+					  node->pageblock_order);
+		if (cfg->order >= node->max_order)
+			return pgr__error(
+				EINVAL,
+				"register: order %u not below max_order %u",
+				cfg->order, node->max_order);
+		*r_order = cfg->order;
+	}
+	return 0;
+}
+
+int pgr_reporting_register(struct pgr_node *node, struct pgr_sink *sink,
+			   const struct pgr_reporting_config *cfg)
+{
+	struct pgr_reporting *rep;
+	uint32_t *boundary = NULL;
+	unsigned int order = 0;
+	bool v11;
+	int err;
+
+	err = check_config(node, sink, cfg, &order);
+	if (err)
+		return err;
+	v11 = cfg->strategy != PGR_STRATEGY_UPSTREAM;
+
+	pthread_mutex_lock(&page_reporting_mutex);
+	if (node->rep) {
+		err = pgr__error(EBUSY,
+				 "register: a device is already registered");
+		goto out_unlock;
+	}
+	rep = calloc(1, sizeof(*rep));
+	if (v11)
+		boundary = calloc((size_t)(node->max_order - order) *
+					  PGR_MIGRATE_TYPES,
+				  sizeof(*boundary));
+	if (!rep || (v11 && !boundary)) {
+		free(rep);
+		free(boundary);
+		err = pgr__error(ENOMEM, "register: out of memory");
+		goto out_unlock;
+	}
+	rep->node = node;
+	rep->sink = sink;
+	rep->cfg = *cfg;
+	rep->capacity = sink->capacity;
+	rep->ops = v11 ? &pgr__v11_ops : &pgr__upstream_ops;
+	rep->rescan = cfg->strategy == PGR_STRATEGY_V11_RESCAN;
+	rep->delay_ns = v11 ? PGR_V11_DELAY_NS : PGR_UPSTREAM_DELAY_NS;
+	if (cfg->delay_set || cfg->delay_ns)
+		rep->delay_ns = cfg->delay_ns;
+	atomic_init(&rep->refcnt, 0);
+	atomic_init(&rep->state, PAGE_REPORTING_IDLE);
+	pthread_mutex_init(&rep->lock, NULL);
+	{
+		pthread_condattr_t ca;
+
+		/* deadlines are CLOCK_MONOTONIC, like the engine clock */
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&rep->cond, &ca);
+		pthread_cond_init(&rep->idle, &ca);
+		pthread_condattr_destroy(&ca);
+	}
+
+	if (sink->ops->open) {
+		err = sink->ops->open(sink, node);
+		if (err) {
+			pgr__error(-err, "register: sink open failed (%d)",
+				   err);
+			goto out_free;
+		}
+	}
+	if (cfg->clock == PGR_CLOCK_REAL) {
+		err = pthread_create(&rep->worker, NULL, worker_main, rep);
+		if (err) {
+			if (sink->ops->close)
+				sink->ops->close(sink);
+			err = pgr__error(err, "register: worker thread failed");
+			goto out_free;
+		}
+		rep->have_worker = true;
+	}
+
+	/* Publish under every zone lock: mm reads these under one. */
+	lock_all_zones(node);
+	if (order > node->rep_order)
+		clear_reported_below(node, order);
+	node->rep_order = order;
+	node->rep_v11 = v11;
+	node->rep_track_discard = true;
+	node->reported_boundary = boundary;
+	for (unsigned int i = 0; i < node->nr_zones; i++) {
+		struct zone *z = &node->zones[i];
+
+		/* v11 counters are per strategy; upstream keeps none. */
+		if (!v11)
+			z->reported_pages = NULL;
+		/* a stale ACTIVE would point mm at the new boundary array */
+		z->flags &= ~ZONE_PAGE_REPORTING_ACTIVE;
+	}
+	node->rep = rep;
+	unlock_all_zones(node);
+
+	rep->ops->register_request(rep);
+	atomic_store(&node->rep_notify, true);
+	pthread_mutex_unlock(&page_reporting_mutex);
+	return 0;
+
+out_free:
+	pthread_cond_destroy(&rep->idle);
+	pthread_cond_destroy(&rep->cond);
+	pthread_mutex_destroy(&rep->lock);
+	free(boundary);
+	free(rep);
+out_unlock:
+	pthread_mutex_unlock(&page_reporting_mutex);
+	return err;
+}
+
+static void rep_free(struct pgr_reporting *rep)
+{
+	pthread_cond_destroy(&rep->idle);
+	pthread_cond_destroy(&rep->cond);
+	pthread_mutex_destroy(&rep->lock);
+	free(rep);
+}
+
+static int unregister_locked(struct pgr_node *node)
+{
+	struct pgr_reporting *rep = node->rep;
+	uint32_t *boundary;
+
+	if (!rep)
+		return pgr__error(ENOENT, "unregister: no device registered");
+	/* from inside report() it would wait for itself */
+	pthread_mutex_lock(&rep->lock);
+	if ((rep->running && rep->cfg.clock == PGR_CLOCK_VIRTUAL) ||
+	    (rep->have_worker && pthread_equal(rep->worker, pthread_self()))) {
+		pthread_mutex_unlock(&rep->lock);
+		return pgr__error(EDEADLK, "unregister: called from the work");
+	}
+	pthread_mutex_unlock(&rep->lock);
+
+	/* static_branch_disable + synchronize_rcu: no notify in flight. */
+	atomic_store(&node->rep_notify, false);
+	lock_all_zones(node);
+	unlock_all_zones(node);
+	cancel_work_sync(rep);
+
+	lock_all_zones(node);
+	boundary = node->reported_boundary;
+	node->reported_boundary = NULL;
+	node->rep = NULL;
+	unlock_all_zones(node);
+	free(boundary);
+
+	if (rep->sink->ops->close)
+		rep->sink->ops->close(rep->sink);
+	rep_free(rep);
+	return 0;
+}
+
+int pgr_reporting_unregister(struct pgr_node *node)
+{
+	int err;
+
+	if (!node)
+		return pgr__error(EINVAL, "unregister: NULL node");
+	pthread_mutex_lock(&page_reporting_mutex);
+	err = unregister_locked(node);
+	pthread_mutex_unlock(&page_reporting_mutex);
+	return err;
+}
+
 void pgr__reporting_node_destroy(struct pgr_node *node)
 {
-	(void)node;
+	pthread_mutex_lock(&page_reporting_mutex);
+	if (node->rep)
+		unregister_locked(node);
+	pthread_mutex_unlock(&page_reporting_mutex);
 }
-int pgr__reporting_check_zone(struct zone *z, char *buf, size_t len)
+
+/* ---- clock API ------------------------------------------------------- */
+
+static int get_rep(struct pgr_node *node, struct pgr_reporting **r_rep)
 {
-	(void)z; (void)buf; (void)len;
+	if (!node)
+		return pgr__error(EINVAL, "reporting: NULL node");
+	*r_rep = node->rep;
+	if (!*r_rep)
+		return pgr__error(ENOENT, "reporting: no device registered");
+	return 0;
+}
+
+uint64_t pgr_reporting_now(struct pgr_node *node)
+{
+	struct pgr_reporting *rep;
+
+	if (get_rep(node, &rep))
+		return 0;
+	return pgr__rep_now(rep);
+}
+
+/* Virtual clock: run due work up to @target, or stop at idle. */
+static int advance_virtual(struct pgr_reporting *rep, uint64_t max_ns,
+			   bool until_idle, uint64_t *r_elapsed)
+{
+	uint64_t start, target;
+	int ret = 0;
+
+	pthread_mutex_lock(&rep->lock);
+	if (rep->running) {
+		pthread_mutex_unlock(&rep->lock);
+		return pgr__error(EBUSY, "reporting: the work is running");
+	}
+	start = rep->vnow_ns;
+	target = max_ns > UINT64_MAX - start ? UINT64_MAX : start + max_ns;
+	while (rep->pending && rep->due_ns <= target) {
+		if (rep->due_ns > rep->vnow_ns)
+			rep->vnow_ns = rep->due_ns;
+		run_work_locked(rep);
+	}
+	if (until_idle && !rep->pending)
+		target = rep->vnow_ns;
+	else if (until_idle)
+		ret = pgr__error(ETIMEDOUT,
+				 "reporting: still busy after %llu ns",
+				 (unsigned long long)max_ns);
+	rep->vnow_ns = target;
+	if (r_elapsed)
+		*r_elapsed = rep->vnow_ns - start;
+	pthread_mutex_unlock(&rep->lock);
+	return ret;
+}
+
+int pgr_reporting_advance(struct pgr_node *node, uint64_t ns)
+{
+	struct pgr_reporting *rep;
+	int err = get_rep(node, &rep);
+
+	if (err)
+		return err;
+	if (rep->cfg.clock != PGR_CLOCK_VIRTUAL)
+		return pgr__error(EINVAL, "advance: not a virtual clock");
+	return advance_virtual(rep, ns, false, NULL);
+}
+
+int pgr_reporting_run_until_idle(struct pgr_node *node, uint64_t max_ns,
+				 uint64_t *r_elapsed)
+{
+	struct pgr_reporting *rep;
+	int err = get_rep(node, &rep);
+
+	if (err)
+		return err;
+	if (rep->cfg.clock != PGR_CLOCK_VIRTUAL)
+		return pgr__error(EINVAL,
+				  "run_until_idle: not a virtual clock");
+	return advance_virtual(rep, max_ns, true, r_elapsed);
+}
+
+bool pgr_reporting_pending(struct pgr_node *node)
+{
+	struct pgr_reporting *rep;
+	bool pending;
+
+	if (!node || !(rep = node->rep))
+		return false;
+	pthread_mutex_lock(&rep->lock);
+	pending = rep->pending;
+	pthread_mutex_unlock(&rep->lock);
+	return pending;
+}
+
+int pgr_reporting_flush(struct pgr_node *node, uint64_t timeout_ns)
+{
+	struct pgr_reporting *rep;
+	struct timespec ts;
+	uint64_t deadline;
+	int err = get_rep(node, &rep);
+
+	if (err)
+		return err;
+	if (rep->cfg.clock != PGR_CLOCK_REAL)
+		return pgr__error(EINVAL, "flush: not a real clock");
+	deadline = pgr__mono_ns() + timeout_ns;
+	pthread_mutex_lock(&rep->lock);
+	while (rep->pending || rep->running) {
+		if (pgr__mono_ns() >= deadline) {
+			pthread_mutex_unlock(&rep->lock);
+			return pgr__error(ETIMEDOUT,
+					  "flush: worker still busy");
+		}
+		/* wake at least when due work should have started */
+		abs_deadline(&ts, deadline);
+		pthread_cond_timedwait(&rep->idle, &rep->lock, &ts);
+	}
+	pthread_mutex_unlock(&rep->lock);
+	return 0;
+}
+
+int pgr_reporting_get_stats(struct pgr_node *node,
+			    struct pgr_reporting_stats *r_stats)
+{
+	struct pgr_reporting *rep;
+	int err = get_rep(node, &rep);
+
+	if (err)
+		return err;
+	if (!r_stats)
+		return pgr__error(EINVAL, "get_stats: NULL result");
+	pthread_mutex_lock(&rep->lock);
+	*r_stats = rep->stats;
+	pthread_mutex_unlock(&rep->lock);
 	return 0;
 }

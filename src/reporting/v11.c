@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The v11 strategies: mm/page_reporting.c and the page_alloc.c hooks of
+ * Alexander Duyck's "[PATCH v11 4/6] mm: Add device side and notifier for
+ * unused page reporting" (Oct 2019).  A zone asks for reporting once it
+ * holds 32 more free blocks of some order >= pageblock_order than it has
+ * reported (page_reporting_notify_free); 100 ms later the work walks every
+ * requesting zone round robin until none is left (page_reporting_process),
+ * filling batches from the highest order and migratetype down
+ * (page_reporting_fill) with the iterator get_unreported_page, which walks
+ * each free list backwards from reported_boundary[order][mt].
+ *
+ * "v11-boundary" is that code.  "v11-rescan" is the SAME code, with the
+ * same list layout (tail insertions still land in front of the reported
+ * region via the boundary), except that get_unreported_page resets the
+ * list's boundary to the list head before every search, so each search
+ * re-walks the whole reported tail from the real list tail.  Because every
+ * element from the boundary to the tail is Reported (invariant B2), the
+ * re-walk absorbs exactly those pages and arrives where the boundary was:
+ * both pick the same pages in the same batches; only nodes_visited differs.
+ *
+ * Divergences from the kernel, each deliberate and tested:
+ *  - ISOLATE lists have no boundary (the kernel leaves that slot NULL and
+ *    would list_add_tail before NULL); mm inserts at the real tail.
+ *  - __shuffle_zone's list_swap (memory online) can move an unreported
+ *    order MAX_ORDER-1 page behind a boundary, or the boundary page
+ *    elsewhere, as in the kernel.  The walk stops at any list head so it
+ *    cannot run away, the page is found after the next whole-zone reset,
+ *    and the checker does not hold that one order to B2 on shuffle nodes.
+ *  - reported_pages lives in zone->reported_pages_store; "allocating" it
+ *    counts Reported blocks already present (zero in every state the kernel
+ *    can reach; non-zero after an upstream device left flags behind).
+ *  - report() returns an int here; by default the drain marks the pages
+ *    anyway, as v11's void report does (cfg.v11_skip_mark_on_error not).
+ * Leaves out: RCU (see engine.c), kzalloc failure of reported_pages.
+ */
+#include "config.h"
+#include "internal.h"
+
+#include <string.h>
+
+#include "reporting/engine.h"
+
+static unsigned int nr_boundaries(const struct pgr_node *node)
+{
+	return (node->max_order - node->rep_order) * PGR_MIGRATE_TYPES;
+}
+
+/* get_reporting_index() */
+static unsigned int get_reporting_index(const struct pgr_node *node,
+					unsigned int order, int mt)
+{
+	return (order - node->rep_order) * PGR_MIGRATE_TYPES + (unsigned int)mt;
+}
+
+/* The boundaries are meaningful for the one zone that is ACTIVE. */
+static bool boundary_active(const struct zone *z)
+{
+	return z->node->reported_boundary &&
+	       (z->flags & ZONE_PAGE_REPORTING_ACTIVE);
+}
+
+/*
+ * __del_page_from_reported_list(): a Reported page leaves its list.  If
+ * it was the boundary, the boundary moves to the next element (toward the
+ * tail, or the list head when it was the last).  Zone lock held.
+ */
+static void pull_boundary(struct zone *z, uint32_t id)
+{
+	struct pgr_node *node = z->node;
+	uint16_t idx = id_page(z, id)->index;
+
+	if (!boundary_active(z) || idx >= nr_boundaries(node))
+		return;
+	if (node->reported_boundary[idx] == id)
+		node->reported_boundary[idx] = id_page(z, id)->next;
+}
+
+void pgr__reporting_del_reported(struct zone *z, uint32_t id,
+				 unsigned int order)
+{
+	pull_boundary(z, id);
+	if (z->reported_pages && order >= z->node->rep_order)
+		z->reported_pages[order - z->node->rep_order]--;
+}
+
+/* move_to_free_list keeps the flag and the count; only the boundary moves. */
+void pgr__reporting_move_reported(struct zone *z, uint32_t id,
+				  unsigned int order)
+{
+	(void)order;
+	pull_boundary(z, id);
+}
+
+/* add_page_to_reported_list(): the drain marks a page that did not merge. */
+void pgr__v11_mark_reported(struct zone *z, uint32_t id, unsigned int order)
+{
+	struct page *page = id_page(z, id);
+
+	page->flags |= PG_reported;
+	page->index = 0;
+	if (z->reported_pages && order >= z->node->rep_order)
+		z->reported_pages[order - z->node->rep_order]++;
+}
+
+/* Compaction runs in any thread: count under the engine lock. */
+static void count_reset(struct zone *z)
+{
+	struct pgr_reporting *rep = z->node->rep;
+
+	if (!rep)
+		return;
+	pthread_mutex_lock(&rep->lock);
+	rep->stats.boundary_resets++;
+	pthread_mutex_unlock(&rep->lock);
+}
+
+/* page_reporting_reset_boundary(): compaction is about to rotate a list. */
+void pgr__reporting_reset_boundary(struct zone *z, unsigned int order, int mt)
+{
+	struct pgr_node *node = z->node;
+
+	if (!boundary_active(z) || order < node->rep_order ||
+	    order >= node->max_order || mt == PGR_MIGRATE_ISOLATE)
+		return;
+	node->reported_boundary[get_reporting_index(node, order, mt)] =
+		free_list_id(z, order, mt);
+	count_reset(z);
+}
+
+/* page_reporting_reset_zone(): the zone went offline. */
+void pgr__reporting_reset_zone(struct zone *z)
+{
+	z->reported_pages = NULL;
+}
+
+/* page_reporting_reset_all_boundaries() */
+static void reset_all_boundaries(struct zone *z)
+{
+	struct pgr_node *node = z->node;
+
+	for (unsigned int order = node->rep_order; order < node->max_order;
+	     order++)
+		for (int mt = 0; mt < PGR_MIGRATE_TYPES; mt++) {
+			if (mt == PGR_MIGRATE_ISOLATE)
+				continue;
+			node->reported_boundary[get_reporting_index(
+				node, order, mt)] = free_list_id(z, order, mt);
+		}
+	z->node->rep->w.boundary_resets++;
+}
+
+/* ---- request / cancel ------------------------------------------------ */
+
+/* __page_reporting_request(): zone lock held. */
+static void v11_request(struct pgr_reporting *rep, struct zone *z)
+{
+	if (z->flags & ZONE_PAGE_REPORTING_REQUESTED)
+		return;
+	z->flags |= ZONE_PAGE_REPORTING_REQUESTED;
+	pgr__rep_count_request(rep);
+	if (atomic_fetch_add(&rep->refcnt, 1) == 0)
+		pgr__rep_schedule(rep, rep->delay_ns);
+}
+
+/* __page_reporting_cancel(): disable the boundaries, drop the request. */
+static void v11_cancel(struct pgr_reporting *rep, struct zone *z)
+{
+	z->flags &=
+		~(ZONE_PAGE_REPORTING_ACTIVE | ZONE_PAGE_REPORTING_REQUESTED);
+	atomic_fetch_sub(&rep->refcnt, 1);
+}
+
+/* page_reporting_notify_free() past the inline key and order checks. */
+static void v11_notify_free(struct pgr_reporting *rep, struct zone *z,
+			    unsigned int order)
+{
+	uint64_t next_report;
+
+	if (z->flags & ZONE_PAGE_REPORTING_REQUESTED)
+		return;
+	next_report = PGR_REPORTING_HWM;
+	if (z->reported_pages)
+		next_report += z->reported_pages[order - z->node->rep_order];
+	if (z->free_area[order].nr_free < next_report)
+		return;
+	v11_request(rep, z);
+}
+
+/*
+ * page_reporting_register(): request every populated zone.  REQUESTED
+ * flags left by an earlier device count again, so the work visits them.
+ */
+static void v11_register_request(struct pgr_reporting *rep)
+{
+	struct pgr_node *node = rep->node;
+
+	for (unsigned int i = 0; i < node->nr_zones; i++) {
+		struct zone *z = &node->zones[i];
+
+		pgr_spin_lock(&z->lock);
+		if (z->flags & ZONE_PAGE_REPORTING_REQUESTED) {
+			if (atomic_fetch_add(&rep->refcnt, 1) == 0)
+				pgr__rep_schedule(rep, rep->delay_ns);
+		} else if (z->populated) {
+			v11_request(rep, z);
+		}
+		pgr_spin_unlock(&z->lock);
+	}
+}
+
+/* ---- fill ------------------------------------------------------------- */
+
+/*
+ * get_unreported_page(): walk back from the boundary toward the list head.
+ * Reported pages join the reported region (page->index caches the list);
+ * the first unreported page is isolated and returned.  A failed isolation
+ * (watermark) ends the walk of this list.  Zone lock held.
+ */
+static uint32_t get_unreported_page(struct pgr_reporting *rep, struct zone *z,
+				    unsigned int order, int mt)
+{
+	struct pgr_node *node = z->node;
+	unsigned int idx = get_reporting_index(node, order, mt);
+	uint32_t tail, id;
+
+	/* v11-rescan: forget the boundary, re-walk from the real tail */
+	if (rep->rescan)
+		node->reported_boundary[idx] = free_list_id(z, order, mt);
+	tail = node->reported_boundary[idx];
+
+	/* stop at any list head: a shuffle swap may have moved @tail */
+	for (id = id_page(z, tail)->prev; !id_is_list_head(z, id);
+	     id = id_page(z, id)->prev) {
+		struct page *page = id_page(z, id);
+
+		rep->w.nodes_visited++;
+		if (page->flags & PG_reported) {
+			page->index = (uint16_t)idx;
+			tail = id;
+			continue;
+		}
+		if (pgr__isolate_free_page(z, id, order)) {
+			node->reported_boundary[idx] = tail;
+			return id;
+		}
+		rep->w.isolate_failures++;
+		break;
+	}
+	node->reported_boundary[idx] = tail;
+	return PGR_NO_PAGE;
+}
+
+static void batch_add(struct pgr_batch *b, struct zone *z, uint32_t id,
+		      unsigned int order)
+{
+	b->ids[b->hi] = id;
+	b->ranges[b->hi].pfn = id_pfn(z, id);
+	b->ranges[b->hi].order = order;
+	b->ranges[b->hi].zone = z->idx;
+	b->hi++;
+}
+
+/*
+ * page_reporting_fill(): up to capacity pages, order high -> low, mt high
+ * -> low, ISOLATE skipped.  A full batch returns with the zone still
+ * ACTIVE and REQUESTED; running out of pages cancels the request (the
+ * partial batch is still reported).  Zone lock held.
+ */
+static unsigned int v11_fill(struct pgr_reporting *rep, struct zone *z)
+{
+	struct pgr_node *node = z->node;
+	struct pgr_batch *b = &rep->batch;
+	uint64_t t0 = pgr__mono_ns();
+
+	b->zone = z;
+	b->lo = b->hi = 0;
+	if (!(z->flags & ZONE_PAGE_REPORTING_ACTIVE)) {
+		z->flags |= ZONE_PAGE_REPORTING_ACTIVE;
+		reset_all_boundaries(z);
+	}
+	for (unsigned int order = node->max_order; order-- > node->rep_order;)
+		for (int mt = PGR_MIGRATE_TYPES; mt-- > 0;) {
+			uint32_t id;
+
+			if (mt == PGR_MIGRATE_ISOLATE)
+				continue;
+			while ((id = get_unreported_page(rep, z, order, mt)) !=
+			       PGR_NO_PAGE) {
+				batch_add(b, z, id, order);
+				if (b->hi == rep->capacity)
+					goto out;
+			}
+		}
+	v11_cancel(rep, z);
+out:
+	rep->w.fill_ns += pgr__mono_ns() - t0;
+	return b->hi;
+}
+
+/* ---- the work ------------------------------------------------------------ */
+
+/*
+ * page_reporting_populate_metadata(): the per-order counters.  The kernel
+ * kzallocs them; a zone can only hold Reported pages without counters
+ * when another strategy marked them, so count those.  Zone lock held.
+ */
+static void populate_metadata(struct zone *z)
+{
+	struct pgr_node *node = z->node;
+
+	if (z->reported_pages)
+		return;
+	memset(z->reported_pages_store, 0, sizeof(z->reported_pages_store));
+	for (unsigned int order = node->rep_order; order < node->max_order;
+	     order++)
+		for (int mt = 0; mt < PGR_MIGRATE_TYPES; mt++) {
+			uint32_t head = free_list_id(z, order, mt);
+
+			for (uint32_t id = id_page(z, head)->next; id != head;
+			     id = id_page(z, id)->next)
+				if (id_page(z, id)->flags & PG_reported)
+					z->reported_pages_store
+						[order - node->rep_order]++;
+		}
+	z->reported_pages = z->reported_pages_store;
+}
+
+/* page_reporting_cycle(): fill, report, drain until the zone is done. */
+static void v11_cycle(struct pgr_reporting *rep, struct zone *z)
+{
+	bool mark_on_error = !rep->cfg.v11_skip_mark_on_error;
+	uint64_t t_lock;
+	unsigned int n;
+	int err;
+
+	pgr__rep_lock(rep, z, &t_lock);
+	populate_metadata(z);
+	do {
+		n = v11_fill(rep, z);
+		if (!n)
+			break;
+		/* report: lock dropped, pages isolated */
+		pgr__rep_unlock(rep, z, t_lock);
+		err = pgr__rep_report(rep);
+		pgr__rep_lock(rep, z, &t_lock);
+		/* drain: back to the tail, i.e. in front of the boundary */
+		pgr__rep_drain(rep, !err || mark_on_error, !err, FPI_TO_TAIL);
+		pgr__rep_flush_stats(rep);
+	} while (z->flags & ZONE_PAGE_REPORTING_REQUESTED);
+	pgr__rep_unlock(rep, z, t_lock);
+}
+
+/* page_reporting_process(): round robin over zones while any requests. */
+static void v11_process(struct pgr_reporting *rep)
+{
+	struct pgr_node *node = rep->node;
+	unsigned int i = 0;
+
+	rep->w.passes++;
+	do {
+		struct zone *z = &node->zones[i];
+		bool requested;
+
+		pgr_spin_lock(&z->lock);
+		requested = z->flags & ZONE_PAGE_REPORTING_REQUESTED;
+		pgr_spin_unlock(&z->lock);
+		if (requested)
+			v11_cycle(rep, z);
+		i = (i + 1) % node->nr_zones;
+	} while (atomic_load(&rep->refcnt));
+}
+
+const struct pgr_strategy_ops pgr__v11_ops = {
+	.notify_free = v11_notify_free,
+	.register_request = v11_register_request,
+	.process = v11_process,
+};
