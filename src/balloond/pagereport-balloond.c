@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * pagereport-balloond: a vhost-user virtio-balloon back-end that discards
+ * the memory a guest (or libpagereport's balloon sink) reports free.  Only
+ * main(): options, signals and the poll loop; the protocol lives in
+ * src/vhost-user/backend.c and the device in src/balloon/device.c.  Follows
+ * the vhost-user.rst "Backend program conventions" (--socket-path, --fd,
+ * --print-capabilities, no daemonizing, exit 0 on SIGTERM).  Serves one
+ * front-end at a time and takes the next one after a disconnect.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/virtio_ring.h>
+
+#include "balloon/device.h"
+
+static volatile sig_atomic_t got_term, got_usr1;
+static bool verbose;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		got_usr1 = 1;
+	else
+		got_term = 1;
+}
+
+static void log_msg(void *opaque, const char *msg)
+{
+	(void)opaque;
+	if (verbose)
+		fprintf(stderr, "pagereport-balloond: %s\n", msg);
+}
+
+static void print_stats(const struct pgr_balloon_dev *d)
+{
+	fprintf(stderr,
+		"pagereport-balloond: connections %" PRIu64 " reports %" PRIu64
+		" ranges %" PRIu64 " bytes_discarded %" PRIu64
+		" bytes_skipped %" PRIu64 " errors %" PRIu64 "\n",
+		d->stats.connections, d->stats.reports, d->stats.ranges,
+		d->stats.bytes_discarded, d->stats.bytes_skipped,
+		d->stats.errors);
+}
+
+static void usage(FILE *f)
+{
+	fputs("Usage: pagereport-balloond (--socket-path=PATH | --fd=FDNUM) "
+	      "[options]\n"
+	      "vhost-user virtio-balloon back-end: discards the memory the\n"
+	      "front-end reports free (free page reporting).\n\n"
+	      "  -s, --socket-path=PATH   listen on a UNIX socket\n"
+	      "  -f, --fd=FDNUM           use an inherited socket (connected\n"
+	      "                           or listening)\n"
+	      "      --print-capabilities print the JSON capabilities and "
+	      "exit\n"
+	      "  -n, --no-discard         acknowledge reports, free nothing\n"
+	      "      --ring-features      also offer INDIRECT_DESC and "
+	      "EVENT_IDX\n"
+	      "  -v, --verbose            log every message on stderr\n"
+	      "  -h, --help               this text\n"
+	      "  -V, --version            print the version\n\n"
+	      "SIGUSR1 prints the counters; SIGTERM exits 0 after printing "
+	      "them.\n",
+	      f);
+}
+
+/*
+ * Bind and listen under a temporary name, then rename(2) into place, so
+ * that the socket path appears only once it accepts connections.
+ */
+static int listen_on(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char tmp[sizeof(sa.sun_path)];
+	struct stat st;
+	int fd, n;
+
+	n = snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
+	if (n < 0 || (size_t)n >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "pagereport-balloond: socket path too long\n");
+		return -1;
+	}
+	strcpy(sa.sun_path, tmp);
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		fprintf(stderr,
+			"pagereport-balloond: %s exists and is not a "
+			"socket\n",
+			path);
+		return -1;
+	}
+	unlink(tmp);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(fd, 4) < 0 || rename(tmp, path) < 0) {
+		fprintf(stderr, "pagereport-balloond: %s: %s\n", path,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	return fd;
+}
+
+static bool is_listening(int fd)
+{
+	int v = 0;
+	socklen_t l = sizeof(v);
+
+	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &l) == 0 && v;
+}
+
+static void drop(struct pgr_vhost_backend *be, struct pgr_balloon_dev *d,
+		 int err)
+{
+	if (err == -ECONNRESET)
+		fprintf(stderr,
+			"pagereport-balloond: front-end disconnected\n");
+	else {
+		fprintf(stderr,
+			"pagereport-balloond: dropping the connection: %s\n",
+			be->why);
+		d->stats.errors++;
+	}
+	pgr__vhost_backend_detach(be);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket-path", required_argument, NULL, 's' },
+		{ "fd", required_argument, NULL, 'f' },
+		{ "print-capabilities", no_argument, NULL, 'c' },
+		{ "no-discard", no_argument, NULL, 'n' },
+		{ "ring-features", no_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = NULL;
+	int inherited = -1, listen_fd = -1, c;
+	bool discard = true, ring_features = false, one_shot = false;
+	struct pgr_balloon_dev dev;
+	static struct pgr_vhost_backend be;
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block, orig;
+
+	while ((c = getopt_long(argc, argv, "s:f:nvhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			path = optarg;
+			break;
+		case 'f': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v < 0 || v > 65535) {
+				fprintf(stderr,
+					"pagereport-balloond: bad --fd\n");
+				return 2;
+			}
+			inherited = (int)v;
+			break;
+		}
+		case 'c':
+			printf("{\n  \"type\": \"balloon\"\n}\n");
+			return 0;
+		case 'n':
+			discard = false;
+			break;
+		case 'r':
+			ring_features = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("pagereport-balloond %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc || (!path) == (inherited < 0)) {
+		fprintf(stderr, "pagereport-balloond: give exactly one of "
+				"--socket-path and --fd\n");
+		usage(stderr);
+		return 2;
+	}
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	pgr__balloon_dev_init(&dev, discard);
+	if (ring_features)
+		dev.ring_features = (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |
+				    (1ULL << VIRTIO_RING_F_EVENT_IDX);
+	pgr__vhost_backend_init(&be, &pgr__balloon_dev_ops, &dev);
+	be.log = log_msg;
+
+	if (path) {
+		listen_fd = listen_on(path);
+		if (listen_fd < 0)
+			return 1;
+	} else if (is_listening(inherited)) {
+		listen_fd = inherited;
+	} else {
+		struct stat st;
+
+		if (fstat(inherited, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+			fprintf(stderr,
+				"pagereport-balloond: --fd %d is not a "
+				"socket\n",
+				inherited);
+			return 1;
+		}
+		one_shot = true;
+		pgr__vhost_backend_attach(&be, inherited);
+		dev.stats.connections++;
+	}
+	fprintf(stderr, "pagereport-balloond: serving %s%s\n",
+		path ? path : "an inherited socket",
+		discard ? "" : " (no discard)");
+
+	while (!got_term) {
+		struct pollfd pfd[1 + PGR_VHOST_MAX_QUEUES];
+		unsigned int qmap[1 + PGR_VHOST_MAX_QUEUES], n = 0, i;
+		struct timespec ts = { 1, 0 };
+		int r, err;
+
+		if (be.sock < 0) {
+			if (one_shot)
+				break;
+			pfd[n++] = (struct pollfd){ listen_fd, POLLIN, 0 };
+		} else {
+			pfd[n++] = (struct pollfd){ be.sock, POLLIN, 0 };
+			for (i = 0; i < PGR_VHOST_MAX_QUEUES; i++) {
+				int kfd = pgr__vhost_backend_kick_fd(&be, i);
+
+				if (kfd < 0)
+					continue;
+				qmap[n] = i;
+				pfd[n++] = (struct pollfd){ kfd, POLLIN, 0 };
+			}
+		}
+		r = ppoll(pfd, n, &ts, &orig);
+		if (got_usr1) {
+			got_usr1 = 0;
+			print_stats(&dev);
+		}
+		if (r <= 0)
+			continue;
+		if (be.sock < 0) {
+			int s;
+
+			if (!(pfd[0].revents & POLLIN))
+				continue;
+			s = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+			if (s < 0)
+				continue;
+			fprintf(stderr,
+				"pagereport-balloond: front-end connected\n");
+			dev.stats.connections++;
+			pgr__vhost_backend_attach(&be, s);
+			continue;
+		}
+		if (pfd[0].revents) {
+			err = pgr__vhost_backend_dispatch(&be);
+			if (err)
+				drop(&be, &dev, err);
+			/* fds may have changed: poll again */
+			continue;
+		}
+		for (i = 1; i < n; i++) {
+			if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			err = pgr__vhost_backend_kick(&be, qmap[i]);
+			if (err) {
+				drop(&be, &dev, err);
+				break;
+			}
+		}
+	}
+	if (be.sock >= 0)
+		pgr__vhost_backend_detach(&be);
+	if (listen_fd >= 0 && listen_fd != inherited) {
+		close(listen_fd);
+		if (path)
+			unlink(path);
+	}
+	print_stats(&dev);
+	return 0;
+}
