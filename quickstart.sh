@@ -8,6 +8,6 @@ set -eu
 
 cd "$(dirname "$0")"
 scripts/setup.sh
-build/bench/pagereport-bench --out results "$@"
+build/bench/pagereport-bench "$@"
 make -C build plots
 echo "quickstart: results in results/latest, plots in plots/"

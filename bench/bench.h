@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * pagereport-bench: shared declarations of the runner.
+ *
+ * The runner models no kernel file; it drives the model (mm.h) and the
+ * reporting engine (reporting.h) the way a guest workload and a host would,
+ * and measures them.  main.c parses options and runs experiments; common.c
+ * has clocks, statistics, the churn workload and the progress line;
+ * output.c writes one CSV and one JSON per experiment; profile.c wraps
+ * gperftools; one exp_*.c per experiment.
+ */
+#ifndef PGR_BENCH_H
+#define PGR_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <pagereport/pagereport.h>
+
+#include "rand.h"
+
+#define BENCH_SCHEMA_VERSION 1
+#define GiB		     (1ULL << 30)
+#define MiB		     (1ULL << 20)
+#define NSEC_PER_SEC	     1000000000ULL
+#define NSEC_PER_MSEC	     1000000ULL
+/* Zone start: 4 GiB, where ZONE_NORMAL starts on x86-64. */
+#define BENCH_START_PFN 0x100000ULL
+
+/* Global options (main.c). */
+struct bench_opts {
+	uint64_t mem_bytes; /* --mem: simulated guest for boundary/reclaim */
+	bool mem_set;
+	unsigned threads;      /* --threads: page-fault1; 0 = {1, 2} */
+	int strategy;	       /* --strategy; -1 = all */
+	uint64_t seed;	       /* --seed */
+	unsigned repeat;       /* --repeat */
+	bool quick;	       /* --quick */
+	const char *out_dir;   /* --out */
+	const char *profile;   /* --profile */
+	const char *balloond;  /* --balloond PATH, "" = off, NULL = auto */
+	double delay_scale;    /* --delay-scale for page-fault1 (real clock) */
+	unsigned pf_order;     /* --pf-order: 9 (THP) or 0 */
+	uint64_t pf_mem_bytes; /* --pf-mem: real guest RAM of page-fault1 */
+	double pf_seconds;     /* --pf-seconds: measured window */
+	const char *argv0;
+};
+
+extern struct bench_opts bench_opts;
+
+/* ---- time ---------------------------------------------------------------- */
+uint64_t bench_now_ns(void);	     /* CLOCK_MONOTONIC */
+uint64_t bench_thread_cpu_ns(void);  /* CLOCK_THREAD_CPUTIME_ID */
+uint64_t bench_process_cpu_ns(void); /* CLOCK_PROCESS_CPUTIME_ID */
+
+/* ---- statistics ------------------------------------------------------------
+ */
+double bench_median(const double *v, size_t n);
+double bench_min(const double *v, size_t n);
+double bench_max(const double *v, size_t n);
+
+/* ---- output (output.c) -----------------------------------------------------
+ */
+/*
+ * A result table: config columns (text or numbers, fixed per point) and
+ * metric columns, each a series of samples (one per repeat) written as
+ * <name>_median, <name>_min, <name>_max.  Rows are kept in memory and
+ * written at the end as CSV and JSON.
+ */
+struct bench_table;
+
+enum bench_col_kind { BENCH_COL_TEXT, BENCH_COL_INT, BENCH_COL_REAL };
+
+struct bench_table *bench_table_new(const char *experiment,
+				    const char *description);
+void bench_table_free(struct bench_table *t);
+/* Declare columns before the first row. */
+void bench_table_config_col(struct bench_table *t, const char *name,
+			    enum bench_col_kind kind, const char *unit);
+void bench_table_metric_col(struct bench_table *t, const char *name,
+			    const char *unit);
+/* Global configuration echoed in the JSON "config" object. */
+void bench_table_config(struct bench_table *t, const char *key, const char *fmt,
+			...) __attribute__((format(printf, 3, 4)));
+/* Headline numbers for the JSON "headline" object and stdout. */
+void bench_table_headline(struct bench_table *t, const char *key, double v,
+			  const char *unit);
+void bench_table_note(struct bench_table *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Start a row; then set every config column and add samples. */
+struct bench_row *bench_row_new(struct bench_table *t);
+void bench_row_text(struct bench_row *r, const char *col, const char *v);
+void bench_row_int(struct bench_row *r, const char *col, int64_t v);
+void bench_row_real(struct bench_row *r, const char *col, double v);
+void bench_row_sample(struct bench_row *r, const char *metric, double v);
+/* Status column ("ok", "unavailable: why"); default "ok". */
+void bench_row_status(struct bench_row *r, const char *status);
+/* Median of a metric so far (NAN when no sample). */
+double bench_row_median(struct bench_row *r, const char *metric);
+struct bench_row *bench_table_find(struct bench_table *t, const char *col1,
+				   const char *v1, const char *col2,
+				   const char *v2);
+
+/* Write <out>/<experiment>.csv and .json.  Return 0 or -errno. */
+int bench_table_write(struct bench_table *t, const char *dir, double elapsed_s);
+
+/* ---- progress line (common.c) ----------------------------------------------
+ */
+void bench_progress_begin(const char *experiment, unsigned total);
+void bench_progress_step(const char *what);
+void bench_progress_end(void);
+
+/* ---- profiling (profile.c) ---------------------------------------------- */
+int bench_profile_start(const char *path); /* at program start */
+void bench_profile_measure(bool on);	   /* around measured phases */
+void bench_profile_stop(void);
+bool bench_profile_available(void);
+
+/* ---- model helpers (common.c) ----------------------------------------------
+ */
+/* A one-zone node of @bytes ("Normal" at BENCH_START_PFN), populated. */
+struct pgr_node *bench_node_create(uint64_t bytes, bool shuffle, uint64_t seed);
+const char *bench_fmt_bytes(uint64_t bytes, char *buf, size_t len);
+int bench_parse_size(const char *s, uint64_t *r_bytes);
+
+/*
+ * The churn workload: keeps a zone near a target occupancy by allocating
+ * and freeing blocks of random order (a THP-heavy mix), freeing a random
+ * victim.  Deterministic for a seed.
+ */
+struct churn_block {
+	uint64_t pfn;
+	uint8_t order;
+};
+
+enum churn_mix {
+	CHURN_MIX_THP = 0, /* 50% order 9, 20% 0, 20% 1-8, 10% 10 */
+	CHURN_MIX_UNIFORM, /* uniform over [min_order, max_order] */
+	CHURN_MIX_SMALL,   /* 80% order 0, 15% 1-3, 5% order 9: a build */
+};
+
+struct churn {
+	struct pgr_zone *zone;
+	struct pgr_rand rand;
+	struct churn_block *live;
+	size_t nr_live, cap_live;
+	uint64_t live_pages, zone_pages, target_pages;
+	uint64_t allocs, frees, alloc_failures;
+	unsigned min_order, max_order; /* order mix bounds */
+	enum churn_mix mix;	       /* see churn_pick_order() */
+	/* optional: touch one byte per 4 KiB page of each allocated block */
+	struct pgr_guest_ram *ram;
+};
+
+int churn_init(struct churn *c, struct pgr_zone *zone, double occupancy,
+	       uint64_t seed);
+void churn_destroy(struct churn *c);
+/* Fill up to the target occupancy (no frees). */
+int churn_fill(struct churn *c);
+/* One alloc or free step around the target. */
+void churn_step(struct churn *c);
+/* Free every live block in random order. */
+void churn_free_all(struct churn *c);
+/* Free a random @fraction of the live blocks. */
+void churn_free_fraction(struct churn *c, double fraction);
+
+/* ---- balloon daemon (common.c) ----------------------------------------------
+ */
+struct bench_balloond {
+	int pid;
+	char dir[256];
+	char socket_path[300];
+	char why[256]; /* when unavailable */
+	bool available;
+};
+/* Find and start pagereport-balloond; never fails the run. */
+void bench_balloond_start(struct bench_balloond *b);
+void bench_balloond_stop(struct bench_balloond *b);
+
+/* ---- experiments
+ * ------------------------------------------------------------- */
+struct bench_experiment {
+	const char *name;
+	const char *summary;
+	int (*run)(const char *out_dir);
+};
+
+int exp_boundary_run(const char *out_dir);
+int exp_pagefault_run(const char *out_dir);
+int exp_reclaim_run(const char *out_dir);
+int exp_scale_run(const char *out_dir);
+
+/* Strategies selected by --strategy (all when -1). */
+bool bench_strategy_selected(enum pgr_strategy s);
+unsigned bench_repeat(void);
+
+#endif /* PGR_BENCH_H */

@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * pagereport-bench: clocks, statistics, the churn workload, the progress
+ * line and the balloon daemon launcher shared by the experiments.
+ *
+ * The churn workload stands for a guest's page allocator traffic: it keeps
+ * the zone near a target occupancy with alloc/free steps of a THP-heavy
+ * order mix (order 9 half the time), freeing a random live block, the way
+ * will-it-scale style workloads and kernel builds churn memory.  It leaves
+ * out per-CPU lists, reclaim and page cache: every free goes straight to
+ * the buddy allocator (free_one_page), which is what reporting sees.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+/* ---- time ---------------------------------------------------------------- */
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t bench_now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+uint64_t bench_thread_cpu_ns(void)
+{
+	return clock_ns(CLOCK_THREAD_CPUTIME_ID);
+}
+
+uint64_t bench_process_cpu_ns(void)
+{
+	return clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+/* ---- statistics ---------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double bench_median(const double *v, size_t n)
+{
+	double tmp[64], *s = tmp, m;
+
+	if (!n)
+		return NAN;
+	if (n > 64) {
+		s = malloc(n * sizeof(*s));
+		if (!s)
+			return NAN;
+	}
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	if (s != tmp)
+		free(s);
+	return m;
+}
+
+double bench_min(const double *v, size_t n)
+{
+	double m = INFINITY;
+
+	for (size_t i = 0; i < n; i++)
+		m = v[i] < m ? v[i] : m;
+	return n ? m : NAN;
+}
+
+double bench_max(const double *v, size_t n)
+{
+	double m = -INFINITY;
+
+	for (size_t i = 0; i < n; i++)
+		m = v[i] > m ? v[i] : m;
+	return n ? m : NAN;
+}
+
+/* ---- progress ------------------------------------------------------------ */
+
+static struct {
+	const char *experiment;
+	unsigned total, done;
+	uint64_t start;
+	bool tty;
+} progress;
+
+void bench_progress_begin(const char *experiment, unsigned total)
+{
+	progress.experiment = experiment;
+	progress.total = total;
+	progress.done = 0;
+	progress.start = bench_now_ns();
+	progress.tty = isatty(STDERR_FILENO);
+}
+
+void bench_progress_step(const char *what)
+{
+	double el = (double)(bench_now_ns() - progress.start) / 1e9;
+
+	progress.done++;
+	if (!progress.tty)
+		return;
+	fprintf(stderr, "\r\033[K[%s] point %u/%u %-36.36s elapsed %5.1fs",
+		progress.experiment, progress.done, progress.total,
+		what ? what : "", el);
+	if (progress.done > 1 && progress.done <= progress.total)
+		fprintf(stderr, "  ETA %5.1fs",
+			el / (progress.done - 1) *
+				(progress.total - progress.done + 1));
+	fflush(stderr);
+}
+
+void bench_progress_end(void)
+{
+	if (progress.tty)
+		fputs("\r\033[K", stderr);
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+struct pgr_node *bench_node_create(uint64_t bytes, bool shuffle, uint64_t seed)
+{
+	struct pgr_node_config cfg = {
+		.shuffle = shuffle,
+		.seed = seed,
+		.nr_zones = 1,
+		.zones[0] = {
+			.name = "Normal",
+			.start_pfn = BENCH_START_PFN,
+			.nr_pages = bytes >> PGR_PAGE_SHIFT,
+		},
+	};
+	struct pgr_node *node = pgr_node_create(&cfg);
+
+	if (!node) {
+		fprintf(stderr, "pagereport-bench: pgr_node_create: %s (%s)\n",
+			strerror(errno), pgr_errmsg());
+		return NULL;
+	}
+	if (pgr_zone_populate(pgr_node_zone(node, 0))) {
+		fprintf(stderr, "pagereport-bench: populate: %s\n",
+			pgr_errmsg());
+		pgr_node_destroy(node);
+		return NULL;
+	}
+	return node;
+}
+
+const char *bench_fmt_bytes(uint64_t bytes, char *buf, size_t len)
+{
+	if (bytes >= GiB && !(bytes % GiB))
+		snprintf(buf, len, "%lluGiB",
+			 (unsigned long long)(bytes / GiB));
+	else
+		snprintf(buf, len, "%lluMiB",
+			 (unsigned long long)(bytes / MiB));
+	return buf;
+}
+
+int bench_parse_size(const char *s, uint64_t *r_bytes)
+{
+	char *end;
+	double v;
+	uint64_t mult = 1;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || !(v > 0))
+		return -EINVAL;
+	while (*end == ' ')
+		end++;
+	switch (*end) {
+	case 'k':
+	case 'K':
+		mult = 1ULL << 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mult = MiB;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mult = GiB;
+		end++;
+		break;
+	case 't':
+	case 'T':
+		mult = GiB << 10;
+		end++;
+		break;
+	case '\0':
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*end == 'i' || *end == 'I')
+		end++;
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end)
+		return -EINVAL;
+	if (v * (double)mult > (double)(GiB << 12))
+		return -ERANGE;
+	*r_bytes = (uint64_t)(v * (double)mult);
+	return 0;
+}
+
+/* ---- churn workload ------------------------------------------------------ */
+
+int churn_init(struct churn *c, struct pgr_zone *zone, double occupancy,
+	       uint64_t seed)
+{
+	struct pgr_zone_info info;
+
+	memset(c, 0, sizeof(*c));
+	if (pgr_zone_get_info(zone, &info))
+		return -EINVAL;
+	c->zone = zone;
+	c->zone_pages = info.nr_pages;
+	c->target_pages = (uint64_t)(occupancy * (double)info.nr_pages);
+	c->min_order = 0;
+	c->max_order = info.max_order - 1;
+	c->mix = CHURN_MIX_THP;
+	pgr_rand_seed(&c->rand, seed);
+	return 0;
+}
+
+void churn_destroy(struct churn *c)
+{
+	free(c->live);
+	c->live = NULL;
+	c->nr_live = c->cap_live = 0;
+}
+
+/*
+ * The order mixes, clamped to [min_order, max_order].  THP: 50% order 9,
+ * 20% order 0, 20% orders 1..8, 10% order 10.  SMALL (a compiler-like
+ * workload of mostly 4 KiB pages): 80% order 0, 15% orders 1..3, 5% order
+ * 9.  UNIFORM: every order alike.
+ */
+static unsigned churn_pick_order(struct churn *c)
+{
+	unsigned o, span = c->max_order - c->min_order + 1;
+	uint64_t r;
+
+	if (c->mix == CHURN_MIX_UNIFORM)
+		return c->min_order + (unsigned)pgr_rand_below(&c->rand, span);
+	r = pgr_rand_below(&c->rand, 100);
+	if (c->mix == CHURN_MIX_SMALL)
+		o = r < 80   ? 0
+		    : r < 95 ? 1 + (unsigned)pgr_rand_below(&c->rand, 3)
+			     : 9;
+	else if (r < 50)
+		o = 9;
+	else if (r < 70)
+		o = 0;
+	else if (r < 90)
+		o = 1 + (unsigned)pgr_rand_below(&c->rand, 8);
+	else
+		o = 10;
+	if (o < c->min_order)
+		o = c->min_order;
+	if (o > c->max_order)
+		o = c->max_order;
+	return o;
+}
+
+static void churn_touch(struct churn *c, uint64_t pfn, unsigned order)
+{
+	for (uint64_t i = 0; i < (1ULL << order); i++) {
+		volatile char *p = pgr_guest_ram_addr(c->ram, pfn + i);
+
+		if (p)
+			*p = (char)(pfn + i);
+	}
+}
+
+static bool churn_alloc(struct churn *c)
+{
+	unsigned order = churn_pick_order(c);
+	uint64_t pfn;
+
+	if (pgr_alloc_pages(c->zone, order, PGR_MIGRATE_MOVABLE, 0, &pfn)) {
+		c->alloc_failures++;
+		return false;
+	}
+	if (c->nr_live == c->cap_live) {
+		size_t cap = c->cap_live ? c->cap_live * 2 : 4096;
+		struct churn_block *n = realloc(c->live, cap * sizeof(*n));
+
+		if (!n) {
+			pgr_free_pages(c->zone, pfn, order);
+			return false;
+		}
+		c->live = n;
+		c->cap_live = cap;
+	}
+	c->live[c->nr_live++] = (struct churn_block){ pfn, (uint8_t)order };
+	c->live_pages += 1ULL << order;
+	c->allocs++;
+	if (c->ram)
+		churn_touch(c, pfn, order);
+	return true;
+}
+
+static void churn_free_idx(struct churn *c, size_t i)
+{
+	struct churn_block b = c->live[i];
+
+	c->live[i] = c->live[--c->nr_live];
+	if (pgr_free_pages(c->zone, b.pfn, b.order)) {
+		fprintf(stderr, "pagereport-bench: free %#llx/%u: %s\n",
+			(unsigned long long)b.pfn, b.order, pgr_errmsg());
+		abort();
+	}
+	c->live_pages -= 1ULL << b.order;
+	c->frees++;
+}
+
+static void churn_free_random(struct churn *c)
+{
+	if (c->nr_live)
+		churn_free_idx(c, pgr_rand_below(&c->rand, c->nr_live));
+}
+
+int churn_fill(struct churn *c)
+{
+	unsigned misses = 0;
+
+	while (c->live_pages < c->target_pages && misses < 64)
+		misses = churn_alloc(c) ? 0 : misses + 1;
+	return 0;
+}
+
+void churn_step(struct churn *c)
+{
+	/* A random walk that drifts back to the target: 60/40 toward it. */
+	unsigned p_alloc = c->live_pages < c->target_pages ? 60 : 40;
+
+	if (pgr_rand_below(&c->rand, 100) < p_alloc) {
+		if (!churn_alloc(c))
+			churn_free_random(c);
+	} else {
+		churn_free_random(c);
+	}
+}
+
+void churn_free_all(struct churn *c)
+{
+	while (c->nr_live)
+		churn_free_random(c);
+}
+
+void churn_free_fraction(struct churn *c, double fraction)
+{
+	size_t n = (size_t)(fraction * (double)c->nr_live);
+
+	while (n-- && c->nr_live)
+		churn_free_random(c);
+}
+
+/* ---- the balloon daemon -------------------------------------------------- */
+
+static bool find_balloond(char *buf, size_t len)
+{
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+	static const char *const rel[] = {
+		"/../src/balloond/pagereport-balloond",
+		"/../../src/balloond/pagereport-balloond",
+		"/pagereport-balloond",
+	};
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		snprintf(buf, len, "%s%s", exe, rel[i]);
+		if (!access(buf, X_OK))
+			return true;
+	}
+	return false;
+}
+
+void bench_balloond_start(struct bench_balloond *b)
+{
+	char path[PATH_MAX], log[PATH_MAX];
+	uint64_t deadline;
+	pid_t pid;
+
+	memset(b, 0, sizeof(*b));
+	b->pid = -1;
+	if (bench_opts.balloond && !bench_opts.balloond[0]) {
+		snprintf(b->why, sizeof(b->why), "disabled (--no-balloon)");
+		return;
+	}
+	if (bench_opts.balloond)
+		snprintf(path, sizeof(path), "%s", bench_opts.balloond);
+	else if (!find_balloond(path, sizeof(path))) {
+		snprintf(b->why, sizeof(b->why),
+			 "pagereport-balloond not built");
+		return;
+	}
+	if (access(path, X_OK)) {
+		snprintf(b->why, sizeof(b->why), "%.200s: %s", path,
+			 strerror(errno));
+		return;
+	}
+	snprintf(b->dir, sizeof(b->dir), "/tmp/pgr-bench-XXXXXX");
+	if (!mkdtemp(b->dir)) {
+		snprintf(b->why, sizeof(b->why), "mkdtemp: %s",
+			 strerror(errno));
+		b->dir[0] = '\0';
+		return;
+	}
+	snprintf(b->socket_path, sizeof(b->socket_path), "%s/balloon.sock",
+		 b->dir);
+	snprintf(log, sizeof(log), "%s/balloond.log", b->dir);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(b->why, sizeof(b->why), "fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+			close(fd);
+		}
+		execl(path, path, "--socket-path", b->socket_path,
+		      (char *)NULL);
+		_exit(127);
+	}
+	b->pid = pid;
+	deadline = bench_now_ns() + 3 * NSEC_PER_SEC;
+	while (bench_now_ns() < deadline) {
+		struct stat st;
+		int status;
+
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			b->pid = -1;
+			snprintf(b->why, sizeof(b->why),
+				 "pagereport-balloond exited (status %d)",
+				 status);
+			return;
+		}
+		if (!stat(b->socket_path, &st) && S_ISSOCK(st.st_mode)) {
+			b->available = true;
+			return;
+		}
+		usleep(10000);
+	}
+	snprintf(b->why, sizeof(b->why), "no socket after 3 s");
+	bench_balloond_stop(b);
+}
+
+void bench_balloond_stop(struct bench_balloond *b)
+{
+	char log[PATH_MAX];
+
+	if (b->pid > 0) {
+		uint64_t deadline = bench_now_ns() + 3 * NSEC_PER_SEC;
+		int status;
+
+		kill(b->pid, SIGTERM);
+		while (waitpid(b->pid, &status, WNOHANG) != b->pid) {
+			if (bench_now_ns() > deadline) {
+				kill(b->pid, SIGKILL);
+				waitpid(b->pid, &status, 0);
+				break;
+			}
+			usleep(10000);
+		}
+		b->pid = -1;
+	}
+	if (b->dir[0]) {
+		snprintf(log, sizeof(log), "%s/balloond.log", b->dir);
+		unlink(log);
+		unlink(b->socket_path);
+		rmdir(b->dir);
+		b->dir[0] = '\0';
+	}
+	b->available = false;
+}

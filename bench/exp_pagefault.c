@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * pagereport-bench page-fault1: will-it-scale's page_fault1 as Duyck ran
+ * it for the cover letters (modified to use THP), on the model.
+ *
+ * T threads each loop: take a 2 MiB block (order 9; --pf-order 0 for
+ * 4 KiB) from the simulated zone, write every byte of it in the guest RAM
+ * (a memfd mapped shared: pgr_guest_ram), free it.  Reporting is off, or
+ * on with the null sink (the model's cost only), the memory sink (real
+ * fallocate(PUNCH_HOLE) of the reported ranges, so touching a reported
+ * block refaults it from the host, zero-filled, as in the guest), or the
+ * balloon sink (vhost-user to pagereport-balloond, which discards the
+ * same ranges) when the daemon is available.  The reporter is the engine's
+ * REAL clock worker thread; its delays are the strategy's scaled by
+ * --delay-scale (default 0.1: v11 10 ms, upstream 200 ms) so that several
+ * passes fall inside a short window; the scale is in the CSV.
+ *
+ * All guest RAM is made resident before each point (MADV_POPULATE_WRITE),
+ * as in a guest that has used its memory before.
+ * Measurement: each thread counts loops; after a warm-up (0.1 s) the
+ * counters are read at the start and end of a window of --pf-seconds; the
+ * result is loops per second over all threads, and its % change against
+ * "off" for the same threads and shuffle, paired per repeat.
+ * Unlike the kernel, the fault path here is the host's (memfd shmem
+ * faults); the guest-side zeroing is the memset itself.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+enum pf_sink { PF_OFF, PF_NULL, PF_MEMORY, PF_BALLOON, PF_NR_SINKS };
+
+static const char *const pf_sink_names[] = { "off", "null", "memory",
+					     "balloon" };
+
+struct pf_cell {
+	unsigned threads;
+	bool shuffle;
+	enum pf_sink sink;
+	enum pgr_strategy strategy; /* unused when off */
+	struct bench_row *row;
+};
+
+struct pf_thread {
+	pthread_t tid;
+	struct pgr_zone *zone;
+	struct pgr_guest_ram *ram;
+	unsigned order;
+	atomic_bool *stop;
+	_Atomic uint64_t loops;
+	uint64_t enomem;
+	int err;
+};
+
+static void *pf_worker(void *arg)
+{
+	struct pf_thread *t = arg;
+	size_t bytes = PGR_PAGE_SIZE << t->order;
+	unsigned char val = 1;
+
+	while (!atomic_load_explicit(t->stop, memory_order_relaxed)) {
+		uint64_t pfn;
+		void *p;
+		int err = pgr_alloc_pages(t->zone, t->order,
+					  PGR_MIGRATE_MOVABLE, 0, &pfn);
+
+		if (err == -ENOMEM) {
+			/* everything is isolated for a report: wait */
+			t->enomem++;
+			sched_yield();
+			continue;
+		}
+		if (err) {
+			t->err = err;
+			break;
+		}
+		p = pgr_guest_ram_addr(t->ram, pfn);
+		if (p)
+			memset(p, val++, bytes);
+		err = pgr_free_pages(t->zone, pfn, t->order);
+		if (err) {
+			t->err = err;
+			break;
+		}
+		atomic_fetch_add_explicit(&t->loops, 1, memory_order_relaxed);
+	}
+	return NULL;
+}
+
+/*
+ * Make all guest RAM resident first, as in a guest that has used its
+ * memory before: otherwise "off" would measure first-touch faults of the
+ * memfd instead of a steady state, and reporting would look like a gain.
+ */
+static int prefault(struct pgr_guest_ram *ram)
+{
+	uint64_t base = pgr_guest_ram_base_pfn(ram);
+	uint64_t size = pgr_guest_ram_size(ram);
+	char *p = pgr_guest_ram_addr(ram, base);
+
+	if (!p)
+		return -EINVAL;
+#ifdef MADV_POPULATE_WRITE
+	if (!madvise(p, size, MADV_POPULATE_WRITE))
+		return 0;
+#endif
+	for (uint64_t off = 0; off < size; off += PGR_PAGE_SIZE)
+		((volatile char *)p)[off] = 0;
+	return 0;
+}
+
+static uint64_t sum_loops(struct pf_thread *th, unsigned n)
+{
+	uint64_t s = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		s += atomic_load_explicit(&th[i].loops, memory_order_relaxed);
+	return s;
+}
+
+struct pf_result {
+	double ops_per_s;
+	double bytes_reported;
+	double batches;
+	double discarded;
+	bool ok;
+};
+
+static struct pgr_sink *make_sink(const struct pf_cell *c,
+				  struct pgr_guest_ram *ram,
+				  const struct bench_balloond *bd, char *why,
+				  size_t len)
+{
+	struct pgr_sink *s = NULL;
+	unsigned cap = PGR_REPORTING_CAPACITY;
+
+	switch (c->sink) {
+	case PF_NULL:
+		s = pgr_sink_null_create(cap);
+		break;
+	case PF_MEMORY:
+		s = pgr_sink_memory_create(ram, PGR_DISCARD_PUNCH_HOLE, cap);
+		break;
+	case PF_BALLOON: {
+		/* virtio: v11 min(vring, 16), 5.7 PAGE_REPORTING_CAPACITY */
+		struct pgr_balloon_config bc = {
+			.socket_path = bd->socket_path,
+			.fd = -1,
+			.ram = ram,
+			.capacity =
+				c->strategy == PGR_STRATEGY_UPSTREAM ? 32 : 16,
+		};
+
+		if (!bd->available) {
+			snprintf(why, len, "unavailable: %s", bd->why);
+			return NULL;
+		}
+		s = pgr_sink_balloon_create(&bc);
+		if (!s) {
+			snprintf(why, len, "unavailable: connect: %s (%s)",
+				 strerror(errno), pgr_errmsg());
+			return NULL;
+		}
+		return s;
+	}
+	default:
+		break;
+	}
+	if (!s)
+		snprintf(why, len, "error: sink: %s", strerror(errno));
+	return s;
+}
+
+static int run_cell(const struct pf_cell *c, uint64_t seed,
+		    const struct bench_balloond *bd, struct pgr_guest_ram *ram,
+		    struct pf_result *res, char *why, size_t whylen)
+{
+	struct pf_thread th[64];
+	struct pgr_node *node;
+	struct pgr_sink *sink = NULL;
+	struct pgr_reporting_stats s0 = { 0 }, s1 = { 0 };
+	atomic_bool stop = false;
+	unsigned started = 0;
+	uint64_t l0, l1, t0, t1;
+	bool registered = false;
+	int err = 0;
+
+	memset(res, 0, sizeof(*res));
+	node = bench_node_create(bench_opts.pf_mem_bytes, c->shuffle, seed);
+	if (!node) {
+		snprintf(why, whylen, "error: node");
+		return -ENOMEM;
+	}
+	err = prefault(ram);
+	if (err) {
+		snprintf(why, whylen, "error: prefault: %s", strerror(-err));
+		goto out;
+	}
+	if (c->sink != PF_OFF) {
+		uint64_t base = c->strategy == PGR_STRATEGY_UPSTREAM
+					? PGR_UPSTREAM_DELAY_NS
+					: PGR_V11_DELAY_NS;
+		struct pgr_reporting_config rcfg = {
+			.strategy = c->strategy,
+			.clock = PGR_CLOCK_REAL,
+			.delay_ns = (uint64_t)((double)base *
+					       bench_opts.delay_scale),
+			.delay_set = true,
+		};
+
+		sink = make_sink(c, ram, bd, why, whylen);
+		if (!sink) {
+			err = c->sink == PF_BALLOON ? -ENOTCONN : -ENOMEM;
+			goto out;
+		}
+		err = pgr_reporting_register(node, sink, &rcfg);
+		if (err) {
+			snprintf(why, whylen, "error: register: %s",
+				 pgr_errmsg());
+			goto out;
+		}
+		registered = true;
+	}
+	for (unsigned i = 0; i < c->threads; i++) {
+		th[i] = (struct pf_thread){
+			.zone = pgr_node_zone(node, 0),
+			.ram = ram,
+			.order = bench_opts.pf_order,
+			.stop = &stop,
+		};
+		atomic_init(&th[i].loops, 0);
+		if (pthread_create(&th[i].tid, NULL, pf_worker, &th[i])) {
+			snprintf(why, whylen, "error: pthread_create");
+			err = -EAGAIN;
+			break;
+		}
+		started++;
+	}
+	if (!err) {
+		usleep(bench_opts.quick ? 50000 : 100000); /* warm-up */
+		if (registered)
+			pgr_reporting_get_stats(node, &s0);
+		bench_profile_measure(true);
+		l0 = sum_loops(th, started);
+		t0 = bench_now_ns();
+		usleep((useconds_t)(bench_opts.pf_seconds * 1e6));
+		l1 = sum_loops(th, started);
+		t1 = bench_now_ns();
+		bench_profile_measure(false);
+		if (registered)
+			pgr_reporting_get_stats(node, &s1);
+		res->ops_per_s = (double)(l1 - l0) / ((double)(t1 - t0) / 1e9);
+		res->bytes_reported =
+			(double)(s1.bytes_reported - s0.bytes_reported);
+		res->batches = (double)(s1.batches - s0.batches);
+		res->ok = true;
+	}
+	atomic_store(&stop, true);
+	for (unsigned i = 0; i < started; i++) {
+		pthread_join(th[i].tid, NULL);
+		if (th[i].err && !err) {
+			snprintf(why, whylen, "error: worker: %s",
+				 strerror(-th[i].err));
+			err = th[i].err;
+			res->ok = false;
+		}
+	}
+out:
+	if (registered)
+		pgr_reporting_unregister(node);
+	pgr_sink_destroy(sink);
+	pgr_node_destroy(node);
+	return err;
+}
+
+static void declare_columns(struct bench_table *t)
+{
+	bench_table_config_col(t, "threads", BENCH_COL_INT, "");
+	bench_table_config_col(t, "shuffle", BENCH_COL_INT, "bool");
+	bench_table_config_col(t, "sink", BENCH_COL_TEXT, "");
+	bench_table_config_col(t, "strategy", BENCH_COL_TEXT, "");
+	bench_table_config_col(t, "block_order", BENCH_COL_INT, "");
+	bench_table_config_col(t, "mem_bytes", BENCH_COL_INT, "B");
+	bench_table_config_col(t, "delay_ns", BENCH_COL_INT, "ns");
+	bench_table_config_col(t, "window_s", BENCH_COL_REAL, "s");
+	bench_table_metric_col(t, "ops_per_s", "blocks/s");
+	bench_table_metric_col(t, "change_pct", "% vs off");
+	bench_table_metric_col(t, "bytes_reported", "B");
+	bench_table_metric_col(t, "batches", "reports");
+}
+
+int exp_pagefault_run(const char *out_dir)
+{
+	struct bench_table *t = bench_table_new(
+		"page-fault1",
+		"will-it-scale page_fault1 (THP-style 2 MiB blocks) on real "
+		"guest RAM: % change against reporting off");
+	struct pf_cell cells[256];
+	unsigned thr_default[] = { 1, 2 }, *thr = thr_default, nthr = 2;
+	unsigned rep = bench_repeat(), ncell = 0;
+	uint64_t t0 = bench_now_ns();
+	struct pgr_guest_ram *ram;
+	struct bench_balloond bd;
+	char buf[64];
+	int err = 0;
+
+	if (bench_opts.threads) {
+		thr = &bench_opts.threads;
+		nthr = 1;
+	} else if (bench_opts.quick) {
+		nthr = 1; /* one thread: keeps --quick under a minute */
+	}
+	/* One guest RAM for every point: re-populating it costs only what
+	 * the previous point discarded (a 4 KiB fault is ~5 us here). */
+	ram = pgr_guest_ram_create(BENCH_START_PFN,
+				   bench_opts.pf_mem_bytes >> PGR_PAGE_SHIFT);
+	if (!ram) {
+		fprintf(stderr, "pagereport-bench: guest RAM: %s\n",
+			strerror(errno));
+		bench_table_free(t);
+		return -ENOMEM;
+	}
+	bench_balloond_start(&bd);
+	if (!bd.available)
+		fprintf(stderr, "pagereport-bench: balloon sink %s\n", bd.why);
+	declare_columns(t);
+	bench_table_config(t, "clock", "real (reporter thread)");
+	bench_table_config(t, "delay_scale", "%g", bench_opts.delay_scale);
+	bench_table_config(t, "v11_delay_ms", "%g",
+			   PGR_V11_DELAY_NS * bench_opts.delay_scale / 1e6);
+	bench_table_config(t, "upstream_delay_ms", "%g",
+			   PGR_UPSTREAM_DELAY_NS * bench_opts.delay_scale /
+				   1e6);
+	bench_table_config(
+		t, "guest_ram", "%s memfd, MAP_SHARED",
+		bench_fmt_bytes(bench_opts.pf_mem_bytes, buf, sizeof(buf)));
+	bench_table_config(t, "block_order", "%u", bench_opts.pf_order);
+	bench_table_config(t, "window_s", "%g", bench_opts.pf_seconds);
+	bench_table_config(t, "warmup_s", "%g", bench_opts.quick ? 0.05 : 0.1);
+	bench_table_config(t, "balloon", "%s",
+			   bd.available ? "available" : bd.why);
+	bench_table_config(t, "capacity",
+			   "32 (balloon: v11 16, upstream 32 as virtio)");
+	bench_table_note(t, "change_pct = (ops(cell) - ops(off)) / ops(off), "
+			    "paired per repeat, same threads and shuffle");
+
+	for (unsigned ti = 0; ti < nthr; ti++)
+		for (int sh = 0; sh < 2; sh++) {
+			cells[ncell++] = (struct pf_cell){ thr[ti], sh, PF_OFF,
+							   0, NULL };
+			for (int s = 0; s < PGR_NR_STRATEGIES; s++) {
+				if (!bench_strategy_selected(s))
+					continue;
+				for (int k = PF_NULL; k < PF_NR_SINKS; k++)
+					cells[ncell++] =
+						(struct pf_cell){ thr[ti], sh,
+								  k, s, NULL };
+			}
+		}
+	for (unsigned i = 0; i < ncell; i++) {
+		struct pf_cell *c = &cells[i];
+		uint64_t base = c->strategy == PGR_STRATEGY_UPSTREAM
+					? PGR_UPSTREAM_DELAY_NS
+					: PGR_V11_DELAY_NS;
+
+		c->row = bench_row_new(t);
+		bench_row_int(c->row, "threads", c->threads);
+		bench_row_int(c->row, "shuffle", c->shuffle);
+		bench_row_text(c->row, "sink", pf_sink_names[c->sink]);
+		bench_row_text(c->row, "strategy",
+			       c->sink == PF_OFF
+				       ? "none"
+				       : pgr_strategy_name(c->strategy));
+		bench_row_int(c->row, "block_order", bench_opts.pf_order);
+		bench_row_int(c->row, "mem_bytes",
+			      (int64_t)bench_opts.pf_mem_bytes);
+		bench_row_int(c->row, "delay_ns",
+			      c->sink == PF_OFF
+				      ? 0
+				      : (int64_t)((double)base *
+						  bench_opts.delay_scale));
+		bench_row_real(c->row, "window_s", bench_opts.pf_seconds);
+	}
+
+	bench_progress_begin("page-fault1", ncell * rep);
+	for (unsigned r = 0; r < rep && !err; r++) {
+		struct pf_result off = { 0 };
+
+		for (unsigned i = 0; i < ncell; i++) {
+			struct pf_cell *c = &cells[i];
+			struct pf_result res;
+			char what[96], why[300] = "";
+			int e;
+
+			snprintf(what, sizeof(what), "T=%u shuffle=%d %s %s",
+				 c->threads, c->shuffle, pf_sink_names[c->sink],
+				 c->sink ? pgr_strategy_name(c->strategy) : "");
+			bench_progress_step(what);
+			e = run_cell(c, bench_opts.seed + r, &bd, ram, &res,
+				     why, sizeof(why));
+			if (c->sink == PF_OFF)
+				off = res;
+			if (!res.ok) {
+				bench_row_status(c->row,
+						 why[0] ? why : "error");
+				if (c->sink != PF_BALLOON && e) {
+					fprintf(stderr,
+						"pagereport-bench: "
+						"page-fault1 %s: %s\n",
+						what, why);
+					err = e;
+				}
+				continue;
+			}
+			bench_row_sample(c->row, "ops_per_s", res.ops_per_s);
+			if (off.ok)
+				bench_row_sample(c->row, "change_pct",
+						 100.0 *
+							 (res.ops_per_s -
+							  off.ops_per_s) /
+							 off.ops_per_s);
+			bench_row_sample(c->row, "bytes_reported",
+					 res.bytes_reported);
+			bench_row_sample(c->row, "batches", res.batches);
+		}
+	}
+	bench_progress_end();
+	bench_balloond_stop(&bd);
+	pgr_guest_ram_destroy(ram);
+
+	/* The cover-letter shaped table on stdout. */
+	printf("  %-8s %-7s %-13s %-8s %12s %10s\n", "threads", "shuffle",
+	       "strategy", "sink", "blocks/s", "change");
+	for (unsigned i = 0; i < ncell; i++) {
+		struct pf_cell *c = &cells[i];
+		double ops = bench_row_median(c->row, "ops_per_s");
+		double ch = bench_row_median(c->row, "change_pct");
+
+		printf("  %-8u %-7d %-13s %-8s ", c->threads, c->shuffle,
+		       c->sink ? pgr_strategy_name(c->strategy) : "-",
+		       pf_sink_names[c->sink]);
+		if (isnan(ops))
+			printf("%12s %10s\n", "unavailable", "");
+		else if (c->sink == PF_OFF)
+			printf("%12.0f %10s\n", ops, "base");
+		else
+			printf("%12.0f %+9.2f%%\n", ops, ch);
+	}
+	for (unsigned i = 0; i < ncell; i++) {
+		struct pf_cell *c = &cells[i];
+		char key[128];
+
+		if (c->sink != PF_MEMORY)
+			continue;
+		snprintf(key, sizeof(key), "%s memory T=%u shuffle=%d",
+			 pgr_strategy_name(c->strategy), c->threads,
+			 c->shuffle);
+		bench_table_headline(t, key,
+				     bench_row_median(c->row, "change_pct"),
+				     "% vs off");
+	}
+	if (!err)
+		err = bench_table_write(t, out_dir,
+					(double)(bench_now_ns() - t0) / 1e9);
+	bench_table_free(t);
+	return err;
+}

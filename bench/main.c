@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * pagereport-bench: the runner's main(): options, experiment selection,
+ * the results directory and the summary line.
+ *
+ * Models no kernel code.  Each experiment lives in its own exp_*.c and
+ * writes <out>/<experiment>.csv and .json; main only orders them.  The
+ * default results directory is results/<UTC timestamp> in the current
+ * directory, and results/latest is pointed at it (what `make plots` reads).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+struct bench_opts bench_opts = {
+	.mem_bytes = 32 * GiB,
+	.strategy = -1,
+	.seed = 1,
+	.repeat = 5,
+	.delay_scale = 0.1,
+	.pf_order = 9,
+	.pf_mem_bytes = 512 * MiB,
+	.pf_seconds = 0.5,
+};
+
+static const struct bench_experiment experiments[] = {
+	{ "boundary-vs-rescan",
+	  "v11 with and without reported_boundary, and upstream, under "
+	  "alloc/free churn (virtual clock): the seed's 18% claim",
+	  exp_boundary_run },
+	{ "page-fault1",
+	  "will-it-scale page_fault1 on real guest RAM (memfd): T threads "
+	  "take, touch and free 2 MiB blocks, reporting off/null/memory/"
+	  "balloon (real clock)",
+	  exp_pagefault_run },
+	{ "reclaim",
+	  "bytes returned to the host over virtual time after freeing most "
+	  "of a guest, and the order/delay/capacity sweep",
+	  exp_reclaim_run },
+	{ "scale",
+	  "metadata per page, create+populate time and alloc/free ns/op "
+	  "from 1 GiB to 1 TiB",
+	  exp_scale_run },
+};
+
+#define NR_EXPERIMENTS (sizeof(experiments) / sizeof(experiments[0]))
+
+bool bench_strategy_selected(enum pgr_strategy s)
+{
+	return bench_opts.strategy < 0 || bench_opts.strategy == (int)s;
+}
+
+unsigned bench_repeat(void)
+{
+	return bench_opts.repeat;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: pagereport-bench [EXPERIMENT...] [OPTION...]\n"
+		   "Run libpagereport's experiments (all of them by default) "
+		   "and write one\n"
+		   "CSV and one JSON per experiment.\n"
+		   "\n"
+		   "  --mem SIZE         simulated guest of boundary-vs-rescan "
+		   "and reclaim\n"
+		   "                     (default 32GiB; 64MiB..1TiB; suffixes "
+		   "K M G T)\n"
+		   "  --threads N        page-fault1 threads (default: 1 and "
+		   "2; 1 if --quick)\n"
+		   "  --strategy S       v11-boundary, v11-rescan or upstream "
+		   "(default all)\n"
+		   "  --seed S           workload and shuffle seed (default "
+		   "1); repeat r\n"
+		   "                     uses S + r\n"
+		   "  --repeat N         repetitions per point (default 5)\n"
+		   "  --quick            small sizes and short runs (< 1 "
+		   "minute in total)\n"
+		   "  --out DIR          results directory (default "
+		   "results/<timestamp>,\n"
+		   "                     with results/latest pointing at it)\n"
+		   "  --profile FILE     gperftools CPU profile of the "
+		   "measured phases\n"
+		   "  --balloond PATH    pagereport-balloond for the balloon "
+		   "sink (default:\n"
+		   "                     the one built next to this program, "
+		   "if any)\n"
+		   "  --no-balloon       skip the balloon sink (rows say "
+		   "unavailable)\n"
+		   "  --delay-scale F    page-fault1: reporting delays x F "
+		   "(default 0.1:\n"
+		   "                     v11 10 ms, upstream 200 ms); 1 = the "
+		   "real delays\n"
+		   "  --pf-order N       page-fault1 block order: 9 (default) "
+		   "or 0\n"
+		   "  --pf-mem SIZE      page-fault1 guest RAM (memfd; default "
+		   "512MiB)\n"
+		   "  --pf-seconds S     page-fault1 measured window (default "
+		   "0.6)\n"
+		   "  --list             list the experiments\n"
+		   "  -h, --help         this text\n"
+		   "\n"
+		   "See pagereport-bench(1) and bench/README.md for what each "
+		   "column means.\n");
+}
+
+static const struct bench_experiment *find_experiment(const char *name)
+{
+	for (size_t i = 0; i < NR_EXPERIMENTS; i++)
+		if (!strcmp(experiments[i].name, name))
+			return &experiments[i];
+	/* short aliases */
+	if (!strcmp(name, "boundary") || !strcmp(name, "rescan"))
+		return &experiments[0];
+	if (!strcmp(name, "page_fault1") || !strcmp(name, "pf1"))
+		return &experiments[1];
+	return NULL;
+}
+
+static int parse_uint(const char *s, unsigned long long max,
+		      unsigned long long *r)
+{
+	char *end;
+
+	errno = 0;
+	*r = strtoull(s, &end, 0);
+	if (errno || end == s || *end || *r > max || s[0] == '-')
+		return -EINVAL;
+	return 0;
+}
+
+static int default_out_dir(char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char stamp[32];
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	if (mkdir("results", 0777) && errno != EEXIST) {
+		fprintf(stderr, "pagereport-bench: mkdir results: %s\n",
+			strerror(errno));
+		return -errno;
+	}
+	snprintf(buf, len, "results/%s", stamp);
+	if (mkdir(buf, 0777) && errno != EEXIST) {
+		fprintf(stderr, "pagereport-bench: mkdir %s: %s\n", buf,
+			strerror(errno));
+		return -errno;
+	}
+	unlink("results/latest");
+	if (symlink(stamp, "results/latest"))
+		fprintf(stderr, "pagereport-bench: results/latest: %s\n",
+			strerror(errno));
+	return 0;
+}
+
+enum {
+	OPT_MEM = 256,
+	OPT_THREADS,
+	OPT_STRATEGY,
+	OPT_SEED,
+	OPT_REPEAT,
+	OPT_QUICK,
+	OPT_OUT,
+	OPT_PROFILE,
+	OPT_BALLOOND,
+	OPT_NO_BALLOON,
+	OPT_DELAY_SCALE,
+	OPT_PF_ORDER,
+	OPT_PF_MEM,
+	OPT_PF_SECONDS,
+	OPT_LIST,
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "mem", required_argument, NULL, OPT_MEM },
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "strategy", required_argument, NULL, OPT_STRATEGY },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "repeat", required_argument, NULL, OPT_REPEAT },
+		{ "quick", no_argument, NULL, OPT_QUICK },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "profile", required_argument, NULL, OPT_PROFILE },
+		{ "balloond", required_argument, NULL, OPT_BALLOOND },
+		{ "no-balloon", no_argument, NULL, OPT_NO_BALLOON },
+		{ "delay-scale", required_argument, NULL, OPT_DELAY_SCALE },
+		{ "pf-order", required_argument, NULL, OPT_PF_ORDER },
+		{ "pf-mem", required_argument, NULL, OPT_PF_MEM },
+		{ "pf-seconds", required_argument, NULL, OPT_PF_SECONDS },
+		{ "list", no_argument, NULL, OPT_LIST },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct bench_experiment *run[NR_EXPERIMENTS];
+	size_t nr_run = 0;
+	char outbuf[256];
+	bool repeat_set = false, pf_mem_set = false, pf_seconds_set = false;
+	uint64_t t0;
+	int opt, ret = 0;
+
+	bench_opts.argv0 = argv[0];
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		unsigned long long v;
+		char *end;
+		int s;
+
+		switch (opt) {
+		case OPT_MEM:
+			if (bench_parse_size(optarg, &bench_opts.mem_bytes) ||
+			    bench_opts.mem_bytes < 64 * MiB ||
+			    bench_opts.mem_bytes > (GiB << 10) ||
+			    bench_opts.mem_bytes % (4 * MiB)) {
+				fprintf(stderr,
+					"pagereport-bench: --mem %s: "
+					"want 64MiB..1TiB, a multiple of "
+					"4MiB\n",
+					optarg);
+				return 2;
+			}
+			bench_opts.mem_set = true;
+			break;
+		case OPT_THREADS:
+			if (parse_uint(optarg, 64, &v) || !v) {
+				fprintf(stderr,
+					"pagereport-bench: --threads "
+					"%s: want 1..64\n",
+					optarg);
+				return 2;
+			}
+			bench_opts.threads = (unsigned)v;
+			break;
+		case OPT_STRATEGY:
+			s = pgr_strategy_from_name(optarg);
+			if (s < 0) {
+				fprintf(stderr,
+					"pagereport-bench: --strategy "
+					"%s: want v11-boundary, v11-rescan "
+					"or upstream\n",
+					optarg);
+				return 2;
+			}
+			bench_opts.strategy = s;
+			break;
+		case OPT_SEED:
+			if (parse_uint(optarg, UINT64_MAX, &v)) {
+				fprintf(stderr,
+					"pagereport-bench: --seed %s: "
+					"not a number\n",
+					optarg);
+				return 2;
+			}
+			bench_opts.seed = v;
+			break;
+		case OPT_REPEAT:
+			if (parse_uint(optarg, 1000, &v) || !v) {
+				fprintf(stderr,
+					"pagereport-bench: --repeat "
+					"%s: want 1..1000\n",
+					optarg);
+				return 2;
+			}
+			bench_opts.repeat = (unsigned)v;
+			repeat_set = true;
+			break;
+		case OPT_QUICK:
+			bench_opts.quick = true;
+			break;
+		case OPT_OUT:
+			bench_opts.out_dir = optarg;
+			break;
+		case OPT_PROFILE:
+			bench_opts.profile = optarg;
+			break;
+		case OPT_BALLOOND:
+			bench_opts.balloond = optarg;
+			break;
+		case OPT_NO_BALLOON:
+			bench_opts.balloond = "";
+			break;
+		case OPT_DELAY_SCALE:
+			bench_opts.delay_scale = strtod(optarg, &end);
+			if (*end || !(bench_opts.delay_scale > 0) ||
+			    bench_opts.delay_scale > 10) {
+				fprintf(stderr,
+					"pagereport-bench: "
+					"--delay-scale %s: want (0, 10]\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case OPT_PF_ORDER:
+			if (parse_uint(optarg, 10, &v)) {
+				fprintf(stderr,
+					"pagereport-bench: --pf-order "
+					"%s: want 0..10\n",
+					optarg);
+				return 2;
+			}
+			bench_opts.pf_order = (unsigned)v;
+			break;
+		case OPT_PF_MEM:
+			if (bench_parse_size(optarg,
+					     &bench_opts.pf_mem_bytes) ||
+			    bench_opts.pf_mem_bytes < 128 * MiB ||
+			    bench_opts.pf_mem_bytes > 16 * GiB ||
+			    bench_opts.pf_mem_bytes % (4 * MiB)) {
+				fprintf(stderr,
+					"pagereport-bench: --pf-mem "
+					"%s: want 128MiB..16GiB, a multiple "
+					"of 4MiB\n",
+					optarg);
+				return 2;
+			}
+			pf_mem_set = true;
+			break;
+		case OPT_PF_SECONDS:
+			bench_opts.pf_seconds = strtod(optarg, &end);
+			if (*end || !(bench_opts.pf_seconds >= 0.05) ||
+			    bench_opts.pf_seconds > 600) {
+				fprintf(stderr,
+					"pagereport-bench: "
+					"--pf-seconds %s: want 0.05..600\n",
+					optarg);
+				return 2;
+			}
+			pf_seconds_set = true;
+			break;
+		case OPT_LIST:
+			for (size_t i = 0; i < NR_EXPERIMENTS; i++)
+				printf("%-20s %s\n", experiments[i].name,
+				       experiments[i].summary);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	for (int i = optind; i < argc; i++) {
+		const struct bench_experiment *e = find_experiment(argv[i]);
+		bool dup = false;
+
+		if (!e) {
+			fprintf(stderr,
+				"pagereport-bench: unknown experiment "
+				"'%s' (see --list)\n",
+				argv[i]);
+			return 2;
+		}
+		for (size_t j = 0; j < nr_run; j++)
+			dup |= run[j] == e;
+		if (!dup)
+			run[nr_run++] = e;
+	}
+	if (!nr_run)
+		for (size_t i = 0; i < NR_EXPERIMENTS; i++)
+			run[nr_run++] = &experiments[i];
+	if (bench_opts.quick && !repeat_set)
+		bench_opts.repeat = 3;
+	if (bench_opts.quick && !bench_opts.mem_set)
+		bench_opts.mem_bytes = 4 * GiB;
+	if (bench_opts.quick && !pf_mem_set)
+		bench_opts.pf_mem_bytes = 256 * MiB;
+	if (bench_opts.quick && !pf_seconds_set)
+		bench_opts.pf_seconds = 0.15;
+
+	if (!bench_opts.out_dir) {
+		if (default_out_dir(outbuf, sizeof(outbuf)))
+			return 1;
+		bench_opts.out_dir = outbuf;
+	} else if (mkdir(bench_opts.out_dir, 0777) && errno != EEXIST) {
+		fprintf(stderr, "pagereport-bench: mkdir %s: %s\n",
+			bench_opts.out_dir, strerror(errno));
+		return 1;
+	}
+	if (bench_opts.profile && bench_profile_start(bench_opts.profile))
+		return 1;
+	if (PGR_DEBUG >= 2)
+		fprintf(stderr,
+			"pagereport-bench: note: debug level %d build: "
+			"internal checks run inside the timings; configure "
+			"--enable-debug=0 for numbers to quote\n",
+			PGR_DEBUG);
+
+	printf("pagereport-bench %s (%s), seed %llu, %u repeats%s, out %s\n",
+	       PACKAGE_VERSION, PGR_GIT_REVISION,
+	       (unsigned long long)bench_opts.seed, bench_opts.repeat,
+	       bench_opts.quick ? ", quick" : "", bench_opts.out_dir);
+	fflush(stdout);
+	t0 = bench_now_ns();
+	for (size_t i = 0; i < nr_run; i++) {
+		uint64_t t = bench_now_ns();
+		int err;
+
+		printf("== %s: %s\n", run[i]->name, run[i]->summary);
+		fflush(stdout);
+		err = run[i]->run(bench_opts.out_dir);
+		printf("== %s: %s in %.1f s\n", run[i]->name,
+		       err ? "FAILED" : "done",
+		       (double)(bench_now_ns() - t) / 1e9);
+		fflush(stdout);
+		if (err)
+			ret = 1;
+	}
+	bench_profile_stop();
+	printf("total %.1f s; results in %s\n",
+	       (double)(bench_now_ns() - t0) / 1e9, bench_opts.out_dir);
+	return ret;
+}
