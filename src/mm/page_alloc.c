@@ -47,10 +47,15 @@ static inline bool buddy_merge_likely(const struct zone *z,
 			     order + 1);
 }
 
-/* The end of __free_one_page(): head or tail, then notify reporting. */
+/*
+ * The end of __free_one_page(): head or tail, then notify reporting.
+ * @merged is false on the no-merge fast path, where order is below
+ * pageblock_order <= max_order - 1 and so never a shuffle order: saying
+ * so lets the compiler drop the shuffle_pick_tail() call from that path.
+ */
 static inline __attribute__((always_inline)) uint32_t
 place_free_block(struct zone *z, uint64_t pfn, unsigned int order, int mt,
-		 unsigned int fpi, unsigned int *r_order)
+		 unsigned int fpi, unsigned int *r_order, bool merged)
 {
 	struct pgr_node *node = z->node;
 	const unsigned int mo = node->max_order;
@@ -59,7 +64,7 @@ place_free_block(struct zone *z, uint64_t pfn, unsigned int order, int mt,
 
 	if (fpi & FPI_TO_TAIL)
 		to_tail = true;
-	else if (unlikely(node->shuffle) && order + 1 >= mo)
+	else if (merged && unlikely(node->shuffle) && order + 1 >= mo)
 		to_tail = pgr__shuffle_pick_tail(node);
 	else
 		to_tail = buddy_merge_likely(z, z->pages, pfn, order, mo);
@@ -116,7 +121,21 @@ continue_merging:
 		goto continue_merging;
 	}
 done_merging:
-	return place_free_block(z, pfn, order, mt, fpi, r_order);
+	return place_free_block(z, pfn, order, mt, fpi, r_order, true);
+}
+
+/*
+ * Whether __free_one_page() has more to do than place the block: its
+ * merge loop's first cap is min(max_order, pageblock_order + 1), which is
+ * pageblock_order + 1 as pgr_node_create() ensures pageblock_order <
+ * max_order, so below pageblock_order the only question is whether the
+ * buddy is free.
+ */
+static inline bool free_merges(struct zone *z, uint64_t pfn, unsigned int order)
+{
+	return order >= pageblock_order(z) ||
+	       page_is_buddy(z->pages, z->nr_pages,
+			     (pfn ^ (1ULL << order)) - z->start_pfn, order);
 }
 
 /*
@@ -126,27 +145,22 @@ done_merging:
  */
 static inline __attribute__((always_inline)) uint32_t
 free_one_page(struct zone *z, uint32_t id, unsigned int order, int mt,
-	      unsigned int fpi, unsigned int *r_order)
+	      unsigned int fpi, unsigned int *r_order, bool no_merge)
 {
-	const struct pgr_node *node = z->node;
 	uint64_t pfn = z->start_pfn + id;
-	unsigned int cap = node->pageblock_order + 1;
 
-	if (cap > node->max_order)
-		cap = node->max_order;
 	if (!is_migrate_isolate(mt))
 		z->nr_free_pages += 1ULL << order;
-	if (unlikely(order + 1 >= cap) ||
-	    page_is_buddy(z->pages, z->nr_pages,
-			  (pfn ^ (1ULL << order)) - z->start_pfn, order))
+	/* @no_merge (a constant): the caller has seen free_merges() false. */
+	if (!no_merge && unlikely(free_merges(z, pfn, order)))
 		return free_one_page_merge(z, pfn, order, mt, fpi, r_order);
-	return place_free_block(z, pfn, order, mt, fpi, r_order);
+	return place_free_block(z, pfn, order, mt, fpi, r_order, false);
 }
 
 uint32_t pgr__free_one_page(struct zone *z, uint32_t id, unsigned int order,
 			    int mt, unsigned int fpi, unsigned int *r_order)
 {
-	return free_one_page(z, id, order, mt, fpi, r_order);
+	return free_one_page(z, id, order, mt, fpi, r_order, false);
 }
 
 /* expand(): the upper halves go to the head of the lower-order lists. */
@@ -159,24 +173,36 @@ static inline void expand(struct zone *z, uint32_t id, unsigned int low,
 	}
 }
 
-/* Models __rmqueue_smallest(): the head of the smallest non-empty list. */
-static inline uint32_t rmqueue_smallest(struct zone *z, unsigned int order,
-					int mt)
+/*
+ * Models __rmqueue_smallest(): the head of the smallest non-empty list.
+ * With @fast (a constant) it only takes the head of the first list, and
+ * only when that needs no reporting hook; PGR_NO_PAGE then means "ask
+ * again without @fast", which finds the lists unchanged.  This keeps the
+ * fast path free of calls and of the expand() loop.
+ */
+static inline __attribute__((always_inline)) uint32_t
+rmqueue_smallest(struct zone *z, unsigned int order, int mt, bool fast)
 {
 	const unsigned int mo = z->node->max_order;
 	const struct page *pages = z->pages;
 	uint32_t head = free_list_id(z, order, mt);
+	unsigned int cur = order;
 
-	for (unsigned int cur = order; cur < mo;
-	     cur++, head += PGR_MIGRATE_TYPES) {
+	/* Callers checked order < max_order: test the first list at once. */
+	do {
 		uint32_t id = pages[head].next;
 
-		if (id == head)
-			continue;
-		del_page_from_free_list(z, id, cur);
-		expand(z, id, order, cur, mt);
-		return id;
-	}
+		if (id != head) {
+			if (fast && unlikely(pages[id].flags & PG_reported))
+				return PGR_NO_PAGE;
+			del_page_from_free_list(z, id, cur);
+			expand(z, id, order, cur, mt);
+			return id;
+		}
+		if (fast)
+			return PGR_NO_PAGE;
+		head += PGR_MIGRATE_TYPES;
+	} while (++cur < mo);
 	return PGR_NO_PAGE;
 }
 
@@ -265,9 +291,15 @@ single_page:
 	move_to_free_list(z, id, current_order, start_type);
 }
 
-/* Models __rmqueue_fallback(): steal the largest block of a fallback mt. */
-static bool rmqueue_fallback(struct zone *z, unsigned int order, int start_mt,
-			     unsigned int flags)
+/*
+ * Models __rmqueue_fallback(): steal the largest block of a fallback mt.
+ * Out of line: it is the slow path, and inlined into rmqueue() it would
+ * only crowd the registers of the callers.
+ */
+static __attribute__((noinline)) bool rmqueue_fallback(struct zone *z,
+						       unsigned int order,
+						       int start_mt,
+						       unsigned int flags)
 {
 	unsigned int min_order = order;
 	bool can_steal = false;
@@ -310,14 +342,14 @@ do_steal:
 	return true;
 }
 
-/* Models __rmqueue() (no CMA). */
-static uint32_t rmqueue(struct zone *z, unsigned int order, int mt,
-			unsigned int flags)
+/* Models __rmqueue() (no CMA); __always_inline as in the kernel. */
+static inline __attribute__((always_inline)) uint32_t
+rmqueue(struct zone *z, unsigned int order, int mt, unsigned int flags)
 {
 	uint32_t id;
 
 retry:
-	id = rmqueue_smallest(z, order, mt);
+	id = rmqueue_smallest(z, order, mt, false);
 	if (unlikely(id == PGR_NO_PAGE) && mt != PGR_MIGRATE_HIGHATOMIC &&
 	    !(flags & PGR_ALLOC_NO_FALLBACK) &&
 	    rmqueue_fallback(z, order, mt, flags))
@@ -325,11 +357,14 @@ retry:
 	return id;
 }
 
-static __attribute__((noinline, cold)) void
-clear_discarded(struct zone *z, uint32_t id, unsigned int order)
+/* Inline, not a call: a call would cost the fast path its registers. */
+static inline void clear_discarded(struct zone *z, uint32_t id,
+				   unsigned int order)
 {
+	struct page *pages = z->pages;
+
 	for (uint32_t i = 0; i < (1u << order); i++)
-		z->pages[id + i].flags &= (uint8_t)~PG_discarded;
+		pages[id + i].flags &= (uint8_t)~PG_discarded;
 }
 
 /* An allocated block's head: PG_alloc + order + the requested mt. */
@@ -395,25 +430,39 @@ bool pgr_zone_watermark_ok(struct pgr_zone *zone, unsigned int order,
 	return ok;
 }
 
-int pgr_alloc_pages(struct pgr_zone *zone, unsigned int order,
-		    enum pgr_migratetype mt, unsigned int flags,
-		    uint64_t *r_pfn)
+/* Why a pgr_alloc_pages() call is invalid, checks in documented order. */
+static __attribute__((noinline, cold)) int
+alloc_pages_error(struct zone *z, unsigned int order, int mt,
+		  unsigned int flags, const uint64_t *r_pfn)
 {
-	struct zone *z = to_zone(zone);
-	uint32_t id;
-
-	if (unlikely(!z || !r_pfn))
+	if (!z || !r_pfn)
 		return pgr__error(EINVAL, "alloc_pages: NULL argument");
-	if (unlikely(order >= max_order(z)))
+	if (order >= max_order(z))
 		return pgr__error(EINVAL, "alloc_pages: order %u >= %u", order,
 				  max_order(z));
-	if (unlikely((unsigned int)mt > PGR_MIGRATE_HIGHATOMIC))
+	if ((unsigned int)mt > PGR_MIGRATE_HIGHATOMIC)
 		return pgr__error(EINVAL, "alloc_pages: bad migratetype %d",
-				  (int)mt);
-	if (unlikely(flags & ~PGR_ALLOC_FLAGS_ALL))
-		return pgr__error(EINVAL, "alloc_pages: bad flags %#x", flags);
+				  mt);
+	PGR_BUG_ON(!(flags & ~PGR_ALLOC_FLAGS_ALL));
+	return pgr__error(EINVAL, "alloc_pages: bad flags %#x", flags);
+}
 
-	zone_lock(z);
+static int alloc_pages_locked_slow(struct zone *z, unsigned int order, int mt,
+				   unsigned int flags, uint64_t *r_pfn);
+
+/*
+ * __alloc_pages() after the argument checks, zone lock held; drops it.
+ * With @fast, whatever rmqueue_smallest(fast) leaves (an empty first list,
+ * a PageReported head) hands the whole call to alloc_pages_locked_slow(),
+ * which starts over on the unchanged lists: the fast path then has no
+ * call but tail calls, so the compiler needs no callee-saved registers.
+ */
+static inline __attribute__((always_inline)) int
+alloc_pages_locked(struct zone *z, unsigned int order, int mt,
+		   unsigned int flags, uint64_t *r_pfn, bool fast)
+{
+	uint32_t id;
+
 	if (flags & (PGR_ALLOC_WMARK_MIN | PGR_ALLOC_WMARK_LOW)) {
 		uint64_t mark = z->watermark[PGR_WMARK_MIN];
 
@@ -429,59 +478,207 @@ int pgr_alloc_pages(struct pgr_zone *zone, unsigned int order,
 					  order, (unsigned long long)mark);
 		}
 	}
-	id = rmqueue(z, order, (int)mt, flags);
+	if (fast) {
+		id = rmqueue_smallest(z, order, mt, true);
+		if (unlikely(id == PGR_NO_PAGE))
+			return alloc_pages_locked_slow(z, order, mt, flags,
+						       r_pfn);
+	} else {
+		id = rmqueue(z, order, mt, flags);
+	}
 	if (unlikely(id == PGR_NO_PAGE)) {
 		pgr__zone_unlock_checked(z);
 		return pgr__error(ENOMEM,
 				  "alloc_pages: no free block of order "
 				  "%u for %s",
-				  order, pgr_migratetype_name((int)mt));
+				  order, pgr_migratetype_name(mt));
 	}
 	z->nr_free_pages -= 1ULL << order;
-	mark_allocated(z, id, order, (int)mt);
+	mark_allocated(z, id, order, mt);
 	*r_pfn = id_pfn(z, id);
 	pgr__zone_unlock_checked(z);
 	return 0;
 }
 
-int pgr_free_pages(struct pgr_zone *zone, uint64_t pfn, unsigned int order)
+/*
+ * Everything but the fast path: a contended lock or a watermark check.
+ * Out of line so that the fast path keeps nothing live across a call.
+ */
+static __attribute__((noinline)) int
+alloc_pages_locked_slow(struct zone *z, unsigned int order, int mt,
+			unsigned int flags, uint64_t *r_pfn)
+{
+	return alloc_pages_locked(z, order, mt, flags, r_pfn, false);
+}
+
+static __attribute__((noinline)) int
+alloc_pages_slow(struct zone *z, unsigned int order, int mt, unsigned int flags,
+		 uint64_t *r_pfn)
+{
+	zone_lock(z);
+	return alloc_pages_locked_slow(z, order, mt, flags, r_pfn);
+}
+
+/*
+ * The fast path, zone lock held and no watermark flags (those go to
+ * alloc_pages_slow(); masking them here lets the compiler drop that
+ * branch).  Like the kernel's rmqueue(), order 0 has its own copy: the
+ * same code with a constant order, so shifts and list arithmetic fold
+ * away.  Out of line, so each copy's registers are allocated for it
+ * alone and pgr_alloc_pages() is left with tail calls only.
+ */
+#define ALLOC_WMARK_FLAGS (PGR_ALLOC_WMARK_MIN | PGR_ALLOC_WMARK_LOW)
+
+static __attribute__((noinline)) int
+alloc_pages_order0(struct zone *z, unsigned int order, int mt,
+		   unsigned int flags, uint64_t *r_pfn)
+{
+	/* @order is 0: taken only so that the tail call moves nothing. */
+	PGR_ASSERT_INTERNAL(order == 0);
+	return alloc_pages_locked(z, 0, mt, flags & ~ALLOC_WMARK_FLAGS, r_pfn,
+				  true);
+}
+
+static __attribute__((noinline)) int
+alloc_pages_fast(struct zone *z, unsigned int order, int mt, unsigned int flags,
+		 uint64_t *r_pfn)
+{
+	return alloc_pages_locked(z, order, mt, flags & ~ALLOC_WMARK_FLAGS,
+				  r_pfn, true);
+}
+
+int pgr_alloc_pages(struct pgr_zone *zone, unsigned int order,
+		    enum pgr_migratetype mt, unsigned int flags,
+		    uint64_t *r_pfn)
 {
 	struct zone *z = to_zone(zone);
-	struct page *p;
-	uint32_t id;
 
-	if (unlikely(!z))
+	/* One branch on the fast path; alloc_pages_error() says which. */
+	if (unlikely(!z || !r_pfn || order >= max_order(z) ||
+		     (unsigned int)mt > PGR_MIGRATE_HIGHATOMIC ||
+		     (flags & ~PGR_ALLOC_FLAGS_ALL)))
+		return alloc_pages_error(z, order, (int)mt, flags, r_pfn);
+	if (unlikely(flags & ALLOC_WMARK_FLAGS) || unlikely(!zone_trylock(z)))
+		return alloc_pages_slow(z, order, (int)mt, flags, r_pfn);
+	if (likely(order == 0))
+		return alloc_pages_order0(z, 0, (int)mt, flags, r_pfn);
+	return alloc_pages_fast(z, order, (int)mt, flags, r_pfn);
+}
+
+/*
+ * Why a pgr_free_pages() call is invalid, with the checks in their
+ * documented order (NULL, order, range, alignment, not an allocated head).
+ * Only called once the fast path has seen that something is wrong, so it
+ * always returns an error; the checks before the last need no lock.
+ */
+static __attribute__((noinline, cold)) int
+free_pages_error(struct zone *z, uint64_t pfn, unsigned int order)
+{
+	if (!z)
 		return pgr__error(EINVAL, "free_pages: NULL zone");
-	if (unlikely(order >= max_order(z)))
+	if (order >= max_order(z))
 		return pgr__error(EINVAL, "free_pages: order %u >= %u", order,
 				  max_order(z));
-	if (unlikely(!zone_spans_pfn(z, pfn)))
+	if (!zone_spans_pfn(z, pfn))
 		return pgr__error(ERANGE, "free_pages: pfn %#llx outside %s",
 				  (unsigned long long)pfn, z->name);
-	if (unlikely(pfn & ((1ULL << order) - 1)))
+	if (pfn & ((1ULL << order) - 1))
 		return pgr__error(EINVAL,
 				  "free_pages: pfn %#llx not aligned to "
 				  "order %u",
 				  (unsigned long long)pfn, order);
+	return pgr__error(EINVAL,
+			  "free_pages: pfn %#llx is not an allocated "
+			  "block of order %u",
+			  (unsigned long long)pfn, order);
+}
 
-	zone_lock(z);
-	id = pfn_id(z, pfn);
-	p = &z->pages[id];
+static int free_pages_merge(struct zone *z, uint64_t pfn, unsigned int order);
+
+/*
+ * __free_pages() after the argument checks, zone lock held; drops it;
+ * @fast is a constant.  Validation is complete but one look at the head
+ * page decides it:
+ * every PG_alloc head is aligned to its order and its order is below
+ * max_order, so "PG_alloc with this order" implies both.  Any failure
+ * is sorted out by free_pages_error().
+ */
+static inline __attribute__((always_inline)) int
+free_pages_locked(struct zone *z, uint64_t pfn, unsigned int order, bool fast)
+{
+	uint32_t id = pfn_id(z, pfn);
+	struct page *p = &z->pages[id];
+
 	if (unlikely(!(p->flags & PG_alloc) || p->order != order)) {
 		zone_unlock(z);
-		return pgr__error(EINVAL,
-				  "free_pages: pfn %#llx is not an allocated "
-				  "block of order %u",
-				  (unsigned long long)pfn, order);
+		return free_pages_error(z, pfn, order);
 	}
+	PGR_BUG_ON(order >= max_order(z) || (pfn & ((1ULL << order) - 1)));
+	/*
+	 * @fast: a block that merges is freed by free_pages_merge(), so that
+	 * the fast path has no call to free_one_page_merge() to keep
+	 * registers across.  Nothing has been changed yet.
+	 */
+	if (fast && unlikely(free_merges(z, pfn, order)))
+		return free_pages_merge(z, pfn, order);
 	p->flags &= (uint8_t)~PG_alloc;
 	p->order = 0;
 	p->index = 0;
 	z->nr_allocated_pages -= 1ULL << order;
 	free_one_page(z, id, order, get_pfnblock_migratetype(z, pfn), FPI_NONE,
-		      NULL);
+		      NULL, fast);
 	pgr__zone_unlock_checked(z);
 	return 0;
+}
+
+/* A free whose block merges: the path without @fast, lock held. */
+static __attribute__((noinline)) int
+free_pages_merge(struct zone *z, uint64_t pfn, unsigned int order)
+{
+	return free_pages_locked(z, pfn, order, false);
+}
+
+/*
+ * The zone lock is contended: wait for it, then do the same work.  Out
+ * of line so that nothing on the fast path has to live across a call.
+ */
+static __attribute__((noinline, cold)) int
+free_pages_contended(struct zone *z, uint64_t pfn, unsigned int order)
+{
+	pgr__zone_lock_slow(z);
+	return free_pages_locked(z, pfn, order, false);
+}
+
+/*
+ * Like the kernel's free_unref_page() next to __free_pages_ok(), order 0
+ * has its own copy of the path: the same code with a constant order, so
+ * shifts and list arithmetic fold away; out of line, so its registers are
+ * allocated for it alone.
+ */
+static __attribute__((noinline)) int free_pages_order0(struct zone *z,
+						       uint64_t pfn)
+{
+	return free_pages_locked(z, pfn, 0, true);
+}
+
+static __attribute__((noinline)) int
+free_pages_fast(struct zone *z, uint64_t pfn, unsigned int order)
+{
+	return free_pages_locked(z, pfn, order, true);
+}
+
+int pgr_free_pages(struct pgr_zone *zone, uint64_t pfn, unsigned int order)
+{
+	struct zone *z = to_zone(zone);
+
+	/* Only the range must be known before the head page is read. */
+	if (unlikely(!z || pfn - z->start_pfn >= z->nr_pages))
+		return free_pages_error(z, pfn, order);
+	if (unlikely(!zone_trylock(z)))
+		return free_pages_contended(z, pfn, order);
+	if (likely(order == 0))
+		return free_pages_order0(z, pfn);
+	return free_pages_fast(z, pfn, order);
 }
 
 /*

@@ -18,14 +18,20 @@ static inline struct zone *to_zone(struct pgr_zone *zone)
 
 void pgr__zone_lock_slow(struct zone *z);
 
+/* One xchg: true if the zone lock was free and is now ours. */
+static inline bool zone_trylock(struct zone *z)
+{
+	return likely(!atomic_exchange_explicit(&z->lock.locked, true,
+						memory_order_acquire));
+}
+
 /*
  * pgr_spin_lock() with the contended loop out of line: the hot path is
  * one xchg, and no register has to survive a sched_yield() call.
  */
 static inline void zone_lock(struct zone *z)
 {
-	if (likely(!atomic_exchange_explicit(&z->lock.locked, true,
-					     memory_order_acquire)))
+	if (zone_trylock(z))
 		return;
 	pgr__zone_lock_slow(z);
 }
