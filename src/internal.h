@@ -44,10 +44,18 @@ struct page {
 	uint32_t next;		/* list link (page id or list-head id) */
 	uint32_t prev;
 	uint16_t index;		/* v11 page->index: boundary index cache;
-				 * PG_alloc: the migratetype allocated for */
+				 * PG_alloc: the migratetype allocated for;
+				 * PG_isolated: who holds it (ISOLATED_BY_*) */
 	uint8_t order;		/* PG_buddy / PG_alloc / PG_isolated heads */
 	uint8_t flags;
 };
+
+/*
+ * Who holds a PG_isolated block: the caller of pgr_isolate_free_page, who
+ * may put it back, or the reporting engine, whose drain will.
+ */
+#define ISOLATED_BY_CALLER 0
+#define ISOLATED_BY_REPORTING 1
 
 struct free_area {
 	uint64_t nr_free;	/* blocks, over all migratetypes */

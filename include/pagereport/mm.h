@@ -188,7 +188,9 @@ PGR_EXPORT int pgr_isolate_free_page(struct pgr_zone *zone, uint64_t pfn,
 /**
  * pgr_putback_isolated_page - __putback_isolated_page(): return an isolated
  * block to the free lists with its pageblock's migratetype (no reporting
- * notification).  Return: 0, -EINVAL if @pfn is not an isolated block.
+ * notification).  Return: 0, -ERANGE (outside the zone), -EINVAL if @pfn
+ * is not an isolated block of @order, -EBUSY if the reporting engine holds
+ * it (it is being reported; the engine puts it back).
  */
 PGR_EXPORT int pgr_putback_isolated_page(struct pgr_zone *zone, uint64_t pfn,
 					 unsigned order);

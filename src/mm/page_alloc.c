@@ -786,6 +786,7 @@ bool pgr__isolate_free_page(struct zone *z, uint32_t id, unsigned int order)
 	}
 	p->flags = (uint8_t)((p->flags & PG_discarded) | PG_isolated);
 	p->order = (uint8_t)order;
+	p->index = ISOLATED_BY_CALLER;
 	z->nr_isolated_pages += 1ULL << order;
 	return true;
 }
@@ -800,6 +801,7 @@ uint32_t pgr__putback_isolated_page(struct zone *z, uint32_t id,
 
 	p->flags &= (uint8_t)~PG_isolated;
 	p->order = 0;
+	p->index = 0;
 	z->nr_isolated_pages -= 1ULL << order;
 	return pgr__free_one_page(z, id, order, mt,
 				  FPI_SKIP_REPORT_NOTIFY | fpi, r_order);
@@ -868,6 +870,14 @@ int pgr_putback_isolated_page(struct pgr_zone *zone, uint64_t pfn,
 				  "putback_isolated_page: pfn %#llx is not an "
 				  "isolated block of order %u",
 				  (unsigned long long)pfn, order);
+	}
+	/* The engine's drain returns its own batch; never a caller. */
+	if (p->index != ISOLATED_BY_CALLER) {
+		zone_unlock(z);
+		return pgr__error(EBUSY,
+				  "putback_isolated_page: pfn %#llx is held by "
+				  "the reporting engine",
+				  (unsigned long long)pfn);
 	}
 	pgr__putback_isolated_page(z, pfn_id(z, pfn), order, FPI_NONE, NULL);
 	pgr__zone_unlock_checked(z);

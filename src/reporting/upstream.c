@@ -131,6 +131,7 @@ static int upstream_cycle(struct pgr_reporting *rep, struct zone *z,
 				next = id;
 				break;
 			}
+			id_page(z, id)->index = ISOLATED_BY_REPORTING;
 			if (b->lo == b->hi)
 				b->hi = rep->capacity;
 			batch_put(b, z, --*offset, id, order);

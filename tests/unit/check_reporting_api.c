@@ -359,6 +359,67 @@ START_TEST(test_reporting_reenter)
 }
 END_TEST
 
+/*
+ * Another thread grabbing a batch page while report() runs (the zone lock
+ * is dropped):
+ *
+ *   batch: [pfn, 2^order) isolated by the engine, on no list
+ *
+ * Expect pgr_putback_isolated_page -EBUSY (the engine holds it), free
+ * -EINVAL (not allocated), isolate -ENOENT and take -EBUSY (not free), the
+ * page still isolated afterwards, and every page back after the drain.
+ */
+static void grab_in_report(struct hook_sink *h, const struct pgr_range *r,
+			   unsigned int n)
+{
+	struct pgr_zone *zone = pgr_node_zone(h->arg, r[0].zone);
+	struct pgr_page_info pi;
+
+	for (unsigned int i = 0; i < n; i++) {
+		ck_assert_int_eq(
+			pgr_putback_isolated_page(zone, r[i].pfn, r[i].order),
+			-EBUSY);
+		ck_assert_str_ne(pgr_errmsg(), "");
+		ck_assert_int_eq(pgr_free_pages(zone, r[i].pfn, r[i].order),
+				 -EINVAL);
+		ck_assert_int_eq(
+			pgr_isolate_free_page(zone, r[i].pfn, r[i].order),
+			-ENOENT);
+		ck_assert_int_eq(pgr_take_block(zone, r[i].pfn, r[i].order),
+				 -EBUSY);
+		ck_assert_int_eq(pgr_page_get_info(zone, r[i].pfn, &pi), 0);
+		ck_assert_int_eq(pi.state, PGR_PAGE_ISOLATED);
+	}
+	ck_assert_int_eq(pgr_node_check(h->arg, msg, sizeof(msg)), 0);
+}
+
+START_TEST(test_reporting_batch_pages_held)
+{
+	enum pgr_strategy s = (enum pgr_strategy)_i;
+	struct pgr_node *node = populated_small();
+	struct pgr_zone *zone = pgr_node_zone(node, 0);
+	struct pgr_sink *rec = recorder(32, 0);
+	struct pgr_reporting_config c = rcfg(s);
+	struct pgr_zone_info before, after;
+	struct hook_sink h;
+
+	ck_assert_int_eq(pgr_zone_get_info(zone, &before), 0);
+	hook_sink_init(&h, rec);
+	h.fn = grab_in_report;
+	h.arg = node;
+	ck_assert_int_eq(pgr_reporting_register(node, &h.sink, &c), 0);
+	ck_assert_int_eq(pgr_reporting_run_until_idle(node, 60 * SEC, NULL), 0);
+	ck_assert_uint_gt(pgr_sink_recorder_nr_batches(rec), 0);
+	ck_assert_int_eq(pgr_zone_get_info(zone, &after), 0);
+	ck_assert_uint_eq(after.nr_isolated_pages, 0);
+	ck_assert_uint_eq(after.nr_free_pages, before.nr_free_pages);
+	ck_assert_int_eq(pgr_node_check(node, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(pgr_reporting_unregister(node), 0);
+	pgr_node_destroy(node);
+	pgr_sink_destroy(rec);
+}
+END_TEST
+
 START_TEST(test_reporting_strategy_names)
 {
 	for (int s = 0; s < PGR_NR_STRATEGIES; s++)
@@ -384,6 +445,8 @@ static Suite *reporting_api_suite(void)
 	tcase_add_loop_test(tc, test_reporting_flags_survive, 0,
 			    PGR_NR_STRATEGIES);
 	tcase_add_loop_test(tc, test_reporting_reenter, 0, PGR_NR_STRATEGIES);
+	tcase_add_loop_test(tc, test_reporting_batch_pages_held, 0,
+			    PGR_NR_STRATEGIES);
 	tcase_add_test(tc, test_reporting_strategy_names);
 	suite_add_tcase(s, tc);
 
