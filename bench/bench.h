@@ -123,6 +123,8 @@ bool bench_profile_available(void);
  */
 /* A one-zone node of @bytes ("Normal" at BENCH_START_PFN), populated. */
 struct pgr_node *bench_node_create(uint64_t bytes, bool shuffle, uint64_t seed);
+/* Make every page of @ram resident (MADV_POPULATE_WRITE or touching). */
+int bench_guest_ram_prefault(struct pgr_guest_ram *ram);
 const char *bench_fmt_bytes(uint64_t bytes, char *buf, size_t len);
 int bench_parse_size(const char *s, uint64_t *r_bytes);
 

@@ -15,12 +15,16 @@
  * --delay-scale (default 0.1: v11 10 ms, upstream 200 ms) so that several
  * passes fall inside a short window; the scale is in the CSV.
  *
- * All guest RAM is made resident before each point (MADV_POPULATE_WRITE),
+ * All guest RAM is made resident before each run (MADV_POPULATE_WRITE),
  * as in a guest that has used its memory before.
- * Measurement: each thread counts loops; after a warm-up (0.1 s) the
- * counters are read at the start and end of a window of --pf-seconds; the
- * result is loops per second over all threads, and its % change against
- * "off" for the same threads and shuffle, paired per repeat.
+ * Measurement: each thread counts loops.  A run warms up for 0.1 s and,
+ * with reporting on, until the idle guest has been reported once (the
+ * steady state, not the initial drain); then the counters are read at the
+ * start and end of a window of --pf-seconds: loops per second over all
+ * threads.  Every reporting-on run is paired with an adjacent
+ * reporting-off run of the same repeat, threads and shuffle (alternating
+ * which goes first) and change_pct is that pair's % change, so slow drift
+ * of the machine cancels.
  * Unlike the kernel, the fault path here is the host's (memfd shmem
  * faults); the guest-side zeroing is the memset itself.
  */
@@ -33,7 +37,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -97,28 +100,6 @@ static void *pf_worker(void *arg)
 	return NULL;
 }
 
-/*
- * Make all guest RAM resident first, as in a guest that has used its
- * memory before: otherwise "off" would measure first-touch faults of the
- * memfd instead of a steady state, and reporting would look like a gain.
- */
-static int prefault(struct pgr_guest_ram *ram)
-{
-	uint64_t base = pgr_guest_ram_base_pfn(ram);
-	uint64_t size = pgr_guest_ram_size(ram);
-	char *p = pgr_guest_ram_addr(ram, base);
-
-	if (!p)
-		return -EINVAL;
-#ifdef MADV_POPULATE_WRITE
-	if (!madvise(p, size, MADV_POPULATE_WRITE))
-		return 0;
-#endif
-	for (uint64_t off = 0; off < size; off += PGR_PAGE_SIZE)
-		((volatile char *)p)[off] = 0;
-	return 0;
-}
-
 static uint64_t sum_loops(struct pf_thread *th, unsigned n)
 {
 	uint64_t s = 0;
@@ -130,6 +111,7 @@ static uint64_t sum_loops(struct pf_thread *th, unsigned n)
 
 struct pf_result {
 	double ops_per_s;
+	double warmup_s;
 	double bytes_reported;
 	double batches;
 	double discarded;
@@ -181,6 +163,41 @@ static struct pgr_sink *make_sink(const struct pf_cell *c,
 	return s;
 }
 
+static double pf_min_warmup_s(void)
+{
+	return bench_opts.quick ? 0.05 : 0.1;
+}
+
+/*
+ * Warm-up: the workload runs for pf_min_warmup_s(); with reporting on it
+ * also runs until the reporter has reported the idle guest once (90% of
+ * the memory the threads do not hold), as in a guest that has had
+ * reporting on for a while, so the window measures the steady state and
+ * not the initial drain.  Upstream's 1/16 budget makes that drain take
+ * a few passes.  Capped at PF_WARMUP_MAX_S.  Returns the warm-up length.
+ */
+#define PF_WARMUP_MAX_S 1.5
+static double pf_warmup(struct pgr_node *node, bool registered,
+			unsigned threads)
+{
+	uint64_t t0 = bench_now_ns(),
+		 block = PGR_PAGE_SIZE << bench_opts.pf_order;
+	double want = 0.9 * (double)(bench_opts.pf_mem_bytes -
+				     (uint64_t)threads * block);
+
+	usleep((useconds_t)(pf_min_warmup_s() * 1e6));
+	while (registered &&
+	       (double)(bench_now_ns() - t0) / 1e9 < PF_WARMUP_MAX_S) {
+		struct pgr_reporting_stats s;
+
+		pgr_reporting_get_stats(node, &s);
+		if ((double)s.bytes_reported >= want)
+			break;
+		usleep(10000);
+	}
+	return (double)(bench_now_ns() - t0) / 1e9;
+}
+
 static int run_cell(const struct pf_cell *c, uint64_t seed,
 		    const struct bench_balloond *bd, struct pgr_guest_ram *ram,
 		    struct pf_result *res, char *why, size_t whylen)
@@ -201,7 +218,7 @@ static int run_cell(const struct pf_cell *c, uint64_t seed,
 		snprintf(why, whylen, "error: node");
 		return -ENOMEM;
 	}
-	err = prefault(ram);
+	err = bench_guest_ram_prefault(ram);
 	if (err) {
 		snprintf(why, whylen, "error: prefault: %s", strerror(-err));
 		goto out;
@@ -247,7 +264,7 @@ static int run_cell(const struct pf_cell *c, uint64_t seed,
 		started++;
 	}
 	if (!err) {
-		usleep(bench_opts.quick ? 50000 : 100000); /* warm-up */
+		res->warmup_s = pf_warmup(node, registered, c->threads);
 		if (registered)
 			pgr_reporting_get_stats(node, &s0);
 		bench_profile_measure(true);
@@ -294,7 +311,9 @@ static void declare_columns(struct bench_table *t)
 	bench_table_config_col(t, "delay_ns", BENCH_COL_INT, "ns");
 	bench_table_config_col(t, "window_s", BENCH_COL_REAL, "s");
 	bench_table_metric_col(t, "ops_per_s", "blocks/s");
-	bench_table_metric_col(t, "change_pct", "% vs off");
+	bench_table_metric_col(t, "change_pct", "% vs paired off");
+	bench_table_metric_col(t, "off_ops_per_s", "blocks/s");
+	bench_table_metric_col(t, "warmup_s", "s");
 	bench_table_metric_col(t, "bytes_reported", "B");
 	bench_table_metric_col(t, "batches", "reports");
 }
@@ -306,6 +325,8 @@ int exp_pagefault_run(const char *out_dir)
 		"will-it-scale page_fault1 (THP-style 2 MiB blocks) on real "
 		"guest RAM: % change against reporting off");
 	struct pf_cell cells[256];
+	unsigned off_of[256], noff = 0;
+	double chmin[256], chmax[256];
 	unsigned thr_default[] = { 1, 2 }, *thr = thr_default, nthr = 2;
 	unsigned rep = bench_repeat(), ncell = 0;
 	uint64_t t0 = bench_now_ns();
@@ -346,25 +367,40 @@ int exp_pagefault_run(const char *out_dir)
 		bench_fmt_bytes(bench_opts.pf_mem_bytes, buf, sizeof(buf)));
 	bench_table_config(t, "block_order", "%u", bench_opts.pf_order);
 	bench_table_config(t, "window_s", "%g", bench_opts.pf_seconds);
-	bench_table_config(t, "warmup_s", "%g", bench_opts.quick ? 0.05 : 0.1);
+	bench_table_config(t, "warmup_s",
+			   "%g, and with reporting on until 90%% of the idle "
+			   "guest was reported once (at most %g)",
+			   pf_min_warmup_s(), PF_WARMUP_MAX_S);
+	bench_table_config(t, "pairing",
+			   "each reporting-on run has its own adjacent "
+			   "reporting-off run of the same repeat, threads "
+			   "and shuffle; which goes first alternates");
 	bench_table_config(t, "balloon", "%s",
 			   bd.available ? "available" : bd.why);
 	bench_table_config(t, "capacity",
 			   "32 (balloon: v11 16, upstream 32 as virtio)");
-	bench_table_note(t, "change_pct = (ops(cell) - ops(off)) / ops(off), "
-			    "paired per repeat, same threads and shuffle");
+	bench_table_note(t, "change_pct = (ops(on) - ops(off)) / ops(off) for "
+			    "each adjacent off/on pair; off_ops_per_s is "
+			    "the paired off runs; the off row holds every "
+			    "off run of its threads and shuffle");
 
 	for (unsigned ti = 0; ti < nthr; ti++)
 		for (int sh = 0; sh < 2; sh++) {
+			unsigned off = ncell;
+
+			noff++;
+			off_of[ncell] = off;
 			cells[ncell++] = (struct pf_cell){ thr[ti], sh, PF_OFF,
 							   0, NULL };
 			for (int s = 0; s < PGR_NR_STRATEGIES; s++) {
 				if (!bench_strategy_selected(s))
 					continue;
-				for (int k = PF_NULL; k < PF_NR_SINKS; k++)
+				for (int k = PF_NULL; k < PF_NR_SINKS; k++) {
+					off_of[ncell] = off;
 					cells[ncell++] =
 						(struct pf_cell){ thr[ti], sh,
 								  k, s, NULL };
+				}
 			}
 		}
 	for (unsigned i = 0; i < ncell; i++) {
@@ -392,46 +428,84 @@ int exp_pagefault_run(const char *out_dir)
 		bench_row_real(c->row, "window_s", bench_opts.pf_seconds);
 	}
 
-	bench_progress_begin("page-fault1", ncell * rep);
+	for (unsigned i = 0; i < ncell; i++) {
+		chmin[i] = INFINITY;
+		chmax[i] = -INFINITY;
+	}
+	bench_progress_begin("page-fault1", 2 * (ncell - noff) * rep);
 	for (unsigned r = 0; r < rep && !err; r++) {
-		struct pf_result off = { 0 };
+		unsigned pair = 0;
 
-		for (unsigned i = 0; i < ncell; i++) {
-			struct pf_cell *c = &cells[i];
-			struct pf_result res;
-			char what[96], why[300] = "";
-			int e;
+		for (unsigned i = 0; i < ncell && !err; i++) {
+			struct pf_cell *c = &cells[i], *o;
+			struct pf_result res[2];
+			char what[96], why[2][300] = { "", "" };
+			int e[2];
+			bool off_first;
+			double ch;
 
+			if (c->sink == PF_OFF)
+				continue;
+			o = &cells[off_of[i]];
+			if (c->sink == PF_BALLOON && !bd.available) {
+				char why_na[300];
+
+				/* no daemon: no pair to run */
+				snprintf(why_na, sizeof(why_na),
+					 "unavailable: %s", bd.why);
+				bench_row_status(c->row, why_na);
+				bench_progress_step("balloon unavailable");
+				bench_progress_step("balloon unavailable");
+				continue;
+			}
+			/* adjacent off/on runs, alternating which goes first */
+			off_first = (pair++ + r) % 2 == 0;
 			snprintf(what, sizeof(what), "T=%u shuffle=%d %s %s",
 				 c->threads, c->shuffle, pf_sink_names[c->sink],
-				 c->sink ? pgr_strategy_name(c->strategy) : "");
-			bench_progress_step(what);
-			e = run_cell(c, bench_opts.seed + r, &bd, ram, &res,
-				     why, sizeof(why));
-			if (c->sink == PF_OFF)
-				off = res;
-			if (!res.ok) {
+				 pgr_strategy_name(c->strategy));
+			for (int k = 0; k < 2; k++) {
+				bool is_off = (k == 0) == off_first;
+
+				bench_progress_step(what);
+				e[is_off] = run_cell(
+					is_off ? o : c, bench_opts.seed + r,
+					&bd, ram, &res[is_off], why[is_off],
+					sizeof(why[0]));
+			}
+			if (!res[1].ok) {
+				fprintf(stderr,
+					"pagereport-bench: page-fault1 off "
+					"(%s): %s\n",
+					what, why[1]);
+				err = e[1] ? e[1] : -EIO;
+				break;
+			}
+			bench_row_sample(o->row, "ops_per_s", res[1].ops_per_s);
+			bench_row_sample(o->row, "warmup_s", res[1].warmup_s);
+			if (!res[0].ok) {
 				bench_row_status(c->row,
-						 why[0] ? why : "error");
-				if (c->sink != PF_BALLOON && e) {
+						 why[0][0] ? why[0] : "error");
+				if (c->sink != PF_BALLOON && e[0]) {
 					fprintf(stderr,
 						"pagereport-bench: "
 						"page-fault1 %s: %s\n",
-						what, why);
-					err = e;
+						what, why[0]);
+					err = e[0];
 				}
 				continue;
 			}
-			bench_row_sample(c->row, "ops_per_s", res.ops_per_s);
-			if (off.ok)
-				bench_row_sample(c->row, "change_pct",
-						 100.0 *
-							 (res.ops_per_s -
-							  off.ops_per_s) /
-							 off.ops_per_s);
+			bench_row_sample(c->row, "ops_per_s", res[0].ops_per_s);
+			bench_row_sample(c->row, "off_ops_per_s",
+					 res[1].ops_per_s);
+			ch = 100.0 * (res[0].ops_per_s - res[1].ops_per_s) /
+			     res[1].ops_per_s;
+			chmin[i] = fmin(chmin[i], ch);
+			chmax[i] = fmax(chmax[i], ch);
+			bench_row_sample(c->row, "change_pct", ch);
+			bench_row_sample(c->row, "warmup_s", res[0].warmup_s);
 			bench_row_sample(c->row, "bytes_reported",
-					 res.bytes_reported);
-			bench_row_sample(c->row, "batches", res.batches);
+					 res[0].bytes_reported);
+			bench_row_sample(c->row, "batches", res[0].batches);
 		}
 	}
 	bench_progress_end();
@@ -439,8 +513,8 @@ int exp_pagefault_run(const char *out_dir)
 	pgr_guest_ram_destroy(ram);
 
 	/* The cover-letter shaped table on stdout. */
-	printf("  %-8s %-7s %-13s %-8s %12s %10s\n", "threads", "shuffle",
-	       "strategy", "sink", "blocks/s", "change");
+	printf("  %-8s %-7s %-13s %-8s %12s %10s %21s\n", "threads", "shuffle",
+	       "strategy", "sink", "blocks/s", "change", "[min, max] (paired)");
 	for (unsigned i = 0; i < ncell; i++) {
 		struct pf_cell *c = &cells[i];
 		double ops = bench_row_median(c->row, "ops_per_s");
@@ -450,11 +524,12 @@ int exp_pagefault_run(const char *out_dir)
 		       c->sink ? pgr_strategy_name(c->strategy) : "-",
 		       pf_sink_names[c->sink]);
 		if (isnan(ops))
-			printf("%12s %10s\n", "unavailable", "");
+			printf("%12s\n", "unavailable");
 		else if (c->sink == PF_OFF)
 			printf("%12.0f %10s\n", ops, "base");
 		else
-			printf("%12.0f %+9.2f%%\n", ops, ch);
+			printf("%12.0f %+9.2f%% [%+7.2f%%, %+7.2f%%]\n", ops,
+			       ch, chmin[i], chmax[i]);
 	}
 	for (unsigned i = 0; i < ncell; i++) {
 		struct pf_cell *c = &cells[i];

@@ -28,7 +28,7 @@ struct bench_opts bench_opts = {
 	.delay_scale = 0.1,
 	.pf_order = 9,
 	.pf_mem_bytes = 512 * MiB,
-	.pf_seconds = 0.5,
+	.pf_seconds = 0.3,
 };
 
 static const struct bench_experiment experiments[] = {
@@ -104,7 +104,7 @@ static void usage(FILE *f)
 		   "  --pf-mem SIZE      page-fault1 guest RAM (memfd; default "
 		   "512MiB)\n"
 		   "  --pf-seconds S     page-fault1 measured window (default "
-		   "0.6)\n"
+		   "0.3)\n"
 		   "  --list             list the experiments\n"
 		   "  -h, --help         this text\n"
 		   "\n"

@@ -45,7 +45,8 @@ def plot(args):
     ax.set_xticklabels(["%d thread%s, shuffle %s" % (t, "s" if t > 1 else "",
                                                      "on" if sh else "off")
                         for t, sh in groups])
-    ax.set_ylabel("change in blocks/s vs reporting off (%)")
+    ax.set_ylabel("paired change in blocks/s vs reporting off (%)\n"
+                  "(median; bars: min..max)")
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=7, ncol=3, loc="lower left")
     cfg = meta.get("config", {})

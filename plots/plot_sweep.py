@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Question: what do the reporting order, delay and capacity cost?
 
-reclaim.csv part "sweep" (upstream, memory sink, real refaults): overhead
+reclaim.csv part "sweep" (upstream, memory sink, real refaults, build-like
+workload): CPU-time overhead
 against reporting off, HyperAlloc-style, in three panels.
 """
 import sys
@@ -18,7 +19,7 @@ def panel(ax, rs, xkey, xlabel, logx=False, label=None):
                 yerr=err(rs, "overhead_pct"), marker="o", capsize=3,
                 label=label)
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("workload time vs reporting off (%)")
+    ax.set_ylabel("build CPU time vs reporting off (%)")
     if logx:
         ax.set_xscale("log")
     ax.axhline(0, color="k", lw=0.8)
@@ -42,7 +43,7 @@ def plot(args):
     panel(axes[2], caps, "capacity", "capacity (blocks per report, order 9)",
           logx=True)
     title(fig, "Upstream reporting: order / delay / capacity sweep "
-          "(%s guest on memfd, memory sink)" %
+          "(build-like workload, %s guest on memfd, memory sink)" %
           meta.get("config", {}).get("sweep_mem", "?"), meta)
     fig.tight_layout()
     save(fig, args.outdir, "sweep")
