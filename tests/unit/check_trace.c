@@ -59,7 +59,7 @@ static const struct trace_cfg cfgs[] = {
 	{ "shuffle", 8, 5, true, 1, { 256 * 3 }, { 256 * 5 + 100 }, 300000 },
 };
 
-#define NR_SEEDS 2
+#define NR_SEEDS 4
 
 enum ref_state { R_FREE, R_ALLOC, R_ALLOC_TAIL, R_ISO, R_ISO_TAIL };
 
