@@ -18,7 +18,7 @@ for t in fuzz_vhost_msg fuzz_vring; do
 	work=$(mktemp -d)
 	cp -r "$SRC/corpus/$t/." "$work/" 2>/dev/null || true
 	echo "== $t for ${SECS}s"
-	if ! "$bin" -max_total_time="$SECS" -print_final_stats=1 \
+	if ! "$bin" -max_total_time="$SECS" -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$BUILD/tests/fuzz/$t-" "$work" 2>"$BUILD/tests/fuzz/$t.log"; then
 		echo "FAIL: $t crashed; see $BUILD/tests/fuzz/$t.log"
 		tail -n 40 "$BUILD/tests/fuzz/$t.log"
