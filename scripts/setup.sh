@@ -10,15 +10,16 @@
 set -eu
 
 cd "$(dirname "$0")/.."
+SRC=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 # Build tools and libraries, the test frameworks, the profiler, the plots,
 # valgrind, the real guest (User-Mode Linux + kmod for insmod inside it)
-# and clang for the libFuzzer targets.
+# and clang with its runtime (libFuzzer) for the fuzz targets.
 PACKAGES="build-essential autoconf automake libtool pkg-config git
 check libcmocka-dev libgoogle-perftools-dev google-perftools
-python3 python3-matplotlib valgrind user-mode-linux kmod clang"
+python3 python3-matplotlib valgrind user-mode-linux kmod clang libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do
@@ -49,8 +50,8 @@ if [ $# -eq 0 ]; then
 fi
 mkdir -p "$BUILD_DIR"
 cd "$BUILD_DIR"
-if [ ! -f config.status ] || [ ../configure -nt config.status ] ||
+if [ ! -f config.status ] || [ "$SRC/configure" -nt config.status ] ||
 	[ "$(sed -n "s/^ac_cs_config='\\(.*\\)'$/\\1/p" config.status)" != "$*" ]; then
-	../configure "$@"
+	"$SRC/configure" "$@"
 fi
 make -j"$JOBS"
