@@ -254,9 +254,11 @@ uint32_t pgr__free_one_page(struct zone *z, uint32_t id, unsigned int order,
 /*
  * __isolate_free_page(): watermark check (unless ISOLATE), take off the
  * list, MOVABLE conversion for order >= pageblock_order - 1.  Marks the
- * head PG_isolated.  Returns false when the watermark check fails.
+ * head PG_isolated and records @owner (ISOLATED_BY_*), who may put it
+ * back.  Returns false when the watermark check fails.
  */
-bool pgr__isolate_free_page(struct zone *z, uint32_t id, unsigned int order);
+bool pgr__isolate_free_page(struct zone *z, uint32_t id, unsigned int order,
+			    uint16_t owner);
 
 /*
  * __putback_isolated_page(): clear PG_isolated and free_one_page with

@@ -755,7 +755,8 @@ int pgr_take_block(struct pgr_zone *zone, uint64_t pfn, unsigned int order)
 }
 
 /* Models __isolate_free_page() (5.4, ALGORITHM.md §1.5). */
-bool pgr__isolate_free_page(struct zone *z, uint32_t id, unsigned int order)
+bool pgr__isolate_free_page(struct zone *z, uint32_t id, unsigned int order,
+			    uint16_t owner)
 {
 	uint64_t pfn = id_pfn(z, id);
 	int mt = get_pfnblock_migratetype(z, pfn);
@@ -786,7 +787,7 @@ bool pgr__isolate_free_page(struct zone *z, uint32_t id, unsigned int order)
 	}
 	p->flags = (uint8_t)((p->flags & PG_discarded) | PG_isolated);
 	p->order = (uint8_t)order;
-	p->index = ISOLATED_BY_CALLER;
+	p->index = owner;
 	z->nr_isolated_pages += 1ULL << order;
 	return true;
 }
@@ -842,7 +843,8 @@ int pgr_isolate_free_page(struct pgr_zone *zone, uint64_t pfn,
 				  "block of order %u",
 				  (unsigned long long)pfn, order);
 	}
-	if (!pgr__isolate_free_page(z, pfn_id(z, pfn), order)) {
+	if (!pgr__isolate_free_page(z, pfn_id(z, pfn), order,
+				    ISOLATED_BY_CALLER)) {
 		zone_unlock(z);
 		return pgr__error(ENOSPC,
 				  "isolate_free_page: min watermark check "

@@ -300,7 +300,8 @@ static void unset_migratetype_isolate(struct zone *z, uint64_t pfn, int mt)
 		if (!zone_spans_pfn(z, buddy_pfn) ||
 		    !is_migrate_isolate(
 			    get_pfnblock_migratetype(z, buddy_pfn))) {
-			isolated_page = pgr__isolate_free_page(z, id, order);
+			isolated_page = pgr__isolate_free_page(
+				z, id, order, ISOLATED_BY_CALLER);
 			PGR_BUG_ON(!isolated_page);
 		}
 	}

@@ -126,12 +126,12 @@ static int upstream_cycle(struct pgr_reporting *rep, struct zone *z,
 
 		/* room in the batch: isolate and add it */
 		if (*offset) {
-			if (!pgr__isolate_free_page(z, id, order)) {
+			if (!pgr__isolate_free_page(z, id, order,
+						    ISOLATED_BY_REPORTING)) {
 				rep->w.isolate_failures++;
 				next = id;
 				break;
 			}
-			id_page(z, id)->index = ISOLATED_BY_REPORTING;
 			if (b->lo == b->hi)
 				b->hi = rep->capacity;
 			batch_put(b, z, --*offset, id, order);

@@ -240,8 +240,8 @@ static uint32_t get_unreported_page(struct pgr_reporting *rep, struct zone *z,
 			tail = id;
 			continue;
 		}
-		if (pgr__isolate_free_page(z, id, order)) {
-			page->index = ISOLATED_BY_REPORTING;
+		if (pgr__isolate_free_page(z, id, order,
+					   ISOLATED_BY_REPORTING)) {
 			node->reported_boundary[idx] = tail;
 			return id;
 		}
