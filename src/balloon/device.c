@@ -159,24 +159,12 @@ int64_t pgr__balloon_discard(struct pgr_balloon_dev *d,
 	return -errno;
 }
 
-/*
- * A ring holds at most num buffers, so one notification never has more
- * to do: a front-end whose used ring overlaps its avail ring would
- * otherwise make every push publish a new avail entry, forever.
- */
-static unsigned int pop_budget(const struct pgr_vhost_backend *be,
-			       unsigned int q)
-{
-	return be->vqs[q].vr.num;
-}
-
 static int handle_reporting(struct pgr_balloon_dev *d,
 			    struct pgr_vhost_backend *be, unsigned int q)
 {
-	unsigned int budget = pop_budget(be, q);
-	int r = 0;
+	int r;
 
-	while (budget-- > 0 && (r = pgr__vhost_backend_pop(be, q)) > 0) {
+	while ((r = pgr__vhost_backend_pop(be, q)) > 0) {
 		struct pgr_vring_elem *e = &be->elem;
 		unsigned int i;
 
@@ -193,7 +181,7 @@ static int handle_reporting(struct pgr_balloon_dev *d,
 		/* Only after the discard: the driver reuses the pages. */
 		pgr__vhost_backend_push(be, q, e->head, 0);
 	}
-	return r < 0 ? r : 0;
+	return r;
 }
 
 static int dev_queue_notify(void *dev, struct pgr_vhost_backend *be,
@@ -206,13 +194,10 @@ static int dev_queue_notify(void *dev, struct pgr_vhost_backend *be,
 	if ((d->features & BIT(VIRTIO_BALLOON_F_REPORTING)) && q == rq)
 		return handle_reporting(d, be, q);
 	if (q == 0 || q == 1) {
-		unsigned int budget = pop_budget(be, q);
-
 		/* inflate/deflate: num_pages is 0, so just acknowledge. */
-		r = 0;
-		while (budget-- > 0 && (r = pgr__vhost_backend_pop(be, q)) > 0)
+		while ((r = pgr__vhost_backend_pop(be, q)) > 0)
 			pgr__vhost_backend_push(be, q, be->elem.head, 0);
-		return r < 0 ? r : 0;
+		return r;
 	}
 	/* statsq: the device holds the buffer until it wants stats. */
 	return 0;

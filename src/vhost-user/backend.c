@@ -295,6 +295,12 @@ static int vq_process(struct pgr_vhost_backend *be, unsigned int q)
 		return 0;
 	if (!be->ops->queue_notify)
 		return 0;
+	/*
+	 * A ring holds at most num buffers, so one notification never has
+	 * more to do: a front-end whose used ring overlaps its avail ring
+	 * would otherwise make every push publish a new avail entry, forever.
+	 */
+	vq->pop_budget = vq->vr.num;
 	return be->ops->queue_notify(be->dev, be, q);
 }
 
@@ -320,13 +326,18 @@ static int vqs_remap(struct pgr_vhost_backend *be)
 
 int pgr__vhost_backend_pop(struct pgr_vhost_backend *be, unsigned int q)
 {
+	struct pgr_vhost_vq *vq = &be->vqs[q];
 	const char *why = NULL;
 	int r;
 
-	r = pgr__vring_pop(&be->vqs[q].vr, gpa_xlate, be, &be->elem, &why);
+	if (vq->pop_budget == 0)
+		return 0; /* the rest waits for the next notification */
+	r = pgr__vring_pop(&vq->vr, gpa_xlate, be, &be->elem, &why);
 	if (r < 0)
 		return pgr__vhost_backend_fail(be, -r, "queue %u: %s", q,
 					       why ? why : "bad ring");
+	if (r > 0)
+		vq->pop_budget--;
 	return r;
 }
 

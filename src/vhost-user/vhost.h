@@ -223,6 +223,7 @@ struct pgr_vhost_vq {
 	bool have_addr, started, enabled, ready;
 	uint16_t base;
 	int kick_fd, call_fd;
+	unsigned int pop_budget; /* pops left in this notification */
 	struct pgr_vring vr;
 };
 
@@ -278,7 +279,10 @@ int pgr__vhost_backend_kick(struct pgr_vhost_backend *be, unsigned int q);
 /* Queue @q's kick fd, or -1 if it has none or is not ready. */
 int pgr__vhost_backend_kick_fd(const struct pgr_vhost_backend *be,
 			       unsigned int q);
-/* For devices: pop the next element of @q into be->elem (see pgr__vring_pop).
+/*
+ * For devices: pop the next element of @q into be->elem (see
+ * pgr__vring_pop).  Returns 0 when the ring is empty or when this
+ * notification has already popped a ring's worth (num) of elements.
  */
 int pgr__vhost_backend_pop(struct pgr_vhost_backend *be, unsigned int q);
 /* Push @head as used and signal the call fd if the driver wants it. */
