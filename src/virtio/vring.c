@@ -57,6 +57,20 @@ bool pgr__vring_size_valid(unsigned int num)
 	return num >= 1 && num <= PGR_VRING_MAX_SIZE && !(num & (num - 1));
 }
 
+/* The layout both sides agree on; everything else of @vr starts at zero. */
+static void vring_layout_init(struct pgr_vring *vr, unsigned int num,
+			      void *desc, void *avail, void *used,
+			      bool event_idx, bool indirect)
+{
+	memset(vr, 0, sizeof(*vr));
+	vr->num = num;
+	vr->desc = desc;
+	vr->avail = avail;
+	vr->used = used;
+	vr->event_idx = event_idx;
+	vr->indirect = indirect;
+}
+
 /* ---- driver side ------------------------------------------------------ */
 
 int pgr__vring_driver_init(struct pgr_vring *vr, unsigned int num, void *desc,
@@ -67,21 +81,15 @@ int pgr__vring_driver_init(struct pgr_vring *vr, unsigned int num, void *desc,
 
 	if (!pgr__vring_size_valid(num) || !desc || !avail || !used)
 		return -EINVAL;
-	memset(vr, 0, sizeof(*vr));
+	vring_layout_init(vr, num, desc, avail, used, event_idx, indirect);
 	vr->chain_len = calloc(num, sizeof(*vr->chain_len));
 	vr->next_shadow = calloc(num, sizeof(*vr->next_shadow));
 	if (!vr->chain_len || !vr->next_shadow) {
 		free(vr->chain_len);
 		free(vr->next_shadow);
-		vr->chain_len = vr->next_shadow = NULL;
+		memset(vr, 0, sizeof(*vr));
 		return -ENOMEM;
 	}
-	vr->num = num;
-	vr->desc = desc;
-	vr->avail = avail;
-	vr->used = used;
-	vr->event_idx = event_idx;
-	vr->indirect = indirect;
 	memset(desc, 0, pgr__vring_desc_bytes(num));
 	memset(avail, 0, pgr__vring_avail_bytes(num));
 	memset(used, 0, pgr__vring_used_bytes(num));
@@ -205,13 +213,7 @@ void pgr__vring_device_init(struct pgr_vring *vr, unsigned int num, void *desc,
 			    void *avail, void *used, bool event_idx,
 			    bool indirect, uint16_t last_avail_idx)
 {
-	memset(vr, 0, sizeof(*vr));
-	vr->num = num;
-	vr->desc = desc;
-	vr->avail = avail;
-	vr->used = used;
-	vr->event_idx = event_idx;
-	vr->indirect = indirect;
+	vring_layout_init(vr, num, desc, avail, used, event_idx, indirect);
 	vr->last_avail_idx = last_avail_idx;
 	vr->used_idx = ld16(&vr->used->idx);
 }
