@@ -122,6 +122,8 @@ bool bench_profile_available(void);
 /* ---- model helpers (common.c) ----------------------------------------------
  */
 /* A one-zone node of @bytes ("Normal" at BENCH_START_PFN), populated. */
+struct pgr_node_config bench_node_config(uint64_t bytes, bool shuffle,
+					 uint64_t seed);
 struct pgr_node *bench_node_create(uint64_t bytes, bool shuffle, uint64_t seed);
 /* Make every page of @ram resident (MADV_POPULATE_WRITE or touching). */
 int bench_guest_ram_prefault(struct pgr_guest_ram *ram);

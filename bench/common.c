@@ -141,7 +141,9 @@ void bench_progress_end(void)
 
 /* ---- helpers ------------------------------------------------------------- */
 
-struct pgr_node *bench_node_create(uint64_t bytes, bool shuffle, uint64_t seed)
+/* Every experiment's guest: one Normal zone of @bytes. */
+struct pgr_node_config bench_node_config(uint64_t bytes, bool shuffle,
+					 uint64_t seed)
 {
 	struct pgr_node_config cfg = {
 		.shuffle = shuffle,
@@ -153,6 +155,13 @@ struct pgr_node *bench_node_create(uint64_t bytes, bool shuffle, uint64_t seed)
 			.nr_pages = bytes >> PGR_PAGE_SHIFT,
 		},
 	};
+
+	return cfg;
+}
+
+struct pgr_node *bench_node_create(uint64_t bytes, bool shuffle, uint64_t seed)
+{
+	struct pgr_node_config cfg = bench_node_config(bytes, shuffle, seed);
 	struct pgr_node *node = pgr_node_create(&cfg);
 
 	if (!node) {

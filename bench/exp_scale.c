@@ -65,15 +65,8 @@ static double pair_loop(struct pgr_zone *z, uint64_t n)
 
 static int run_size(uint64_t bytes, uint64_t seed, struct sres *res)
 {
-	struct pgr_node_config cfg = {
-		.seed = seed,
-		.nr_zones = 1,
-		.zones[0] = {
-			.name = "Normal",
-			.start_pfn = BENCH_START_PFN,
-			.nr_pages = bytes >> PGR_PAGE_SHIFT,
-		},
-	};
+	/* not bench_node_create(): create and populate are timed apart */
+	struct pgr_node_config cfg = bench_node_config(bytes, false, seed);
 	struct pgr_zone_info info;
 	struct pgr_node *node;
 	struct pgr_zone *z;
