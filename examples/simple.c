@@ -40,7 +40,8 @@ int main(void)
 {
 	struct pgr_node_config cfg = {
 		.nr_zones = 1,
-		.zones = { { .name = "Normal", .start_pfn = 0x100000,
+		.zones = { { .name = "Normal",
+			     .start_pfn = 0x100000,
 			     .nr_pages = (1ULL << 30) / PGR_PAGE_SIZE } },
 		.seed = 42,
 	};

@@ -21,26 +21,26 @@
 void pgr__bug(const char *file, int line, const char *cond)
 	__attribute__((noreturn, cold));
 
-#define PGR_CHECK_AT(level, cond)                                              \
-	do {                                                                   \
-		if (PGR_DEBUG >= (level) && __builtin_expect(!!(cond), 0))     \
-			pgr__bug(__FILE__, __LINE__, #cond);                   \
+#define PGR_CHECK_AT(level, cond)                                          \
+	do {                                                               \
+		if (PGR_DEBUG >= (level) && __builtin_expect(!!(cond), 0)) \
+			pgr__bug(__FILE__, __LINE__, #cond);               \
 	} while (0)
 
-#define PGR_BUG_ON(cond) PGR_CHECK_AT(1, cond)
+#define PGR_BUG_ON(cond)	  PGR_CHECK_AT(1, cond)
 #define PGR_ASSERT_INTERNAL(cond) PGR_CHECK_AT(2, !(cond))
 
 /* Returns cond, like the kernel's WARN_ON_ONCE. */
-#define PGR_WARN_ON_ONCE(cond)                                                 \
-	({                                                                     \
-		static int __warned;                                           \
-		int __ret = !!(cond);                                          \
-		if (__builtin_expect(__ret, 0) && !__warned) {                 \
-			__warned = 1;                                          \
-			fprintf(stderr, "libpagereport: WARNING %s:%d: %s\n",  \
-				__FILE__, __LINE__, #cond);                    \
-		}                                                              \
-		__ret;                                                         \
+#define PGR_WARN_ON_ONCE(cond)                                                \
+	({                                                                    \
+		static int __warned;                                          \
+		int __ret = !!(cond);                                         \
+		if (__builtin_expect(__ret, 0) && !__warned) {                \
+			__warned = 1;                                         \
+			fprintf(stderr, "libpagereport: WARNING %s:%d: %s\n", \
+				__FILE__, __LINE__, #cond);                   \
+		}                                                             \
+		__ret;                                                        \
 	})
 
 #endif /* PGR_DEBUG_H */

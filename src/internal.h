@@ -26,27 +26,27 @@
 #include "lock.h"
 #include "rand.h"
 
-#define likely(x) __builtin_expect(!!(x), 1)
+#define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 /* Page flags (struct page.flags). */
-#define PG_buddy 0x01		/* head of a free block on a free list */
-#define PG_reported 0x02	/* PageReported: only meaningful with PG_buddy */
-#define PG_alloc 0x04		/* head of an allocated block */
-#define PG_isolated 0x08	/* head of a block isolated off the lists */
-#define PG_discarded 0x10	/* engine: host discarded it, not reallocated */
+#define PG_buddy     0x01 /* head of a free block on a free list */
+#define PG_reported  0x02 /* PageReported: only meaningful with PG_buddy */
+#define PG_alloc     0x04 /* head of an allocated block */
+#define PG_isolated  0x08 /* head of a block isolated off the lists */
+#define PG_discarded 0x10 /* engine: host discarded it, not reallocated */
 
 /*
  * 12 bytes per page frame.  Only block heads carry state; every other page
  * is all zero except next/prev, which are unused there.
  */
 struct page {
-	uint32_t next;		/* list link (page id or list-head id) */
+	uint32_t next; /* list link (page id or list-head id) */
 	uint32_t prev;
-	uint16_t index;		/* v11 page->index: boundary index cache;
-				 * PG_alloc: the migratetype allocated for;
-				 * PG_isolated: who holds it (ISOLATED_BY_*) */
-	uint8_t order;		/* PG_buddy / PG_alloc / PG_isolated heads */
+	uint16_t index; /* v11 page->index: boundary index cache;
+			 * PG_alloc: the migratetype allocated for;
+			 * PG_isolated: who holds it (ISOLATED_BY_*) */
+	uint8_t order;	/* PG_buddy / PG_alloc / PG_isolated heads */
 	uint8_t flags;
 };
 
@@ -54,42 +54,42 @@ struct page {
  * Who holds a PG_isolated block: the caller of pgr_isolate_free_page, who
  * may put it back, or the reporting engine, whose drain will.
  */
-#define ISOLATED_BY_CALLER 0
+#define ISOLATED_BY_CALLER    0
 #define ISOLATED_BY_REPORTING 1
 
 struct free_area {
-	uint64_t nr_free;	/* blocks, over all migratetypes */
+	uint64_t nr_free; /* blocks, over all migratetypes */
 };
 
 /* Zone flags (v11). */
 #define ZONE_PAGE_REPORTING_REQUESTED 0x1
-#define ZONE_PAGE_REPORTING_ACTIVE 0x2
+#define ZONE_PAGE_REPORTING_ACTIVE    0x2
 
 struct zone {
 	struct pgr_node *node;
 	unsigned int idx;
 	char name[16];
 	uint64_t start_pfn;
-	uint32_t nr_pages;		/* spanned */
-	uint32_t nr_lists;		/* max_order * PGR_MIGRATE_TYPES */
-	struct page *pages;		/* nr_pages + nr_lists entries */
-	size_t pages_bytes;		/* mmap length of pages[] */
-	uint8_t *pageblock_mt;		/* one byte per (partial) pageblock */
+	uint32_t nr_pages;     /* spanned */
+	uint32_t nr_lists;     /* max_order * PGR_MIGRATE_TYPES */
+	struct page *pages;    /* nr_pages + nr_lists entries */
+	size_t pages_bytes;    /* mmap length of pages[] */
+	uint8_t *pageblock_mt; /* one byte per (partial) pageblock */
 	uint32_t nr_pageblocks;
-	uint64_t pb_base_pfn;		/* start_pfn aligned down to a pageblock */
+	uint64_t pb_base_pfn; /* start_pfn aligned down to a pageblock */
 
 	pgr_spinlock_t lock;
 	struct free_area free_area[PGR_MAX_ORDER_LIMIT];
-	uint64_t nr_free_pages;		/* NR_FREE_PAGES (not ISOLATE, not held) */
+	uint64_t nr_free_pages; /* NR_FREE_PAGES (not ISOLATE, not held) */
 	uint64_t nr_isolate_pageblock;
 	uint64_t nr_allocated_pages;
-	uint64_t nr_isolated_pages;	/* PG_isolated blocks, in pages */
+	uint64_t nr_isolated_pages; /* PG_isolated blocks, in pages */
 	uint64_t watermark[PGR_NR_WMARK];
 	bool populated;
 
 	/* v11 reporting state; see src/reporting/v11.c */
-	unsigned long flags;		/* ZONE_PAGE_REPORTING_* under lock */
-	uint64_t *reported_pages;	/* [order - min_order] or NULL */
+	unsigned long flags;	  /* ZONE_PAGE_REPORTING_* under lock */
+	uint64_t *reported_pages; /* [order - min_order] or NULL */
 	uint64_t reported_pages_store[PGR_MAX_ORDER_LIMIT];
 };
 
@@ -113,11 +113,11 @@ struct pgr_node {
 	 * paths (the kernel's static key and PAGE_REPORTING_MIN_ORDER).
 	 */
 	struct pgr_reporting *rep;
-	atomic_bool rep_notify;			/* static key page_reporting_enabled */
-	unsigned int rep_order;			/* lowest reported order */
-	bool rep_v11;				/* v11-boundary or v11-rescan */
-	bool rep_track_discard;			/* maintain PG_discarded */
-	uint32_t *reported_boundary;		/* v11: [(order-min)*MT + mt] list ids */
+	atomic_bool rep_notify;	     /* static key page_reporting_enabled */
+	unsigned int rep_order;	     /* lowest reported order */
+	bool rep_v11;		     /* v11-boundary or v11-rescan */
+	bool rep_track_discard;	     /* maintain PG_discarded */
+	uint32_t *reported_boundary; /* v11: [(order-min)*MT + mt] list ids */
 };
 
 /* ---- ids and lists ---------------------------------------------------- */
@@ -231,17 +231,17 @@ int pgr__error(int err, const char *fmt, ...)
 /* Free-list manipulators (src/mm/free_list.c); zone lock held. */
 void pgr__add_to_free_list(struct zone *z, uint32_t id, unsigned int order,
 			   int mt);
-void pgr__add_to_free_list_tail(struct zone *z, uint32_t id,
-				unsigned int order, int mt);
+void pgr__add_to_free_list_tail(struct zone *z, uint32_t id, unsigned int order,
+				int mt);
 void pgr__move_to_free_list(struct zone *z, uint32_t id, unsigned int order,
 			    int mt);
 void pgr__del_page_from_free_list(struct zone *z, uint32_t id,
 				  unsigned int order);
 
 /* How free_one_page was called (the kernel's bool report / fpi_t). */
-#define FPI_NONE 0
-#define FPI_SKIP_REPORT_NOTIFY 0x1	/* page returns from a report/isolation */
-#define FPI_TO_TAIL 0x2			/* force tail placement (5.10 / v11 return) */
+#define FPI_NONE	       0
+#define FPI_SKIP_REPORT_NOTIFY 0x1 /* page returns from a report/isolation */
+#define FPI_TO_TAIL	       0x2 /* force tail placement (5.10 / v11 return) */
 
 /*
  * free_one_page - __free_one_page(): merge and insert; notify reporting

@@ -17,12 +17,12 @@ extern "C" {
 #endif
 
 struct pgr_balloon_config {
-	const char *socket_path;	/* back-end's listening socket */
-	int fd;				/* or a connected socket (>= 0); -1 = use path */
-	struct pgr_guest_ram *ram;	/* guest RAM shared with the back-end */
-	unsigned int capacity;		/* ranges per report; 0 = 32 */
-	unsigned int queue_size;	/* reporting vq size; 0 = 32 */
-	uint64_t timeout_ns;		/* wait for the used entry; 0 = 5 s */
+	const char *socket_path; /* back-end's listening socket */
+	int fd; /* or a connected socket (>= 0); -1 = use path */
+	struct pgr_guest_ram *ram; /* guest RAM shared with the back-end */
+	unsigned int capacity;	   /* ranges per report; 0 = 32 */
+	unsigned int queue_size;   /* reporting vq size; 0 = 32 */
+	uint64_t timeout_ns;	   /* wait for the used entry; 0 = 5 s */
 };
 
 struct pgr_balloon_stats {

@@ -27,19 +27,19 @@ extern "C" {
 #endif
 
 /* Kernel defaults (x86-64, 4 KiB pages). */
-#define PGR_PAGE_SHIFT 12
-#define PGR_PAGE_SIZE (1UL << PGR_PAGE_SHIFT)
-#define PGR_MAX_ORDER_DEFAULT 11	/* orders 0..10 */
+#define PGR_PAGE_SHIFT		    12
+#define PGR_PAGE_SIZE		    (1UL << PGR_PAGE_SHIFT)
+#define PGR_MAX_ORDER_DEFAULT	    11 /* orders 0..10 */
 #define PGR_PAGEBLOCK_ORDER_DEFAULT 9
-#define PGR_MAX_ORDER_LIMIT 16		/* largest configurable MAX_ORDER */
-#define PGR_MAX_ZONES 4
+#define PGR_MAX_ORDER_LIMIT	    16 /* largest configurable MAX_ORDER */
+#define PGR_MAX_ZONES		    4
 
 /* Models enum migratetype (CONFIG_CMA off, CONFIG_MEMORY_ISOLATION on). */
 enum pgr_migratetype {
 	PGR_MIGRATE_UNMOVABLE = 0,
 	PGR_MIGRATE_MOVABLE = 1,
 	PGR_MIGRATE_RECLAIMABLE = 2,
-	PGR_MIGRATE_HIGHATOMIC = 3,	/* == MIGRATE_PCPTYPES */
+	PGR_MIGRATE_HIGHATOMIC = 3, /* == MIGRATE_PCPTYPES */
 	PGR_MIGRATE_ISOLATE = 4,
 	PGR_MIGRATE_TYPES = 5,
 };
@@ -56,47 +56,56 @@ struct pgr_zone;
 
 /* One zone: a span of page frames [start_pfn, start_pfn + nr_pages). */
 struct pgr_zone_config {
-	const char *name;	/* e.g. "DMA32", "Normal"; NULL = "zoneN" */
-	uint64_t start_pfn;	/* any pfn; zones must not overlap */
-	uint64_t nr_pages;	/* any size >= 1, < 2^32 - 1024 */
+	const char *name;   /* e.g. "DMA32", "Normal"; NULL = "zoneN" */
+	uint64_t start_pfn; /* any pfn; zones must not overlap */
+	uint64_t nr_pages;  /* any size >= 1, < 2^32 - 1024 */
 	/* Watermarks in pages; all zero = computed as the kernel does from
 	 * min_free_kbytes and watermark_scale_factor 10. */
 	uint64_t watermark[PGR_NR_WMARK];
 };
 
 struct pgr_node_config {
-	unsigned max_order;		/* MAX_ORDER; 0 = 11 */
-	unsigned pageblock_order;	/* 0 = 9; must be < max_order */
-	bool shuffle;			/* CONFIG_SHUFFLE_PAGE_ALLOCATOR + page_alloc.shuffle=1 */
-	uint64_t seed;			/* PRNG seed for shuffle (same seed, same state) */
-	unsigned nr_zones;		/* 1..PGR_MAX_ZONES */
+	unsigned max_order;	  /* MAX_ORDER; 0 = 11 */
+	unsigned pageblock_order; /* 0 = 9; must be < max_order */
+	bool shuffle; /* CONFIG_SHUFFLE_PAGE_ALLOCATOR + page_alloc.shuffle=1 */
+	uint64_t seed;	   /* PRNG seed for shuffle (same seed, same state) */
+	unsigned nr_zones; /* 1..PGR_MAX_ZONES */
 	struct pgr_zone_config zones[PGR_MAX_ZONES];
 };
 
-/* Allocation flags for pgr_alloc_pages(). */
-#define PGR_ALLOC_NOFRAGMENT 0x1	/* ALLOC_NOFRAGMENT: fallback only at >= pageblock_order */
-#define PGR_ALLOC_WMARK_MIN 0x2		/* fail with -ENOMEM below the min watermark */
-#define PGR_ALLOC_WMARK_LOW 0x4		/* fail with -ENOMEM below the low watermark */
-#define PGR_ALLOC_NO_FALLBACK 0x8	/* __rmqueue_smallest only */
+/*
+ * Allocation flags for pgr_alloc_pages():
+ *   NOFRAGMENT   ALLOC_NOFRAGMENT: fall back only at >= pageblock_order
+ *   WMARK_MIN    fail with -ENOMEM below the min watermark
+ *   WMARK_LOW    fail with -ENOMEM below the low watermark
+ *   NO_FALLBACK  __rmqueue_smallest only
+ */
+#define PGR_ALLOC_NOFRAGMENT  0x1
+#define PGR_ALLOC_WMARK_MIN   0x2
+#define PGR_ALLOC_WMARK_LOW   0x4
+#define PGR_ALLOC_NO_FALLBACK 0x8
 
 /* A snapshot of a zone's counters (pgr_zone_get_info). */
 struct pgr_zone_info {
 	char name[16];
 	uint64_t start_pfn;
-	uint64_t nr_pages;			/* spanned */
+	uint64_t nr_pages; /* spanned */
 	unsigned max_order;
 	unsigned pageblock_order;
-	uint64_t nr_free_pages;			/* NR_FREE_PAGES: free, not ISOLATE */
-	uint64_t nr_free_isolate_pages;		/* free pages on ISOLATE lists */
-	uint64_t nr_allocated_pages;		/* handed out by alloc/take */
-	uint64_t nr_isolated_pages;		/* held off the lists (isolate_free_page, reporting) */
-	uint64_t nr_free[PGR_MAX_ORDER_LIMIT];	/* free_area[o].nr_free (blocks) */
-	uint64_t nr_free_mt[PGR_MAX_ORDER_LIMIT][PGR_MIGRATE_TYPES]; /* list lengths */
-	uint64_t nr_reported[PGR_MAX_ORDER_LIMIT];	/* PageReported blocks */
+	uint64_t nr_free_pages;		/* NR_FREE_PAGES: free, not ISOLATE */
+	uint64_t nr_free_isolate_pages; /* free pages on ISOLATE lists */
+	uint64_t nr_allocated_pages;	/* handed out by alloc/take */
+	uint64_t nr_isolated_pages; /* held off the lists (isolate_free_page,
+				       reporting) */
+	/* free_area[o].nr_free (blocks) */
+	uint64_t nr_free[PGR_MAX_ORDER_LIMIT];
+	uint64_t nr_free_mt[PGR_MAX_ORDER_LIMIT]
+			   [PGR_MIGRATE_TYPES];	   /* list lengths */
+	uint64_t nr_reported[PGR_MAX_ORDER_LIMIT]; /* PageReported blocks */
 	uint64_t nr_pageblocks_mt[PGR_MIGRATE_TYPES];
 	uint64_t nr_isolate_pageblock;
 	uint64_t watermark[PGR_NR_WMARK];
-	size_t metadata_bytes;			/* page metadata + pageblock flags */
+	size_t metadata_bytes; /* page metadata + pageblock flags */
 };
 
 /**
@@ -114,7 +123,9 @@ PGR_EXPORT const char *pgr_errmsg(void);
  */
 PGR_EXPORT struct pgr_node *pgr_node_create(const struct pgr_node_config *cfg);
 
-/** pgr_node_destroy - unregister reporting and free the node. NULL is ignored. */
+/**
+ * pgr_node_destroy - unregister reporting and free the node; NULL is ignored
+ */
 PGR_EXPORT void pgr_node_destroy(struct pgr_node *node);
 
 /** pgr_node_zone - zone @idx of @node, or NULL. */
@@ -207,8 +218,8 @@ PGR_EXPORT int pgr_isolate_range(struct pgr_zone *zone, uint64_t start_pfn,
 				 uint64_t nr_pages);
 
 /** pgr_undo_isolate_range - undo_isolate_page_range() back to @mt. */
-PGR_EXPORT int pgr_undo_isolate_range(struct pgr_zone *zone,
-				      uint64_t start_pfn, uint64_t nr_pages,
+PGR_EXPORT int pgr_undo_isolate_range(struct pgr_zone *zone, uint64_t start_pfn,
+				      uint64_t nr_pages,
 				      enum pgr_migratetype mt);
 
 /**
@@ -219,7 +230,9 @@ PGR_EXPORT int pgr_set_pageblock_migratetype(struct pgr_zone *zone,
 					     uint64_t pfn,
 					     enum pgr_migratetype mt);
 
-/** pgr_pageblock_migratetype - type of the pageblock holding @pfn, or -ERANGE. */
+/**
+ * pgr_pageblock_migratetype - type of the pageblock holding @pfn, or -ERANGE
+ */
 PGR_EXPORT int pgr_pageblock_migratetype(struct pgr_zone *zone, uint64_t pfn);
 
 /** pgr_zone_shuffle - __shuffle_zone(): swap free MAX_ORDER-1 blocks. */
@@ -262,16 +275,16 @@ PGR_EXPORT int pgr_node_check(struct pgr_node *node, char *buf, size_t len);
 enum pgr_page_state {
 	PGR_PAGE_TAIL = 0,	/* inside a block, not its head */
 	PGR_PAGE_FREE = 1,	/* head of a free buddy block */
-	PGR_PAGE_ALLOCATED = 2,	/* head of an allocated block */
+	PGR_PAGE_ALLOCATED = 2, /* head of an allocated block */
 	PGR_PAGE_ISOLATED = 3,	/* head of a block isolated off the lists */
 };
 
 struct pgr_page_info {
 	enum pgr_page_state state;
-	unsigned order;		/* of the block (head pages only) */
-	int migratetype;	/* free: the list it is on; else pageblock type */
-	bool reported;		/* PageReported */
-	bool discarded;		/* the host discarded it since it was last allocated */
+	unsigned order;	 /* of the block (head pages only) */
+	int migratetype; /* free: the list it is on; else pageblock type */
+	bool reported;	 /* PageReported */
+	bool discarded;	 /* the host discarded it since it was last allocated */
 };
 
 PGR_EXPORT int pgr_page_get_info(struct pgr_zone *zone, uint64_t pfn,

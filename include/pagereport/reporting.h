@@ -35,13 +35,13 @@ enum pgr_strategy {
 };
 
 enum pgr_clock_kind {
-	PGR_CLOCK_VIRTUAL = 0,	/* the caller advances time (deterministic) */
-	PGR_CLOCK_REAL = 1,	/* a worker thread with real delays */
+	PGR_CLOCK_VIRTUAL = 0, /* the caller advances time (deterministic) */
+	PGR_CLOCK_REAL = 1,    /* a worker thread with real delays */
 };
 
-#define PGR_REPORTING_HWM 32
-#define PGR_V11_DELAY_NS 100000000ULL		/* HZ/10 */
-#define PGR_UPSTREAM_DELAY_NS 2000000000ULL	/* PAGE_REPORTING_DELAY = 2*HZ */
+#define PGR_REPORTING_HWM     32
+#define PGR_V11_DELAY_NS      100000000ULL  /* HZ/10 */
+#define PGR_UPSTREAM_DELAY_NS 2000000000ULL /* PAGE_REPORTING_DELAY = 2*HZ */
 
 struct pgr_reporting_config {
 	enum pgr_strategy strategy;
@@ -52,8 +52,8 @@ struct pgr_reporting_config {
 	 * order_set = true to ask for order 0. */
 	unsigned order;
 	bool order_set;
-	uint64_t delay_ns;		/* 0 = strategy default (100 ms / 2 s) */
-	bool delay_set;			/* true: use delay_ns even if 0 */
+	uint64_t delay_ns; /* 0 = strategy default (100 ms / 2 s) */
+	bool delay_set;	   /* true: use delay_ns even if 0 */
 	/* upstream: returned pages go to the list tail (FPI_TO_TAIL, 5.10+) */
 	bool return_to_tail;
 	/*
@@ -70,24 +70,25 @@ struct pgr_reporting_config {
  * clock time.
  */
 struct pgr_reporting_stats {
-	uint64_t passes;		/* worker runs (v11 process / 5.7 pass) */
-	uint64_t batches;		/* report() calls */
-	uint64_t batch_errors;		/* report() calls that failed */
-	uint64_t pages_reported;	/* base pages in successful reports */
+	uint64_t passes;	 /* worker runs (v11 process / 5.7 pass) */
+	uint64_t batches;	 /* report() calls */
+	uint64_t batch_errors;	 /* report() calls that failed */
+	uint64_t pages_reported; /* base pages in successful reports */
 	uint64_t bytes_reported;
-	uint64_t blocks_reported;	/* ranges in successful reports */
-	uint64_t blocks_marked;		/* drained blocks marked Reported */
-	uint64_t blocks_merged_on_drain;	/* drained blocks that merged */
-	uint64_t nodes_visited;		/* list nodes looked at while searching */
-	uint64_t boundary_resets;	/* v11 per-list and whole-zone resets */
-	uint64_t rereported_pages;	/* pages reported again while still discarded */
-	uint64_t isolate_failures;	/* __isolate_free_page watermark failures */
-	uint64_t requests;		/* zone/device request transitions */
-	uint64_t budget_exhausted;	/* upstream: lists that ran out of budget */
-	uint64_t zones_gated;		/* upstream: zones below the watermark gate */
-	uint64_t fill_ns, report_ns, drain_ns;	/* CLOCK_MONOTONIC ns */
-	uint64_t lock_hold_ns;			/* zone lock held by the engine */
-	uint64_t last_report_time_ns;	/* clock time of the last report */
+	uint64_t blocks_reported;	 /* ranges in successful reports */
+	uint64_t blocks_marked;		 /* drained blocks marked Reported */
+	uint64_t blocks_merged_on_drain; /* drained blocks that merged */
+	uint64_t nodes_visited;	  /* list nodes looked at while searching */
+	uint64_t boundary_resets; /* v11 per-list and whole-zone resets */
+	/* pages reported again while still discarded */
+	uint64_t rereported_pages;
+	uint64_t isolate_failures; /* __isolate_free_page watermark failures */
+	uint64_t requests;	   /* zone/device request transitions */
+	uint64_t budget_exhausted; /* upstream: lists that ran out of budget */
+	uint64_t zones_gated; /* upstream: zones below the watermark gate */
+	uint64_t fill_ns, report_ns, drain_ns; /* CLOCK_MONOTONIC ns */
+	uint64_t lock_hold_ns;	      /* zone lock held by the engine */
+	uint64_t last_report_time_ns; /* clock time of the last report */
 };
 
 /**

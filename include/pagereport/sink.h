@@ -15,13 +15,13 @@
 extern "C" {
 #endif
 
-#define PGR_REPORTING_CAPACITY 32	/* PAGE_REPORTING_CAPACITY / _HWM */
+#define PGR_REPORTING_CAPACITY 32 /* PAGE_REPORTING_CAPACITY / _HWM */
 
 /* One reported block: 2^order pages starting at pfn (naturally aligned). */
 struct pgr_range {
 	uint64_t pfn;
 	uint32_t order;
-	uint32_t zone;		/* zone index in the node */
+	uint32_t zone; /* zone index in the node */
 };
 
 static inline uint64_t pgr_range_bytes(const struct pgr_range *r)
@@ -51,8 +51,8 @@ struct pgr_sink_ops {
 
 struct pgr_sink {
 	const struct pgr_sink_ops *ops;
-	unsigned int capacity;	/* ranges per report, 1..32 */
-	void *priv;		/* the sink's own state */
+	unsigned int capacity; /* ranges per report, 1..32 */
+	void *priv;	       /* the sink's own state */
 };
 
 /** pgr_sink_destroy - ops->destroy(sink) if set.  NULL is ignored. */
@@ -70,20 +70,23 @@ struct pgr_sink_recorder_config {
 	unsigned int capacity;
 	unsigned int fail_nth;
 	unsigned int fail_every;
-	int fail_err;		/* default -EIO */
+	int fail_err; /* default -EIO */
 };
 
 struct pgr_recorded_batch {
-	uint64_t seq;		/* 0, 1, ... */
+	uint64_t seq; /* 0, 1, ... */
 	unsigned int n;
-	int ret;		/* what report() returned */
-	const struct pgr_range *ranges;	/* n ranges */
+	int ret;			/* what report() returned */
+	const struct pgr_range *ranges; /* n ranges */
 };
 
 PGR_EXPORT struct pgr_sink *
 pgr_sink_recorder_create(const struct pgr_sink_recorder_config *cfg);
 PGR_EXPORT size_t pgr_sink_recorder_nr_batches(struct pgr_sink *sink);
-/** Batch @i (0-based) or -ENOENT; the pointer stays valid until reset/destroy. */
+/*
+ * Batch @i (0-based) or -ENOENT; the pointer stays valid until reset or
+ * destroy.
+ */
 PGR_EXPORT int pgr_sink_recorder_batch(struct pgr_sink *sink, size_t i,
 				       struct pgr_recorded_batch *r_batch);
 PGR_EXPORT void pgr_sink_recorder_reset(struct pgr_sink *sink);
@@ -115,8 +118,8 @@ PGR_EXPORT int pgr_guest_ram_allocated_bytes(const struct pgr_guest_ram *ram,
 					     uint64_t *r_bytes);
 
 enum pgr_discard_method {
-	PGR_DISCARD_PUNCH_HOLE = 0,	/* fallocate(PUNCH_HOLE|KEEP_SIZE) */
-	PGR_DISCARD_MADV_REMOVE = 1,	/* madvise(MADV_REMOVE) */
+	PGR_DISCARD_PUNCH_HOLE = 0,  /* fallocate(PUNCH_HOLE|KEEP_SIZE) */
+	PGR_DISCARD_MADV_REMOVE = 1, /* madvise(MADV_REMOVE) */
 };
 
 struct pgr_sink_memory_stats {
