@@ -275,7 +275,7 @@ PGR_EXPORT bool pgr_zone_watermark_ok(struct pgr_zone *zone, unsigned order,
 
 /**
  * pgr_zone_check - walk the zone and verify every invariant
- * (ALGORITHM.md §1.6 and the reporting invariants of §6).
+ * (listed in doc/invariants.md, installed in $(docdir)/invariants.md).
  * @buf/@len: receives the first violation, may be NULL
  * Return: 0, or -EUCLEAN naming the first violation.
  */
