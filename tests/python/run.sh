@@ -15,4 +15,14 @@ lib=$(cd "$top_builddir" && pwd)/src/.libs/libpagereport.so.0
 [ -f "$lib" ] || { echo "python: $lib not built" >&2; exit 1; }
 top_srcdir=$(cd "$top_srcdir" && pwd)
 export top_srcdir PAGEREPORT_LIB="$lib"
+# a sanitizer build: the ASan runtime must be loaded before Python, and
+# Python's own allocations at exit are not ours to report
+asan=$(ldd "$lib" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*libasan[^ ]*\) .*/\1/p')
+if [ -n "$asan" ]; then
+	LD_PRELOAD="$asan${LD_PRELOAD:+:$LD_PRELOAD}"
+	ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+	export LD_PRELOAD ASAN_OPTIONS
+fi
+# nothing written into the source tree (read-only under distcheck)
+export PYTHONDONTWRITEBYTECODE=1
 exec "$PY" -m pytest -q -p no:cacheprovider "$top_srcdir/tests/python"
