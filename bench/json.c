@@ -103,6 +103,11 @@ static int parse_string(struct parser *ps, char **out)
 				char *end;
 				long u;
 
+				/* never read past the terminating NUL */
+				if (strnlen(ps->p, 4) < 4) {
+					free(buf);
+					return fail(ps, "short \\u escape");
+				}
 				memcpy(hex, ps->p, 4);
 				u = strtol(hex, &end, 16);
 				if (end != hex + 4 || u <= 0 || u >= 0x80) {
