@@ -197,6 +197,42 @@ int exp_pagefault_run(const char *out_dir);
 int exp_reclaim_run(const char *out_dir);
 int exp_scale_run(const char *out_dir);
 
+/* ---- results directory (results.c) -----------------------------------------
+ */
+/* Make results/<UTC timestamp>[-k], a new directory; its path in @buf. */
+int bench_results_dir_create(char *buf, size_t len);
+int bench_results_mkdir(const char *dir);
+/* Atomically point results/latest at @dir (a completed run). */
+int bench_results_publish(const char *dir);
+
+/* ---- sharding and merge (shard.c) -------------------------------------------
+ */
+struct json;
+/* "i/n", 1 <= i <= n: run only the i-th slice of the work units. */
+int bench_shard_parse(const char *s);
+bool bench_sharded(void);
+bool bench_merging(void);
+/* Before each experiment: unit numbers start again at 0. */
+void bench_shard_reset(void);
+/*
+ * Call once per work unit, in the unsharded order, whether or not it will
+ * run: true when this process runs it (always, unsharded; never, merging).
+ */
+bool bench_shard_take(void);
+long bench_shard_unit(void); /* the unit of the last take, -1 before */
+/* After the measured loop: while merging, fill @t from the shards. */
+int bench_shard_collect(struct bench_table *t);
+void bench_shard_write_json(FILE *f);
+void bench_merge_write_json(FILE *f);
+int bench_merge_main(int argc, char **argv,
+		     const struct bench_experiment *experiments,
+		     size_t nr_experiments);
+/* output.c: add the shards' samples (by unit) and statuses to @t's rows. */
+int bench_table_merge(struct bench_table *t, const struct json *const *docs,
+		      unsigned n);
+double bench_row_min(struct bench_row *r, const char *metric);
+double bench_row_max(struct bench_row *r, const char *metric);
+
 /* Strategies selected by --strategy (all when -1). */
 bool bench_strategy_selected(enum pgr_strategy s);
 unsigned bench_repeat(void);

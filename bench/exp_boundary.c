@@ -366,6 +366,9 @@ int exp_boundary_run(const char *out_dir)
 			/* v11-boundary is first in each config: the base */
 			if (p->strategy != PGR_STRATEGY_V11_BOUNDARY)
 				continue;
+			/* a work unit: the config with its paired base */
+			if (!bench_shard_take())
+				continue;
 			for (size_t j = i;
 			     j < npts && j < i + PGR_NR_STRATEGIES; j++) {
 				struct bpoint *q = &pts[j];
@@ -391,6 +394,8 @@ int exp_boundary_run(const char *out_dir)
 		}
 	}
 	bench_progress_end();
+	if (!err)
+		err = bench_shard_collect(t);
 
 	/* Headlines: the main 32 GiB point, shuffle off, capacity 32. */
 	for (size_t i = 0; i < npts; i++) {

@@ -326,7 +326,6 @@ int exp_pagefault_run(const char *out_dir)
 		"guest RAM: % change against reporting off");
 	struct pf_cell cells[256];
 	unsigned off_of[256], noff = 0;
-	double chmin[256], chmax[256];
 	unsigned thr_default[] = { 1, 2 }, *thr = thr_default, nthr = 2;
 	unsigned rep = bench_repeat(), ncell = 0;
 	uint64_t t0 = bench_now_ns();
@@ -351,8 +350,14 @@ int exp_pagefault_run(const char *out_dir)
 		bench_table_free(t);
 		return -ENOMEM;
 	}
-	bench_balloond_start(&bd);
-	if (!bd.available)
+	if (bench_merging()) { /* nothing runs: no daemon to start */
+		memset(&bd, 0, sizeof(bd));
+		bd.pid = -1;
+		snprintf(bd.why, sizeof(bd.why), "not started to merge");
+	} else {
+		bench_balloond_start(&bd);
+	}
+	if (!bd.available && !bench_merging())
 		fprintf(stderr, "pagereport-bench: balloon sink %s\n", bd.why);
 	declare_columns(t);
 	bench_table_config(t, "clock", "real (reporter thread)");
@@ -428,10 +433,6 @@ int exp_pagefault_run(const char *out_dir)
 		bench_row_real(c->row, "window_s", bench_opts.pf_seconds);
 	}
 
-	for (unsigned i = 0; i < ncell; i++) {
-		chmin[i] = INFINITY;
-		chmax[i] = -INFINITY;
-	}
 	bench_progress_begin("page-fault1", 2 * (ncell - noff) * rep);
 	for (unsigned r = 0; r < rep && !err; r++) {
 		unsigned pair = 0;
@@ -441,13 +442,17 @@ int exp_pagefault_run(const char *out_dir)
 			struct pf_result res[2];
 			char what[96], why[2][300] = { "", "" };
 			int e[2];
-			bool off_first;
+			bool off_first, mine;
 			double ch;
 
 			if (c->sink == PF_OFF)
 				continue;
+			/* a work unit: one on cell with its adjacent off run */
+			mine = bench_shard_take();
 			o = &cells[off_of[i]];
 			if (c->sink == PF_BALLOON && !bd.available) {
+				if (!mine)
+					continue;
 				char why_na[300];
 
 				/* no daemon: no pair to run */
@@ -460,6 +465,8 @@ int exp_pagefault_run(const char *out_dir)
 			}
 			/* adjacent off/on runs, alternating which goes first */
 			off_first = (pair++ + r) % 2 == 0;
+			if (!mine)
+				continue;
 			snprintf(what, sizeof(what), "T=%u shuffle=%d %s %s",
 				 c->threads, c->shuffle, pf_sink_names[c->sink],
 				 pgr_strategy_name(c->strategy));
@@ -499,8 +506,6 @@ int exp_pagefault_run(const char *out_dir)
 					 res[1].ops_per_s);
 			ch = 100.0 * (res[0].ops_per_s - res[1].ops_per_s) /
 			     res[1].ops_per_s;
-			chmin[i] = fmin(chmin[i], ch);
-			chmax[i] = fmax(chmax[i], ch);
 			bench_row_sample(c->row, "change_pct", ch);
 			bench_row_sample(c->row, "warmup_s", res[0].warmup_s);
 			bench_row_sample(c->row, "bytes_reported",
@@ -509,6 +514,8 @@ int exp_pagefault_run(const char *out_dir)
 		}
 	}
 	bench_progress_end();
+	if (!err)
+		err = bench_shard_collect(t);
 	bench_balloond_stop(&bd);
 	pgr_guest_ram_destroy(ram);
 
@@ -529,7 +536,8 @@ int exp_pagefault_run(const char *out_dir)
 			printf("%12.0f %10s\n", ops, "base");
 		else
 			printf("%12.0f %+9.2f%% [%+7.2f%%, %+7.2f%%]\n", ops,
-			       ch, chmin[i], chmax[i]);
+			       ch, bench_row_min(c->row, "change_pct"),
+			       bench_row_max(c->row, "change_pct"));
 	}
 	for (unsigned i = 0; i < ncell; i++) {
 		struct pf_cell *c = &cells[i];

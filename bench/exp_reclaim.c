@@ -710,10 +710,17 @@ int exp_reclaim_run(const char *out_dir)
 			break;
 		}
 		for (unsigned i = 0; i < ncurve && !err; i++) {
+			if (!bench_shard_take())
+				continue;
 			bench_progress_step(
 				pgr_strategy_name(curves[i].strategy));
 			err = run_curve(&curves[i], nsteps,
 					bench_opts.seed + r);
+		}
+		/* one work unit, the sweep with its two off runs */
+		if (!bench_shard_take()) {
+			free(res);
+			continue;
 		}
 		/* off first and last: the baseline is their mean */
 		for (size_t i = 0; i <= nsp && !err; i++) {
@@ -761,6 +768,8 @@ int exp_reclaim_run(const char *out_dir)
 		free(res);
 	}
 	bench_progress_end();
+	if (!err)
+		err = bench_shard_collect(t);
 	if (err)
 		goto out;
 

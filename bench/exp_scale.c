@@ -177,6 +177,8 @@ int exp_scale_run(const char *out_dir)
 		for (size_t i = 0; i < nsizes && !err; i++) {
 			struct sres res;
 
+			if (!bench_shard_take())
+				continue;
 			bench_progress_step(
 				bench_fmt_bytes(sizes[i], buf, sizeof(buf)));
 			err = run_size(sizes[i], bench_opts.seed + r, &res);
@@ -203,6 +205,8 @@ int exp_scale_run(const char *out_dir)
 			bench_row_sample(rows[i], "mixed_ns", res.mixed_ns);
 		}
 	bench_progress_end();
+	if (!err)
+		err = bench_shard_collect(t);
 
 	printf("  %-8s %10s %12s %12s %10s %10s %10s\n", "guest", "B/page",
 	       "metadata", "create+pop", "order0", "split", "mixed");

@@ -6,7 +6,8 @@
  * Models no kernel code.  Each experiment lives in its own exp_*.c and
  * writes <out>/<experiment>.csv and .json; main only orders them.  The
  * default results directory is results/<UTC timestamp> in the current
- * directory, and results/latest is pointed at it (what `make plots` reads).
+ * directory (results.c); results/latest is pointed at it when the run
+ * completed (what `make plots` reads).  --shard and merge: shard.c.
  */
 #include "config.h"
 
@@ -66,6 +67,7 @@ unsigned bench_repeat(void)
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: pagereport-bench [EXPERIMENT...] [OPTION...]\n"
+		   "       pagereport-bench merge [--out DIR] SHARD_DIR...\n"
 		   "Run libpagereport's experiments (all of them by default) "
 		   "and write one\n"
 		   "CSV and one JSON per experiment.\n"
@@ -86,7 +88,8 @@ static void usage(FILE *f)
 		   "minute in total)\n"
 		   "  --out DIR          results directory (default "
 		   "results/<timestamp>,\n"
-		   "                     with results/latest pointing at it)\n"
+		   "                     and results/latest pointed at it "
+		   "once it completed)\n"
 		   "  --profile FILE     gperftools CPU profile of the "
 		   "measured phases\n"
 		   "  --balloond PATH    pagereport-balloond for the balloon "
@@ -105,6 +108,10 @@ static void usage(FILE *f)
 		   "512MiB)\n"
 		   "  --pf-seconds S     page-fault1 measured window (default "
 		   "0.3)\n"
+		   "  --shard I/N        run only the I-th of N slices of "
+		   "the points x repeats\n"
+		   "                     (join them with pagereport-bench "
+		   "merge DIR...)\n"
 		   "  --list             list the experiments\n"
 		   "  -h, --help         this text\n"
 		   "\n"
@@ -137,32 +144,6 @@ static int parse_uint(const char *s, unsigned long long max,
 	return 0;
 }
 
-static int default_out_dir(char *buf, size_t len)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	char stamp[32];
-
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	if (mkdir("results", 0777) && errno != EEXIST) {
-		fprintf(stderr, "pagereport-bench: mkdir results: %s\n",
-			strerror(errno));
-		return -errno;
-	}
-	snprintf(buf, len, "results/%s", stamp);
-	if (mkdir(buf, 0777) && errno != EEXIST) {
-		fprintf(stderr, "pagereport-bench: mkdir %s: %s\n", buf,
-			strerror(errno));
-		return -errno;
-	}
-	unlink("results/latest");
-	if (symlink(stamp, "results/latest"))
-		fprintf(stderr, "pagereport-bench: results/latest: %s\n",
-			strerror(errno));
-	return 0;
-}
-
 enum {
 	OPT_MEM = 256,
 	OPT_THREADS,
@@ -179,6 +160,7 @@ enum {
 	OPT_PF_MEM,
 	OPT_PF_SECONDS,
 	OPT_LIST,
+	OPT_SHARD,
 };
 
 int main(int argc, char **argv)
@@ -199,6 +181,7 @@ int main(int argc, char **argv)
 		{ "pf-mem", required_argument, NULL, OPT_PF_MEM },
 		{ "pf-seconds", required_argument, NULL, OPT_PF_SECONDS },
 		{ "list", no_argument, NULL, OPT_LIST },
+		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -210,6 +193,9 @@ int main(int argc, char **argv)
 	int opt, ret = 0;
 
 	bench_opts.argv0 = argv[0];
+	if (argc > 1 && !strcmp(argv[1], "merge"))
+		return bench_merge_main(argc - 1, argv + 1, experiments,
+					NR_EXPERIMENTS);
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		unsigned long long v;
 		char *end;
@@ -336,6 +322,15 @@ int main(int argc, char **argv)
 			}
 			pf_seconds_set = true;
 			break;
+		case OPT_SHARD:
+			if (bench_shard_parse(optarg)) {
+				fprintf(stderr,
+					"pagereport-bench: --shard %s: want "
+					"I/N with 1 <= I <= N\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case OPT_LIST:
 			for (size_t i = 0; i < NR_EXPERIMENTS; i++)
 				printf("%-20s %s\n", experiments[i].name,
@@ -378,12 +373,10 @@ int main(int argc, char **argv)
 		bench_opts.pf_seconds = 0.15;
 
 	if (!bench_opts.out_dir) {
-		if (default_out_dir(outbuf, sizeof(outbuf)))
+		if (bench_results_dir_create(outbuf, sizeof(outbuf)))
 			return 1;
 		bench_opts.out_dir = outbuf;
-	} else if (mkdir(bench_opts.out_dir, 0777) && errno != EEXIST) {
-		fprintf(stderr, "pagereport-bench: mkdir %s: %s\n",
-			bench_opts.out_dir, strerror(errno));
+	} else if (bench_results_mkdir(bench_opts.out_dir)) {
 		return 1;
 	}
 	if (bench_opts.profile && bench_profile_start(bench_opts.profile))
@@ -407,6 +400,7 @@ int main(int argc, char **argv)
 
 		printf("== %s: %s\n", run[i]->name, run[i]->summary);
 		fflush(stdout);
+		bench_shard_reset();
 		err = run[i]->run(bench_opts.out_dir);
 		printf("== %s: %s in %.1f s\n", run[i]->name,
 		       err ? "FAILED" : "done",
@@ -418,5 +412,12 @@ int main(int argc, char **argv)
 	bench_profile_stop();
 	printf("total %.1f s; results in %s\n",
 	       (double)(bench_now_ns() - t0) / 1e9, bench_opts.out_dir);
+	/* A shard is not a run of its own: merge publishes the whole. */
+	if (bench_opts.out_dir == outbuf && !bench_sharded()) {
+		if (ret)
+			printf("results/latest not moved: a run failed\n");
+		else if (bench_results_publish(outbuf))
+			ret = 1;
+	}
 	return ret;
 }

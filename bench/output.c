@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "json.h"
 
 struct bench_col {
 	char *name;
@@ -32,6 +33,7 @@ struct bench_row {
 	struct bench_table *t;
 	char **vals;	  /* config columns, formatted */
 	double **samples; /* metric columns */
+	long **units;	  /* the work unit of each sample (shard.c) */
 	size_t *nr_samples;
 	char *status;
 };
@@ -100,9 +102,11 @@ void bench_table_free(struct bench_table *t)
 		for (size_t c = 0; c < t->nr_cols; c++) {
 			free(r->vals[c]);
 			free(r->samples[c]);
+			free(r->units[c]);
 		}
 		free(r->vals);
 		free(r->samples);
+		free(r->units);
 		free(r->nr_samples);
 		free(r->status);
 		free(r);
@@ -225,10 +229,12 @@ struct bench_row *bench_row_new(struct bench_table *t)
 	r->t = t;
 	r->vals = xrealloc(NULL, t->nr_cols * sizeof(*r->vals));
 	r->samples = xrealloc(NULL, t->nr_cols * sizeof(*r->samples));
+	r->units = xrealloc(NULL, t->nr_cols * sizeof(*r->units));
 	r->nr_samples = xrealloc(NULL, t->nr_cols * sizeof(*r->nr_samples));
 	for (size_t c = 0; c < t->nr_cols; c++) {
 		r->vals[c] = NULL;
 		r->samples[c] = NULL;
+		r->units[c] = NULL;
 		r->nr_samples[c] = 0;
 	}
 	r->status = xstrdup("ok");
@@ -272,13 +278,19 @@ void bench_row_real(struct bench_row *r, const char *col, double v)
 	bench_row_text(r, col, buf);
 }
 
-void bench_row_sample(struct bench_row *r, const char *metric, double v)
+static void add_sample(struct bench_row *r, size_t c, double v, long unit)
 {
-	size_t c = col_idx(r->t, metric, true);
-
 	r->samples[c] = xrealloc(r->samples[c],
 				 (r->nr_samples[c] + 1) * sizeof(double));
-	r->samples[c][r->nr_samples[c]++] = v;
+	r->units[c] =
+		xrealloc(r->units[c], (r->nr_samples[c] + 1) * sizeof(long));
+	r->samples[c][r->nr_samples[c]] = v;
+	r->units[c][r->nr_samples[c]++] = unit;
+}
+
+void bench_row_sample(struct bench_row *r, const char *metric, double v)
+{
+	add_sample(r, col_idx(r->t, metric, true), v, bench_shard_unit());
 }
 
 void bench_row_status(struct bench_row *r, const char *status)
@@ -294,6 +306,22 @@ double bench_row_median(struct bench_row *r, const char *metric)
 	if (!r->nr_samples[c])
 		return NAN;
 	return bench_median(r->samples[c], r->nr_samples[c]);
+}
+
+double bench_row_min(struct bench_row *r, const char *metric)
+{
+	size_t c = col_idx(r->t, metric, true);
+
+	return r->nr_samples[c] ? bench_min(r->samples[c], r->nr_samples[c])
+				: NAN;
+}
+
+double bench_row_max(struct bench_row *r, const char *metric)
+{
+	size_t c = col_idx(r->t, metric, true);
+
+	return r->nr_samples[c] ? bench_max(r->samples[c], r->nr_samples[c])
+				: NAN;
 }
 
 struct bench_row *bench_table_find(struct bench_table *t, const char *col1,
@@ -491,6 +519,8 @@ static int write_json(struct bench_table *t, const char *path, double elapsed_s)
 	fputs("  \"elapsed_s\": ", f);
 	json_num(f, elapsed_s);
 	fputs(",\n", f);
+	bench_shard_write_json(f);
+	bench_merge_write_json(f);
 	write_machine(f);
 	fputs("  \"config\": {", f);
 	for (size_t i = 0; i < t->nr_config; i++) {
@@ -560,9 +590,22 @@ static int write_json(struct bench_table *t, const char *path, double elapsed_s)
 			fputs(", \"samples\": [", f);
 			for (size_t s = 0; s < n; s++) {
 				fputs(s ? ", " : "", f);
-				json_num(f, r->samples[c][s]);
+				/* a shard's samples must survive the trip */
+				if (bench_sharded() &&
+				    isfinite(r->samples[c][s]))
+					fprintf(f, "%.17g", r->samples[c][s]);
+				else
+					json_num(f, r->samples[c][s]);
 			}
-			fputs("]}", f);
+			fputs("]", f);
+			if (bench_sharded()) {
+				fputs(", \"units\": [", f);
+				for (size_t s = 0; s < n; s++)
+					fprintf(f, "%s%ld", s ? ", " : "",
+						r->units[c][s]);
+				fputs("]", f);
+			}
+			fputs("}", f);
 		}
 		fprintf(f, "}%s\n", i + 1 < t->nr_rows ? "," : "");
 	}
@@ -574,7 +617,7 @@ static int write_json(struct bench_table *t, const char *path, double elapsed_s)
 
 int bench_table_write(struct bench_table *t, const char *dir, double elapsed_s)
 {
-	char path[4096];
+	char path[4096], final[4096];
 	int err;
 
 	if (mkdir(dir, 0777) && errno != EEXIST) {
@@ -583,11 +626,20 @@ int bench_table_write(struct bench_table *t, const char *dir, double elapsed_s)
 			strerror(errno));
 		return err;
 	}
-	snprintf(path, sizeof(path), "%s/%s.csv", dir, t->experiment);
+	/* each file appears whole or not at all: written aside, renamed */
+	snprintf(path, sizeof(path), "%s/.%s.csv.tmp", dir, t->experiment);
+	snprintf(final, sizeof(final), "%s/%s.csv", dir, t->experiment);
 	err = write_csv(t, path);
+	if (!err && rename(path, final))
+		err = -errno;
 	if (!err) {
-		snprintf(path, sizeof(path), "%s/%s.json", dir, t->experiment);
+		snprintf(path, sizeof(path), "%s/.%s.json.tmp", dir,
+			 t->experiment);
+		snprintf(final, sizeof(final), "%s/%s.json", dir,
+			 t->experiment);
 		err = write_json(t, path, elapsed_s);
+		if (!err && rename(path, final))
+			err = -errno;
 	}
 	if (err)
 		fprintf(stderr, "pagereport-bench: writing %s: %s\n", path,
@@ -595,4 +647,144 @@ int bench_table_write(struct bench_table *t, const char *dir, double elapsed_s)
 	else
 		printf("  wrote %s/%s.{csv,json}\n", dir, t->experiment);
 	return err;
+}
+
+/* ---- merge (pagereport-bench merge, see shard.c) ------------------------- */
+
+struct tagged {
+	long unit;
+	size_t seq; /* arrival order: shard by shard, sample by sample */
+	double v;
+};
+
+static int tagged_cmp(const void *a, const void *b)
+{
+	const struct tagged *x = a, *y = b;
+
+	if (x->unit != y->unit)
+		return x->unit < y->unit ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* A row's configuration value as output.c wrote it, to compare. */
+static bool same_config(const struct bench_col *col, const char *mine,
+			const struct json *theirs)
+{
+	if (!theirs)
+		return false;
+	if (!mine)
+		return theirs->type == JSON_NULL;
+	if (col->kind == BENCH_COL_TEXT)
+		return theirs->type == JSON_STR && !strcmp(theirs->str, mine);
+	return theirs->type == JSON_NUM && !strcmp(theirs->str, mine);
+}
+
+static int merge_metric(struct bench_row *r, size_t c, size_t ri,
+			const struct json *const *docs, unsigned n)
+{
+	struct tagged *v = NULL;
+	size_t nv = 0, seq = 0;
+
+	for (unsigned d = 0; d < n; d++) {
+		const struct json *row = &json_get(docs[d], "rows")->items[ri];
+		const struct json *m = json_get(row, r->t->cols[c].name);
+		const struct json *smp = json_get(m, "samples");
+		const struct json *un = json_get(m, "units");
+
+		if (!smp || !un || smp->type != JSON_ARR ||
+		    un->type != JSON_ARR || smp->n != un->n) {
+			fprintf(stderr,
+				"pagereport-bench merge: %s row %zu: shard %u "
+				"has no samples/units for %s\n",
+				r->t->experiment, ri, d + 1,
+				r->t->cols[c].name);
+			free(v);
+			return -EINVAL;
+		}
+		v = xrealloc(v, (nv + smp->n) * sizeof(*v));
+		for (size_t k = 0; k < smp->n; k++) {
+			const struct json *x = &smp->items[k];
+			double u;
+
+			if (!json_num_of(&un->items[k], &u) ||
+			    (x->type != JSON_NUM && x->type != JSON_NULL)) {
+				free(v);
+				return -EINVAL;
+			}
+			v[nv++] = (struct tagged){
+				.unit = (long)u,
+				.seq = seq++,
+				.v = x->type == JSON_NUM ? x->num : NAN,
+			};
+		}
+	}
+	qsort(v, nv, sizeof(*v), tagged_cmp);
+	for (size_t k = 0; k < nv; k++)
+		add_sample(r, c, v[k].v, v[k].unit);
+	free(v);
+	return 0;
+}
+
+int bench_table_merge(struct bench_table *t, const struct json *const *docs,
+		      unsigned n)
+{
+	const struct json *cfg = json_get(docs[0], "config");
+
+	for (unsigned d = 0; d < n; d++) {
+		const struct json *rows = json_get(docs[d], "rows");
+
+		if (!rows || rows->type != JSON_ARR || rows->n != t->nr_rows) {
+			fprintf(stderr,
+				"pagereport-bench merge: %s: shard %u has %zu "
+				"rows, this run builds %zu (other options or "
+				"version?)\n",
+				t->experiment, d + 1, rows ? rows->n : 0,
+				t->nr_rows);
+			return -EINVAL;
+		}
+	}
+	for (size_t i = 0; i < t->nr_rows; i++) {
+		struct bench_row *r = t->rows[i];
+
+		for (unsigned d = 0; d < n; d++) {
+			const struct json *row =
+				&json_get(docs[d], "rows")->items[i];
+			const char *st = json_str_of(json_get(row, "status"));
+
+			for (size_t c = 0; c < t->nr_cols; c++) {
+				if (t->cols[c].metric ||
+				    same_config(&t->cols[c], r->vals[c],
+						json_get(row, t->cols[c].name)))
+					continue;
+				fprintf(stderr,
+					"pagereport-bench merge: %s row %zu: "
+					"shard %u has another %s than this "
+					"run\n",
+					t->experiment, i, d + 1,
+					t->cols[c].name);
+				return -EINVAL;
+			}
+			/* the first shard that saw a problem says it */
+			if (st && strcmp(st, "ok") && !strcmp(r->status, "ok"))
+				bench_row_status(r, st);
+		}
+		for (size_t c = 0; c < t->nr_cols; c++) {
+			int err;
+
+			if (!t->cols[c].metric)
+				continue;
+			err = merge_metric(r, c, i, docs, n);
+			if (err)
+				return err;
+		}
+	}
+	/* the configuration the shards measured with (shard 1's) */
+	if (cfg && cfg->type == JSON_OBJ)
+		for (size_t k = 0; k < cfg->n; k++) {
+			const char *val = json_str_of(&cfg->items[k]);
+
+			if (val)
+				bench_table_config(t, cfg->keys[k], "%s", val);
+		}
+	return 0;
 }

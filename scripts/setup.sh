@@ -16,10 +16,12 @@ JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 # Build tools and libraries, the test frameworks, the profiler, the plots,
 # valgrind, the real guest (User-Mode Linux + kmod for insmod inside it)
-# and clang with its runtime (libFuzzer) for the fuzz targets.
+# and clang with its runtime (libFuzzer) for the fuzz targets; GNU
+# parallel for the shard test, cffi and pytest for the Python bindings.
 PACKAGES="build-essential autoconf automake libtool pkg-config git
 check libcmocka-dev libgoogle-perftools-dev google-perftools
-python3 python3-matplotlib valgrind user-mode-linux kmod clang libclang-rt-14-dev"
+python3 python3-matplotlib valgrind user-mode-linux kmod clang libclang-rt-14-dev
+parallel python3-cffi python3-pytest"
 
 missing=""
 for p in $PACKAGES; do

@@ -18,6 +18,11 @@ const char *pgr_errmsg(void)
 	return errmsg;
 }
 
+void pgr_errmsg_clear(void)
+{
+	errmsg[0] = '\0';
+}
+
 int pgr__error(int err, const char *fmt, ...)
 {
 	va_list ap;

@@ -56,7 +56,7 @@ struct pgr_zone;
 
 /* One zone: a span of page frames [start_pfn, start_pfn + nr_pages). */
 struct pgr_zone_config {
-	const char *name;   /* e.g. "DMA32", "Normal"; NULL = "zoneN" */
+	const char *name;   /* e.g. "DMA32"; NULL = "zoneN"; <= 15 chars */
 	uint64_t start_pfn; /* any pfn; zones must not overlap */
 	uint64_t nr_pages;  /* any size >= 1, < 2^32 - 1024 */
 	/* Watermarks in pages; all zero = computed as the kernel does from
@@ -111,9 +111,24 @@ struct pgr_zone_info {
 /**
  * pgr_errmsg - the detail of the last failure in this thread
  *
- * Return: a thread-local string, "" when nothing failed yet.
+ * The message belongs to the last call that failed in this thread, which
+ * is the last call only if that call returned an error (a negative errno,
+ * or NULL for a constructor): a successful call leaves the previous
+ * message in place.  Read it right after a failing call, or call
+ * pgr_errmsg_clear() before a call to tell afterwards whether that call
+ * left a message.  Other threads' failures never change it.
+ *
+ * Return: a thread-local string, "" when nothing failed in this thread
+ * since it started or since pgr_errmsg_clear().
  */
 PGR_EXPORT const char *pgr_errmsg(void);
+
+/**
+ * pgr_errmsg_clear - forget this thread's last failure message
+ *
+ * Afterwards pgr_errmsg() returns "" until a call fails.
+ */
+PGR_EXPORT void pgr_errmsg_clear(void);
 
 /**
  * pgr_node_create - build a node with empty zones (no page is free yet)
@@ -260,7 +275,7 @@ PGR_EXPORT bool pgr_zone_watermark_ok(struct pgr_zone *zone, unsigned order,
 
 /**
  * pgr_zone_check - walk the zone and verify every invariant
- * (ALGORITHM.md §1.6 and the reporting invariants of §6).
+ * (listed in doc/invariants.md, installed in $(docdir)/invariants.md).
  * @buf/@len: receives the first violation, may be NULL
  * Return: 0, or -EUCLEAN naming the first violation.
  */

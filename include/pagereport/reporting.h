@@ -140,6 +140,12 @@ PGR_EXPORT int pgr_reporting_flush(struct pgr_node *node, uint64_t timeout_ns);
 PGR_EXPORT int pgr_reporting_get_stats(struct pgr_node *node,
 				       struct pgr_reporting_stats *r_stats);
 
+/**
+ * pgr_strategy_name - the name of a strategy ("v11-boundary", ...)
+ * @s: a strategy
+ * Return: a static string; "?" for a value that names no strategy (as
+ * pgr_migratetype_name() does), never NULL, so it can be printed as is.
+ */
 PGR_EXPORT const char *pgr_strategy_name(enum pgr_strategy s);
 /** pgr_strategy_from_name - "v11-boundary" etc.; -EINVAL if unknown. */
 PGR_EXPORT int pgr_strategy_from_name(const char *name);

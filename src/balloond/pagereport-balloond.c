@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -164,6 +165,13 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "s:f:nvhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
+			if (!optarg[0]) {
+				fprintf(stderr,
+					"pagereport-balloond: --socket-path is "
+					"empty: give the path of the UNIX "
+					"socket to listen on\n");
+				return 2;
+			}
 			path = optarg;
 			break;
 		case 'f': {
@@ -173,6 +181,14 @@ int main(int argc, char **argv)
 			if (*end || v < 0 || v > 65535) {
 				fprintf(stderr,
 					"pagereport-balloond: bad --fd\n");
+				return 2;
+			}
+			if (fcntl((int)v, F_GETFD) < 0) {
+				fprintf(stderr,
+					"pagereport-balloond: --fd %ld: not an "
+					"open file descriptor of this process "
+					"(%s); pass a socket it inherits\n",
+					v, strerror(errno));
 				return 2;
 			}
 			inherited = (int)v;

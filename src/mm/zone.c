@@ -135,6 +135,16 @@ static int validate_config(const struct pgr_node_config *cfg,
 		 */
 		const uint64_t limit = (1ULL << 32) - 1024;
 
+		/* struct pgr_zone_info reports it whole: never cut it */
+		if (zc->name &&
+		    strlen(zc->name) >=
+			    sizeof(((struct pgr_zone_info *)0)->name))
+			return pgr__error(
+				EINVAL,
+				"node_create: zone %u: name '%.40s%s' "
+				"longer than %zu characters",
+				i, zc->name, strlen(zc->name) > 40 ? "..." : "",
+				sizeof(((struct pgr_zone_info *)0)->name) - 1);
 		if (zc->nr_pages < 1 || zc->nr_pages >= limit)
 			return pgr__error(EINVAL,
 					  "node_create: zone %u: nr_pages %llu "

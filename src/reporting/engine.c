@@ -35,7 +35,7 @@ static const char *const strategy_names[PGR_NR_STRATEGIES] = {
 const char *pgr_strategy_name(enum pgr_strategy s)
 {
 	if ((unsigned int)s >= PGR_NR_STRATEGIES)
-		return NULL;
+		return "?"; /* like pgr_migratetype_name(): printable */
 	return strategy_names[s];
 }
 
