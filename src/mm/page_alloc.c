@@ -751,14 +751,14 @@ free_order0_locked(struct zone *z, uint64_t pfn, uint64_t start_pfn,
 	 * the reporting notification at order 0 (reporting order 0).
 	 *
 	 * The two page_is_buddy() probes without their range checks: in a
-	 * zone whose start is 4-page aligned, buddy and higher buddy are
-	 * within id ^ 3 <= nr_pages + 2, where the list heads (at least 8)
-	 * start, and a list head is never PG_buddy (its state word is zero,
-	 * which the walker checks).  pgr_free_pages() sends other zones to
-	 * free_pages_fast().  With
-	 * max_order 2 buddy_merge_likely() is false at order 0 without a
-	 * look: a free higher buddy then only sends us to the full path,
-	 * which decides the same placement, so the test is left out here.
+	 * zone whose start is 4-page aligned, the buddy is id ^ 1 and the
+	 * higher buddy (id & ~1) ^ 2, both at most id | 3 <= nr_pages + 2:
+	 * past the pages they hit the list heads (at least 8), and a list
+	 * head is never PG_buddy (its state word is zero, which the walker
+	 * checks).  pgr_free_pages() sends other zones to free_pages_fast().
+	 * With max_order 2, buddy_merge_likely() is false at order 0 without
+	 * a look: a free higher buddy then only sends us to the full path,
+	 * which decides the same placement, so that test is left out here.
 	 */
 	PGR_ASSERT_INTERNAL(!(start_pfn & 3));
 	if (unlikely((pages[id ^ 1].info & PAGE_INFO(PG_buddy, 0xff, 0)) ==
