@@ -39,16 +39,44 @@
 /*
  * 12 bytes per page frame.  Only block heads carry state; every other page
  * is all zero except next/prev, which are unused there.
+ *
+ * index, order and flags share one 32-bit word, info: the hot paths read
+ * a head's state with one load, test it with one mask-and-compare and
+ * write it with one store (PAGE_INFO()), instead of byte-wide loads and
+ * stores, which also may alias anything and force reloads.  The named
+ * fields stay for everything else (union type punning, as GCC defines).
  */
 struct page {
 	uint32_t next; /* list link (page id or list-head id) */
 	uint32_t prev;
-	uint16_t index; /* v11 page->index: boundary index cache;
-			 * PG_alloc: the migratetype allocated for;
-			 * PG_isolated: who holds it (ISOLATED_BY_*) */
-	uint8_t order;	/* PG_buddy / PG_alloc / PG_isolated heads */
-	uint8_t flags;
+	union {
+		struct {
+			uint16_t index; /* v11 page->index: boundary index
+					 * cache; PG_alloc: the migratetype
+					 * allocated for; PG_isolated: who
+					 * holds it (ISOLATED_BY_*) */
+			uint8_t order;	/* PG_buddy/PG_alloc/PG_isolated */
+			uint8_t flags;
+		};
+		uint32_t info; /* the three above: PAGE_INFO() */
+	};
 };
+
+/* Where index, order and flags sit inside page.info. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define PAGE_INFO_INDEX_SHIFT 0
+#define PAGE_INFO_ORDER_SHIFT 16
+#define PAGE_INFO_FLAGS_SHIFT 24
+#else
+#define PAGE_INFO_INDEX_SHIFT 16
+#define PAGE_INFO_ORDER_SHIFT 8
+#define PAGE_INFO_FLAGS_SHIFT 0
+#endif
+#define PAGE_INFO(flags, order, index)                        \
+	((uint32_t)((flags)&0xffu) << PAGE_INFO_FLAGS_SHIFT | \
+	 (uint32_t)((order)&0xffu) << PAGE_INFO_ORDER_SHIFT | \
+	 (uint32_t)((index)&0xffffu) << PAGE_INFO_INDEX_SHIFT)
+_Static_assert(sizeof(struct page) == 12, "struct page is 12 bytes");
 
 /*
  * Who holds a PG_isolated block: the caller of pgr_isolate_free_page, who

@@ -241,6 +241,11 @@ int pgr__zone_check_locked(struct zone *z, char *buf, size_t len)
 			if (pages[head].prev != prev)
 				return BAD(z->start_pfn, o, mt,
 					   "list head prev link broken");
+			/* The order-0 fast free probes list heads as pages. */
+			if (pages[head].info)
+				return BAD(z->start_pfn, o, mt,
+					   "list head state %#x not zero",
+					   pages[head].info);
 			if (n != counts[o][mt])
 				return BAD(z->start_pfn, o, mt,
 					   "list has %llu of %llu free blocks",

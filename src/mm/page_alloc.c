@@ -25,8 +25,9 @@ static inline bool page_is_buddy(const struct page *pages, uint32_t nr_pages,
 				 uint64_t buddy_id, unsigned int order)
 {
 	/* buddy_id is pfn - start_pfn: below the zone it wraps around. */
-	return buddy_id < nr_pages && (pages[buddy_id].flags & PG_buddy) &&
-	       pages[buddy_id].order == order;
+	return buddy_id < nr_pages &&
+	       (pages[buddy_id].info & PAGE_INFO(PG_buddy, 0xff, 0)) ==
+		       PAGE_INFO(PG_buddy, order, 0);
 }
 
 /*
@@ -522,22 +523,10 @@ alloc_pages_slow(struct zone *z, unsigned int order, int mt, unsigned int flags,
 /*
  * The fast path, zone lock held and no watermark flags (those go to
  * alloc_pages_slow(); masking them here lets the compiler drop that
- * branch).  Like the kernel's rmqueue(), order 0 has its own copy: the
- * same code with a constant order, so shifts and list arithmetic fold
- * away.  Out of line, so each copy's registers are allocated for it
- * alone and pgr_alloc_pages() is left with tail calls only.
+ * branch).  Out of line, so that its registers are allocated for it
+ * alone and its callers are left with tail calls only.
  */
 #define ALLOC_WMARK_FLAGS (PGR_ALLOC_WMARK_MIN | PGR_ALLOC_WMARK_LOW)
-
-static __attribute__((noinline)) int
-alloc_pages_order0(struct zone *z, unsigned int order, int mt,
-		   unsigned int flags, uint64_t *r_pfn)
-{
-	/* @order is 0: taken only so that the tail call moves nothing. */
-	PGR_ASSERT_INTERNAL(order == 0);
-	return alloc_pages_locked(z, 0, mt, flags & ~ALLOC_WMARK_FLAGS, r_pfn,
-				  true);
-}
 
 static __attribute__((noinline)) int
 alloc_pages_fast(struct zone *z, unsigned int order, int mt, unsigned int flags,
@@ -547,22 +536,90 @@ alloc_pages_fast(struct zone *z, unsigned int order, int mt, unsigned int flags,
 				  r_pfn, true);
 }
 
+/* Every call but the order-0 fast path: the checks in documented order. */
+static __attribute__((noinline)) int
+alloc_pages_checked(struct zone *z, unsigned int order, int mt,
+		    unsigned int flags, uint64_t *r_pfn)
+{
+	/* One branch on the fast path; alloc_pages_error() says which. */
+	if (unlikely(!z || !r_pfn || order >= max_order(z) ||
+		     (unsigned int)mt > PGR_MIGRATE_HIGHATOMIC ||
+		     (flags & ~PGR_ALLOC_FLAGS_ALL)))
+		return alloc_pages_error(z, order, mt, flags, r_pfn);
+	if (unlikely(flags & ALLOC_WMARK_FLAGS) || unlikely(!zone_trylock(z)))
+		return alloc_pages_slow(z, order, mt, flags, r_pfn);
+	return alloc_pages_fast(z, order, mt, flags, r_pfn);
+}
+
+/*
+ * The order-0 fast path (the kernel's likely(order == 0) in rmqueue()),
+ * zone lock held; drops it.  It does what rmqueue_smallest() +
+ * del_page_from_free_list() + mark_allocated() do for the head of the
+ * order-0 list when that needs no reporting hook, reading the head's
+ * state with one load and writing it with one store.  An empty list or
+ * a PageReported head goes to alloc_pages_locked_slow() before anything
+ * has changed.  Nothing is live across a call: the compiler needs no
+ * callee-saved register.
+ */
+static inline __attribute__((always_inline)) int
+alloc_order0_locked(struct zone *z, int mt, unsigned int flags, uint64_t *r_pfn)
+{
+	struct page *pages = z->pages;
+	/* free_list_id(z, 0, mt), 64-bit: no zero-extension for addresses */
+	const uint64_t head = (uint64_t)z->nr_pages + (unsigned int)mt;
+	uint64_t id = pages[head].next;
+	uint32_t info, next, prev;
+	struct page *p;
+
+	if (unlikely(id == head))
+		return alloc_pages_locked_slow(z, 0, mt, flags, r_pfn);
+	p = &pages[id];
+	info = p->info;
+	if (unlikely(info & PAGE_INFO(PG_reported, 0, 0)))
+		return alloc_pages_locked_slow(z, 0, mt, flags, r_pfn);
+	PGR_ASSERT_INTERNAL(
+		(info & PAGE_INFO(PG_HEAD_MASK | PG_MT_MASK, 0xff, 0)) ==
+		PAGE_INFO(PG_buddy | (unsigned int)mt << PG_MT_SHIFT, 0, 0));
+	/* clear_discarded() of the one page, when the engine tracks it */
+	if (unlikely(z->node->rep_track_discard))
+		info &= ~PAGE_INFO(PG_discarded, 0, 0);
+	p->info = (info & PAGE_INFO(PG_discarded, 0, 0)) |
+		  PAGE_INFO(PG_alloc, 0, mt);
+	next = p->next;
+	prev = p->prev;
+	pages[next].prev = prev;
+	pages[prev].next = next;
+	p->next = 0;
+	p->prev = 0;
+	z->free_area[0].nr_free--;
+	z->nr_free_pages--;
+	z->nr_allocated_pages++;
+	*r_pfn = z->start_pfn + id;
+	pgr__zone_unlock_checked(z);
+	return 0;
+}
+
+/* The flags an order-0 allocation that finds its list non-empty ignores. */
+#define ALLOC_ORDER0_FAST_FLAGS (PGR_ALLOC_NOFRAGMENT | PGR_ALLOC_NO_FALLBACK)
+
 int pgr_alloc_pages(struct pgr_zone *zone, unsigned int order,
 		    enum pgr_migratetype mt, unsigned int flags,
 		    uint64_t *r_pfn)
 {
 	struct zone *z = to_zone(zone);
 
-	/* One branch on the fast path; alloc_pages_error() says which. */
-	if (unlikely(!z || !r_pfn || order >= max_order(z) ||
-		     (unsigned int)mt > PGR_MIGRATE_HIGHATOMIC ||
-		     (flags & ~PGR_ALLOC_FLAGS_ALL)))
-		return alloc_pages_error(z, order, (int)mt, flags, r_pfn);
-	if (unlikely(flags & ALLOC_WMARK_FLAGS) || unlikely(!zone_trylock(z)))
-		return alloc_pages_slow(z, order, (int)mt, flags, r_pfn);
-	if (likely(order == 0))
-		return alloc_pages_order0(z, 0, (int)mt, flags, r_pfn);
-	return alloc_pages_fast(z, order, (int)mt, flags, r_pfn);
+	/*
+	 * Order 0 is below every max_order (>= 2, validate_config()), so
+	 * its checks are the pointers, the migratetype and the flags; the
+	 * watermark flags take the full path.  Anything else is sorted out
+	 * by alloc_pages_checked().
+	 */
+	if (likely(order == 0 && z && r_pfn &&
+		   (unsigned int)mt <= PGR_MIGRATE_HIGHATOMIC &&
+		   !(flags & ~ALLOC_ORDER0_FAST_FLAGS)) &&
+	    zone_trylock(z))
+		return alloc_order0_locked(z, (int)mt, flags, r_pfn);
+	return alloc_pages_checked(z, order, (int)mt, flags, r_pfn);
 }
 
 /*
@@ -593,7 +650,7 @@ free_pages_error(struct zone *z, uint64_t pfn, unsigned int order)
 			  (unsigned long long)pfn, order);
 }
 
-static int free_pages_merge(struct zone *z, uint64_t pfn, unsigned int order);
+static int free_pages_full(struct zone *z, uint64_t pfn, unsigned int order);
 
 /*
  * __free_pages() after the argument checks, zone lock held; drops it;
@@ -615,12 +672,12 @@ free_pages_locked(struct zone *z, uint64_t pfn, unsigned int order, bool fast)
 	}
 	PGR_BUG_ON(order >= max_order(z) || (pfn & ((1ULL << order) - 1)));
 	/*
-	 * @fast: a block that merges is freed by free_pages_merge(), so that
+	 * @fast: a block that merges is freed by free_pages_full(), so that
 	 * the fast path has no call to free_one_page_merge() to keep
 	 * registers across.  Nothing has been changed yet.
 	 */
 	if (fast && unlikely(free_merges(z, pfn, order)))
-		return free_pages_merge(z, pfn, order);
+		return free_pages_full(z, pfn, order);
 	p->flags &= (uint8_t)~PG_alloc;
 	p->order = 0;
 	p->index = 0;
@@ -631,9 +688,12 @@ free_pages_locked(struct zone *z, uint64_t pfn, unsigned int order, bool fast)
 	return 0;
 }
 
-/* A free whose block merges: the path without @fast, lock held. */
+/*
+ * A free that merges, is placed at the tail or notifies reporting: the
+ * path without @fast, lock held.
+ */
 static __attribute__((noinline)) int
-free_pages_merge(struct zone *z, uint64_t pfn, unsigned int order)
+free_pages_full(struct zone *z, uint64_t pfn, unsigned int order)
 {
 	return free_pages_locked(z, pfn, order, false);
 }
@@ -649,35 +709,114 @@ free_pages_contended(struct zone *z, uint64_t pfn, unsigned int order)
 	return free_pages_locked(z, pfn, order, false);
 }
 
-/*
- * Like the kernel's free_unref_page() next to __free_pages_ok(), order 0
- * has its own copy of the path: the same code with a constant order, so
- * shifts and list arithmetic fold away; out of line, so its registers are
- * allocated for it alone.
- */
-static __attribute__((noinline)) int free_pages_order0(struct zone *z,
-						       uint64_t pfn)
-{
-	return free_pages_locked(z, pfn, 0, true);
-}
-
 static __attribute__((noinline)) int
 free_pages_fast(struct zone *z, uint64_t pfn, unsigned int order)
 {
 	return free_pages_locked(z, pfn, order, true);
 }
 
+/*
+ * The order-0 fast path (the kernel's free_unref_page() next to
+ * __free_pages_ok()), @pfn in the zone, zone lock held; drops it.  It does
+ * what free_pages_locked() + free_one_page() + add_to_free_list() do for
+ * an order-0 page whose buddy is busy, placed at the head, with no
+ * reporting notification: the validation and every decision come first,
+ * from one load of the head's state, and whatever is not this case goes
+ * to free_pages_full() (or free_pages_error()) before anything changed.
+ */
+static inline __attribute__((always_inline)) int
+free_order0_locked(struct zone *z, uint64_t pfn, uint64_t start_pfn,
+		   uint64_t nr_pages)
+{
+	struct page *pages = z->pages;
+	const struct pgr_node *node = z->node;
+	/* 64-bit ids and counts: no zero-extension on the way to addresses */
+	const uint64_t id = pfn - start_pfn;
+	struct page *p = &pages[id];
+	const uint32_t info = p->info;
+	struct page *h;
+	uint64_t head, mt;
+	uint32_t next;
+
+	/* PG_alloc with order 0: an allocated head, aligned to its order. */
+	if (unlikely((info & PAGE_INFO(PG_alloc, 0xff, 0)) !=
+		     PAGE_INFO(PG_alloc, 0, 0))) {
+		zone_unlock(z);
+		return free_pages_error(z, pfn, 0);
+	}
+	/*
+	 * free_merges(): order 0 is below pageblock_order (>= 1,
+	 * validate_config()), so only a free buddy merges.  Then
+	 * place_free_block(): buddy_merge_likely() (tail placement) and
+	 * the reporting notification at order 0 (reporting order 0).
+	 *
+	 * The two page_is_buddy() probes without their range checks: in a
+	 * zone whose start is 4-page aligned, the buddy is id ^ 1 and the
+	 * higher buddy (id & ~1) ^ 2, both at most id | 3 <= nr_pages + 2:
+	 * past the pages they hit the list heads (at least 8), and a list
+	 * head is never PG_buddy (its state word is zero, which the walker
+	 * checks).  pgr_free_pages() sends other zones to free_pages_fast().
+	 * With max_order 2, buddy_merge_likely() is false at order 0 without
+	 * a look: a free higher buddy then only sends us to the full path,
+	 * which decides the same placement, so that test is left out here.
+	 */
+	PGR_ASSERT_INTERNAL(!(start_pfn & 3));
+	if (unlikely((pages[id ^ 1].info & PAGE_INFO(PG_buddy, 0xff, 0)) ==
+		     PAGE_INFO(PG_buddy, 0, 0)) ||
+	    unlikely((pages[(id & ~1ULL) ^ 2].info &
+		      PAGE_INFO(PG_buddy, 0xff, 0)) ==
+		     PAGE_INFO(PG_buddy, 1, 0)) ||
+	    unlikely(atomic_load_explicit(&node->rep_notify,
+					  memory_order_relaxed) &&
+		     node->rep_order == 0))
+		return free_pages_full(z, pfn, 0);
+	/* get_pfnblock_migratetype() */
+	mt = z->pageblock_mt[(pfn - z->pb_base_pfn) >> node->pageblock_order];
+	head = nr_pages + mt; /* free_list_id(z, 0, mt) */
+	h = &pages[head];
+	z->nr_allocated_pages--;
+	if (!is_migrate_isolate((int)mt))
+		z->nr_free_pages++;
+	z->free_area[0].nr_free++;
+	/* set_buddy_order(): PG_alloc becomes PG_buddy on list @mt */
+	p->info = (info & PAGE_INFO(~(PG_alloc | PG_MT_MASK), 0, 0)) |
+		  PAGE_INFO(PG_buddy | mt << PG_MT_SHIFT, 0, 0);
+	/*
+	 * pages_list_add() at the head, through the two pointers we have;
+	 * the stores to p->prev and p->next are kept apart, else GCC glues
+	 * them into one 64-bit store through SSE registers, which costs
+	 * more instructions than it saves.
+	 */
+	p->prev = (uint32_t)head;
+	next = h->next;
+	pages[next].prev = (uint32_t)id;
+	p->next = next;
+	h->next = (uint32_t)id;
+	pgr__zone_unlock_checked(z);
+	return 0;
+}
+
 int pgr_free_pages(struct pgr_zone *zone, uint64_t pfn, unsigned int order)
 {
 	struct zone *z = to_zone(zone);
+	uint64_t start_pfn, nr_pages;
 
-	/* Only the range must be known before the head page is read. */
-	if (unlikely(!z || pfn - z->start_pfn >= z->nr_pages))
+	/*
+	 * Only the range must be known before the head page is read.  The
+	 * span never changes after pgr_node_create(): read once, outside
+	 * the lock, it need not be reloaded after the lock's acquire.
+	 */
+	if (unlikely(!z))
+		return free_pages_error(z, pfn, order);
+	start_pfn = z->start_pfn;
+	nr_pages = z->nr_pages;
+	if (unlikely(pfn - start_pfn >= nr_pages))
 		return free_pages_error(z, pfn, order);
 	if (unlikely(!zone_trylock(z)))
 		return free_pages_contended(z, pfn, order);
-	if (likely(order == 0))
-		return free_pages_order0(z, pfn);
+	/* free_order0_locked() needs a 4-page aligned zone start. */
+	if (likely(!(order | (start_pfn & 3))))
+		return free_order0_locked(z, pfn, start_pfn, nr_pages);
 	return free_pages_fast(z, pfn, order);
 }
 
