@@ -15,7 +15,9 @@
  *                   DIV_ROUND_UP(nr_free, capacity * 16) reports per list per
  *                   pass, 2 s delay, watermark gate.
  *
- * One reporting device per node, as in the kernel.
+ * More strategies can be written on <pagereport/strategy.h> and registered
+ * by name (pgr_strategy_register).  One reporting device per node, as in
+ * the kernel.
  */
 #ifndef PAGEREPORT_REPORTING_H
 #define PAGEREPORT_REPORTING_H
@@ -31,7 +33,7 @@ enum pgr_strategy {
 	PGR_STRATEGY_V11_BOUNDARY = 0,
 	PGR_STRATEGY_V11_RESCAN = 1,
 	PGR_STRATEGY_UPSTREAM = 2,
-	PGR_NR_STRATEGIES = 3,
+	PGR_NR_STRATEGIES = 3, /* built-ins; registered ones follow */
 };
 
 enum pgr_clock_kind {
@@ -39,12 +41,23 @@ enum pgr_clock_kind {
 	PGR_CLOCK_REAL = 1,    /* a worker thread with real delays */
 };
 
-#define PGR_REPORTING_HWM     32
-#define PGR_V11_DELAY_NS      100000000ULL  /* HZ/10 */
-#define PGR_UPSTREAM_DELAY_NS 2000000000ULL /* PAGE_REPORTING_DELAY = 2*HZ */
+#define PGR_REPORTING_HWM	    32
+#define PGR_V11_DELAY_NS	    100000000ULL /* HZ/10 */
+#define PGR_UPSTREAM_DELAY_NS	    2000000000ULL /* PAGE_REPORTING_DELAY = 2*HZ */
+#define PGR_BITMAP_DELAY_NS	    0ULL	  /* schedule_work: no delay */
+#define PGR_UPSTREAM_BUDGET_DIVISOR 16 /* nr_free / (capacity * 16) */
+#define PGR_UPSTREAM_GATE_BLOCKS    32 /* low_wmark + 32 << order */
+#define PGR_BITMAP_MAX_PAGES	    16 /* v12 PAGE_REPORTING_MAX_PAGES */
 
+/*
+ * Every field has a kernel default, chosen by 0; pgr_reporting_register()
+ * rejects a bad value with -EINVAL and a pgr_errmsg() message.
+ * pgr_reporting_get_config() returns the values in effect.
+ */
 struct pgr_reporting_config {
-	enum pgr_strategy strategy;
+	enum pgr_strategy strategy; /* a built-in or a registered id */
+	/* When set, selects the strategy by name instead (either kind). */
+	const char *strategy_name;
 	enum pgr_clock_kind clock;
 	/* Lowest reported order; 0 = pageblock_order.  v11 fixes it at
 	 * pageblock_order (PAGE_REPORTING_MIN_ORDER); upstream models
@@ -62,6 +75,24 @@ struct pgr_reporting_config {
 	 * true leaves them unmarked as 5.7 does.
 	 */
 	bool v11_skip_mark_on_error;
+
+	/*
+	 * Blocks per report() call, 0 = the sink's capacity (bitmap: at most
+	 * PAGE_REPORTING_MAX_PAGES = 16).  1..sink capacity.  The bitmap
+	 * worker also starts scanning a zone at this many set bits.
+	 */
+	unsigned capacity;
+	/* v11 PAGE_REPORTING_HWM: request at nr_free >= hwm + reported; 0=32 */
+	unsigned v11_hwm;
+	/* upstream budget DIV_ROUND_UP(nr_free, capacity * divisor); 0 = 16 */
+	unsigned budget_divisor;
+	/*
+	 * upstream watermark gate: skip a zone unless free pages exceed
+	 * low_wmark + (gate_blocks << order); 0 = 32 (the kernel's
+	 * PAGE_REPORTING_CAPACITY).  gate_disable: no gate.
+	 */
+	unsigned gate_blocks;
+	bool gate_disable;
 };
 
 /*
@@ -79,6 +110,7 @@ struct pgr_reporting_stats {
 	uint64_t blocks_marked;		 /* drained blocks marked Reported */
 	uint64_t blocks_merged_on_drain; /* drained blocks that merged */
 	uint64_t nodes_visited;	  /* list nodes looked at while searching */
+	uint64_t bits_visited;	  /* bitmap: bits looked at while scanning */
 	uint64_t boundary_resets; /* v11 per-list and whole-zone resets */
 	/* pages reported again while still discarded */
 	uint64_t rereported_pages;
@@ -140,8 +172,20 @@ PGR_EXPORT int pgr_reporting_flush(struct pgr_node *node, uint64_t timeout_ns);
 PGR_EXPORT int pgr_reporting_get_stats(struct pgr_node *node,
 				       struct pgr_reporting_stats *r_stats);
 
+/**
+ * pgr_reporting_get_config - the registered device's config with every
+ * default resolved (strategy id, order, capacity, delay, tunables).
+ * Return: 0, -EINVAL, -ENOENT if nothing is registered.
+ */
+PGR_EXPORT int pgr_reporting_get_config(struct pgr_node *node,
+					struct pgr_reporting_config *r_cfg);
+
+/** pgr_strategy_name - name of a built-in or registered id, or NULL. */
 PGR_EXPORT const char *pgr_strategy_name(enum pgr_strategy s);
-/** pgr_strategy_from_name - "v11-boundary" etc.; -EINVAL if unknown. */
+/**
+ * pgr_strategy_from_name - "v11-boundary", "v11-rescan", "upstream",
+ * "bitmap" or a registered name: its id; -EINVAL if unknown.
+ */
 PGR_EXPORT int pgr_strategy_from_name(const char *name);
 
 #ifdef __cplusplus
