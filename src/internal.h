@@ -239,6 +239,9 @@ void pgr__move_to_free_list(struct zone *z, uint32_t id, unsigned int order,
 			    int mt);
 void pgr__del_page_from_free_list(struct zone *z, uint32_t id,
 				  unsigned int order);
+/* set_pageblock_migratetype(): the pageblock's bits only. */
+void pgr__set_pageblock_migratetype(struct zone *z, uint64_t pfn, int mt);
+
 /* The migratetype of the list free block @id is on, or -1 (not free). */
 int pgr__free_block_mt(struct zone *z, uint32_t id);
 

@@ -14,6 +14,10 @@
  *   "upstream"      Linux 5.7 mm/page_reporting.c: list rotation, budget of
  *                   DIV_ROUND_UP(nr_free, capacity * 16) reports per list per
  *                   pass, 2 s delay, watermark gate.
+ *   "bitmap"        Nitesh Lal's "[RFC][PATCH v12 0/2] mm: Support for page
+ *                   reporting" (Aug 2019): a per-zone bitmap of freed
+ *                   blocks of order >= MAX_ORDER-2, scanned once 16 bits
+ *                   are set, 16 blocks per report; no Reported state.
  *
  * More strategies can be written on <pagereport/strategy.h> and registered
  * by name (pgr_strategy_register).  One reporting device per node, as in
@@ -33,7 +37,8 @@ enum pgr_strategy {
 	PGR_STRATEGY_V11_BOUNDARY = 0,
 	PGR_STRATEGY_V11_RESCAN = 1,
 	PGR_STRATEGY_UPSTREAM = 2,
-	PGR_NR_STRATEGIES = 3, /* built-ins; registered ones follow */
+	PGR_STRATEGY_BITMAP = 3,
+	PGR_NR_STRATEGIES = 4, /* built-ins; registered ones follow */
 };
 
 enum pgr_clock_kind {

@@ -255,10 +255,16 @@ PGR_EXPORT int pgr_strategy_clear_reported(struct pgr_reporting *rep,
 
 #define PGR_BATCH_BACK	0x0 /* append (sg[count++]) */
 #define PGR_BATCH_FRONT 0x1 /* prepend (sg[--offset], as 5.7 fills) */
+/*
+ * Give the head's pageblock back the migratetype it had before the
+ * MOVABLE conversion (v12's process_free_page saves and restores it).
+ */
+#define PGR_BATCH_KEEP_MT 0x2
 
 /**
  * pgr_strategy_isolate - __isolate_free_page(@pfn, @order) into the batch
- * @flags: PGR_BATCH_BACK or PGR_BATCH_FRONT (where its range goes)
+ * @flags: PGR_BATCH_BACK or PGR_BATCH_FRONT (where its range goes), or'ed
+ *         with PGR_BATCH_KEEP_MT
  *
  * Checks the min watermark (WMARK_MIN + 2^order) unless the pageblock is
  * ISOLATE, takes the block off its list (clearing PageReported), converts

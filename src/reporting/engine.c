@@ -434,7 +434,9 @@ static int resolve_config(struct pgr_node *node, struct pgr_sink *sink,
 	r->strategy_name = (*r_ops)->name;
 
 	/* lowest order: pageblock_order, or MAX_ORDER - 2 for bitmap (v12) */
-	r->order = node->pageblock_order;
+	r->order = id == PGR_STRATEGY_BITMAP && node->max_order >= 2
+			   ? node->max_order - 2
+			   : node->pageblock_order;
 	if (cfg->order_set || cfg->order) {
 		if ((id == PGR_STRATEGY_V11_BOUNDARY ||
 		     id == PGR_STRATEGY_V11_RESCAN) &&
@@ -454,6 +456,8 @@ static int resolve_config(struct pgr_node *node, struct pgr_sink *sink,
 
 	/* blocks per report: the sink's; bitmap: v12's 16 at most */
 	r->capacity = sink->capacity;
+	if (id == PGR_STRATEGY_BITMAP && r->capacity > PGR_BITMAP_MAX_PAGES)
+		r->capacity = PGR_BITMAP_MAX_PAGES;
 	if (cfg->capacity) {
 		if (cfg->capacity > sink->capacity)
 			return pgr__error(EINVAL,
@@ -467,6 +471,8 @@ static int resolve_config(struct pgr_node *node, struct pgr_sink *sink,
 		r->delay_ns = id == PGR_STRATEGY_V11_BOUNDARY ||
 					      id == PGR_STRATEGY_V11_RESCAN
 				      ? PGR_V11_DELAY_NS
+			      : id == PGR_STRATEGY_BITMAP
+				      ? PGR_BITMAP_DELAY_NS
 				      : PGR_UPSTREAM_DELAY_NS;
 	r->delay_set = true;
 

@@ -27,6 +27,7 @@ static const struct pgr_strategy_ops *const builtin[PGR_NR_STRATEGIES] = {
 	[PGR_STRATEGY_V11_BOUNDARY] = &pgr__v11_boundary_ops,
 	[PGR_STRATEGY_V11_RESCAN] = &pgr__v11_rescan_ops,
 	[PGR_STRATEGY_UPSTREAM] = &pgr__upstream_ops,
+	[PGR_STRATEGY_BITMAP] = &pgr__bitmap_ops,
 };
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -471,6 +472,7 @@ int pgr_strategy_isolate(struct pgr_reporting *rep, struct pgr_zone *zone,
 {
 	const char *fn = "strategy_isolate";
 	struct pgr_batch *b;
+	int saved_mt;
 	struct zone *z = NULL;
 	const struct page *p;
 	int err = work_context(rep, fn);
@@ -479,7 +481,7 @@ int pgr_strategy_isolate(struct pgr_reporting *rep, struct pgr_zone *zone,
 		err = locked_zone(rep, zone, fn, &z);
 	if (err)
 		return err;
-	if (flags & ~PGR_BATCH_FRONT)
+	if (flags & ~(PGR_BATCH_FRONT | PGR_BATCH_KEEP_MT))
 		return pgr__error(EINVAL, "%s: unknown flags %#x", fn, flags);
 	if (order >= max_order(z))
 		return pgr__error(EINVAL, "%s: order %u >= %u", fn, order,
@@ -494,17 +496,22 @@ int pgr_strategy_isolate(struct pgr_reporting *rep, struct pgr_zone *zone,
 				  "%u",
 				  fn, (unsigned long long)pfn, order);
 	b = &rep->batch;
-	if (b->hi - b->lo >= rep->capacity)
-		return pgr__error(ENOBUFS, "%s: the batch is full (%u)", fn,
-				  rep->capacity);
 	if (b->hi != b->lo && b->zone != z)
 		return pgr__error(EXDEV, "%s: the batch holds %s blocks", fn,
 				  b->zone->name);
+	if (b->hi - b->lo >= rep->capacity)
+		return pgr__error(ENOBUFS, "%s: the batch is full (%u)", fn,
+				  rep->capacity);
+	saved_mt = get_pfnblock_migratetype(z, pfn);
 	if (!pgr__isolate_free_page(z, pfn_id(z, pfn), order,
 				    ISOLATED_BY_REPORTING)) {
 		rep->w.isolate_failures++;
 		return -ENOSPC; /* the watermark: a normal outcome */
 	}
+	/* isolation never converts ISOLATE blocks, so this never sets one */
+	if ((flags & PGR_BATCH_KEEP_MT) &&
+	    get_pfnblock_migratetype(z, pfn) != saved_mt)
+		pgr__set_pageblock_migratetype(z, pfn, saved_mt);
 	pgr__batch_add(rep, z, pfn_id(z, pfn), order, flags & PGR_BATCH_FRONT);
 	return 0;
 }
