@@ -33,8 +33,9 @@ struct bench_opts bench_opts = {
 
 static const struct bench_experiment experiments[] = {
 	{ "boundary-vs-rescan",
-	  "v11 with and without reported_boundary, and upstream, under "
-	  "alloc/free churn (virtual clock): the seed's 18% claim",
+	  "v11 with and without reported_boundary, upstream and Lal's "
+	  "bitmap, under alloc/free churn (virtual clock): the seed's 18% "
+	  "claim and Duyck's \"over 20% worse\"",
 	  exp_boundary_run },
 	{ "page-fault1",
 	  "will-it-scale page_fault1 on real guest RAM (memfd): T threads "

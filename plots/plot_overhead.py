@@ -77,7 +77,8 @@ def plot(args):
     sweep_panel(axes[1][1], rows, "occupancy", "occupancy",
                 "occupancy (fraction of guest allocated)")
     title(fig, "Free page reporting: cost of re-walking reported pages "
-          "(v11-rescan) and of upstream, vs v11 with reported_boundary", meta)
+          "(v11-rescan), of upstream and of Lal's bitmap, vs v11 with "
+          "reported_boundary", meta)
     fig.tight_layout()
     save(fig, args.outdir, "overhead")
 

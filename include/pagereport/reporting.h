@@ -61,8 +61,6 @@ enum pgr_clock_kind {
  */
 struct pgr_reporting_config {
 	enum pgr_strategy strategy; /* a built-in or a registered id */
-	/* When set, selects the strategy by name instead (either kind). */
-	const char *strategy_name;
 	enum pgr_clock_kind clock;
 	/* Lowest reported order; 0 = pageblock_order.  v11 fixes it at
 	 * pageblock_order (PAGE_REPORTING_MIN_ORDER); upstream models
@@ -98,6 +96,8 @@ struct pgr_reporting_config {
 	 */
 	unsigned gate_blocks;
 	bool gate_disable;
+	/* When set, selects the strategy by name instead (either kind). */
+	const char *strategy_name;
 };
 
 /*
@@ -115,7 +115,6 @@ struct pgr_reporting_stats {
 	uint64_t blocks_marked;		 /* drained blocks marked Reported */
 	uint64_t blocks_merged_on_drain; /* drained blocks that merged */
 	uint64_t nodes_visited;	  /* list nodes looked at while searching */
-	uint64_t bits_visited;	  /* bitmap: bits looked at while scanning */
 	uint64_t boundary_resets; /* v11 per-list and whole-zone resets */
 	/* pages reported again while still discarded */
 	uint64_t rereported_pages;
@@ -126,6 +125,7 @@ struct pgr_reporting_stats {
 	uint64_t fill_ns, report_ns, drain_ns; /* CLOCK_MONOTONIC ns */
 	uint64_t lock_hold_ns;	      /* zone lock held by the engine */
 	uint64_t last_report_time_ns; /* clock time of the last report */
+	uint64_t bits_visited; /* bitmap: set bits looked at while scanning */
 };
 
 /**
