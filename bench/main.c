@@ -246,8 +246,8 @@ int main(int argc, char **argv)
 			if (s < 0) {
 				fprintf(stderr,
 					"pagereport-bench: --strategy "
-					"%s: want v11-boundary, v11-rescan "
-					"or upstream\n",
+					"%s: want v11-boundary, v11-rescan, "
+					"upstream or bitmap\n",
 					optarg);
 				return 2;
 			}
