@@ -131,7 +131,9 @@ struct pgr_reporting_stats {
 /**
  * pgr_reporting_register - page_reporting_register(): attach @sink to @node
  *
- * Return: 0; -EINVAL (sink capacity not 1..32, bad order/strategy),
+ * Return: 0; -EINVAL (sink capacity not 1..32, bad order, strategy or
+ * tunable: see struct pgr_reporting_config; pgr_errmsg() says which),
+ * a strategy init()'s error,
  * -EBUSY (a device is already registered), or the sink's open() error.
  * Reported flags left by an earlier device survive, as in the kernel.
  * Context: the first pass runs after the strategy's delay.
