@@ -16,10 +16,14 @@ import os
 import sys
 
 EXPECT = {
-    "boundary-vs-rescan": (["sweep", "strategy", "mem_bytes", "shuffle",
-                            "capacity", "rate", "occupancy"],
+    "boundary-vs-rescan": (["sweep", "strategy", "variant", "mem_bytes",
+                            "shuffle", "capacity", "rate", "occupancy",
+                            "order", "batch", "delay_ms", "v11_hwm",
+                            "budget_divisor", "gate_blocks"],
                            ["throughput", "reporter_ns", "overhead_pct",
-                            "nodes_per_block", "pages_reported"]),
+                            "nodes_per_block", "pages_reported",
+                            "bits_visited", "visited_per_block",
+                            "reporter_ns_per_gib"]),
     "page-fault1": (["threads", "shuffle", "sink", "strategy"],
                     ["ops_per_s", "change_pct"]),
     "reclaim": (["part", "strategy", "t_s", "order", "delay_ms", "capacity"],
@@ -121,6 +125,17 @@ def main():
             check(f(r, "nodes_visited") >= f(b, "nodes_visited"),
                   "rescan visited fewer nodes than boundary")
         check(f(r, "overhead_pct") is not None, "rescan without overhead")
+
+    # the four-way comparison: every strategy in every default config
+    strategies = {r["strategy"] for r in rows}
+    if len(rows) > 0 and "v11-rescan" in strategies:
+        for s in ("v11-boundary", "upstream", "bitmap"):
+            check(s in strategies, "boundary-vs-rescan: no %s rows" % s)
+    for r in rows:
+        if r["strategy"] == "bitmap" and r["status"] == "ok":
+            check(f(r, "bits_visited") is not None and
+                  f(r, "nodes_visited") == 0,
+                  "bitmap row walked free lists")
 
     rows = got.get("reclaim") or []
     summ = {r["strategy"]: r for r in rows if r["part"] == "summary"}

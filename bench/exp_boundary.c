@@ -25,7 +25,15 @@
  *                difference of reporter times keeps the workload's timing
  *                noise (metadata page faults, cache) out of the numerator;
  *   total_change_pct  (total(S) - total(v11-boundary)) / total(boundary);
- *   nodes_per_block   list nodes the iterator looked at per reported block.
+ *   nodes_per_block   list nodes the iterator looked at per reported block;
+ *   visited_per_block list nodes + bitmap bits looked at per block (bitmap
+ *                     visits bits, the others list nodes);
+ *   reporter_ns_per_gib  reporter CPU per GiB reported.
+ * Four strategies under the same churn: v11-boundary, v11-rescan, upstream
+ * and bitmap (Lal's v12: order MAX_ORDER-2, 16 per batch); at the main
+ * points with capacity 32 also bitmap as Lal measured it in Oct 2019
+ * (variant v12-modified: MAX_ORDER-1 only, 32 per batch).  The effective
+ * tunables of every row are recorded as config columns.
  * The workload touches no memory, so the percentages are relative to the
  * allocator's own work: like Duyck's figure, a scan cost, not a
  * whole-workload cost with page faulting and zeroing (page-fault1 has that).
@@ -47,7 +55,9 @@ struct bpoint {
 	double rate; /* ops per virtual second */
 	double occupancy;
 	enum pgr_strategy strategy;
+	bool modified; /* bitmap: Lal's Oct 2019 variant */
 	struct bench_row *row;
+	bool config_recorded;
 };
 
 struct bresult {
@@ -72,13 +82,32 @@ static void stats_delta(struct pgr_reporting_stats *d,
 	d->pages_reported = b->pages_reported - a->pages_reported;
 	d->blocks_reported = b->blocks_reported - a->blocks_reported;
 	d->nodes_visited = b->nodes_visited - a->nodes_visited;
+	d->bits_visited = b->bits_visited - a->bits_visited;
+	d->bytes_reported = b->bytes_reported - a->bytes_reported;
 	d->rereported_pages = b->rereported_pages - a->rereported_pages;
 	d->boundary_resets = b->boundary_resets - a->boundary_resets;
 	d->budget_exhausted = b->budget_exhausted - a->budget_exhausted;
 	d->isolate_failures = b->isolate_failures - a->isolate_failures;
 }
 
-static int run_point(const struct bpoint *p, uint64_t seed, struct bresult *res)
+/* The tunables in effect, as config columns (once per row). */
+static void record_config(struct bpoint *p, struct pgr_node *node)
+{
+	struct pgr_reporting_config e;
+
+	if (p->config_recorded || pgr_reporting_get_config(node, &e))
+		return;
+	bench_row_int(p->row, "order", e.order);
+	bench_row_int(p->row, "batch", e.capacity);
+	bench_row_real(p->row, "delay_ms", (double)e.delay_ns / 1e6);
+	bench_row_int(p->row, "v11_hwm", e.v11_hwm);
+	bench_row_int(p->row, "budget_divisor", e.budget_divisor);
+	bench_row_int(p->row, "gate_blocks",
+		      e.gate_disable ? 0 : e.gate_blocks);
+	p->config_recorded = true;
+}
+
+static int run_point(struct bpoint *p, uint64_t seed, struct bresult *res)
 {
 	struct pgr_reporting_config rcfg = {
 		.strategy = p->strategy,
@@ -96,6 +125,10 @@ static int run_point(const struct bpoint *p, uint64_t seed, struct bresult *res)
 	node = bench_node_create(p->mem, p->shuffle, seed);
 	if (!node)
 		return -ENOMEM;
+	if (p->modified) {
+		rcfg.order = PGR_MAX_ORDER_DEFAULT - 1;
+		rcfg.capacity = 32;
+	}
 	if (churn_init(&c, pgr_node_zone(node, 0), p->occupancy, seed ^ 0x5eed))
 		goto out_node;
 	churn_fill(&c);
@@ -108,6 +141,7 @@ static int run_point(const struct bpoint *p, uint64_t seed, struct bresult *res)
 			pgr_strategy_name(p->strategy), pgr_errmsg());
 		goto out_sink;
 	}
+	record_config(p, node);
 	/* Warm-up: everything free gets reported once (upstream ~30 s). */
 	pgr_reporting_run_until_idle(node, 300 * NSEC_PER_SEC, NULL);
 
@@ -170,7 +204,13 @@ static void declare_columns(struct bench_table *t)
 	bench_table_config_col(t, "mem_gib", BENCH_COL_REAL, "GiB");
 	bench_table_config_col(t, "shuffle", BENCH_COL_INT, "bool");
 	bench_table_config_col(t, "capacity", BENCH_COL_INT, "blocks");
+	bench_table_config_col(t, "variant", BENCH_COL_TEXT, "");
 	bench_table_config_col(t, "order", BENCH_COL_INT, "");
+	bench_table_config_col(t, "batch", BENCH_COL_INT, "blocks/report");
+	bench_table_config_col(t, "delay_ms", BENCH_COL_REAL, "ms");
+	bench_table_config_col(t, "v11_hwm", BENCH_COL_INT, "blocks");
+	bench_table_config_col(t, "budget_divisor", BENCH_COL_INT, "");
+	bench_table_config_col(t, "gate_blocks", BENCH_COL_INT, "blocks");
 	bench_table_config_col(t, "rate", BENCH_COL_REAL, "ops/virtual s");
 	bench_table_config_col(t, "occupancy", BENCH_COL_REAL, "fraction");
 	bench_table_config_col(t, "virtual_s", BENCH_COL_INT, "s");
@@ -186,6 +226,9 @@ static void declare_columns(struct bench_table *t)
 	bench_table_metric_col(t, "nodes_visited", "nodes");
 	bench_table_metric_col(t, "nodes_per_block", "nodes/block");
 	bench_table_metric_col(t, "nodes_per_page", "nodes/4KiB page");
+	bench_table_metric_col(t, "bits_visited", "bits");
+	bench_table_metric_col(t, "visited_per_block", "(nodes+bits)/block");
+	bench_table_metric_col(t, "reporter_ns_per_gib", "ns/GiB reported");
 	bench_table_metric_col(t, "pages_reported", "4KiB pages");
 	bench_table_metric_col(t, "blocks_reported", "blocks");
 	bench_table_metric_col(t, "batches", "reports");
@@ -200,11 +243,14 @@ static void fill_row(struct bpoint *p)
 
 	bench_row_text(r, "sweep", p->sweep);
 	bench_row_text(r, "strategy", pgr_strategy_name(p->strategy));
+	bench_row_text(r, "variant",
+		       p->strategy != PGR_STRATEGY_BITMAP ? ""
+		       : p->modified			  ? "v12-modified"
+							  : "v12");
 	bench_row_int(r, "mem_bytes", (int64_t)p->mem);
 	bench_row_real(r, "mem_gib", (double)p->mem / (double)GiB);
 	bench_row_int(r, "shuffle", p->shuffle);
 	bench_row_int(r, "capacity", p->capacity);
-	bench_row_int(r, "order", PGR_PAGEBLOCK_ORDER_DEFAULT);
 	bench_row_real(r, "rate", p->rate);
 	bench_row_real(r, "occupancy", p->occupancy);
 	bench_row_int(r, "virtual_s", (int64_t)virt_seconds());
@@ -240,6 +286,18 @@ static void add_samples(struct bench_row *r, const struct bresult *res,
 			 blocks ? (double)res->d.nodes_visited / blocks : 0);
 	bench_row_sample(r, "nodes_per_page",
 			 pages ? (double)res->d.nodes_visited / pages : 0);
+	bench_row_sample(r, "bits_visited", (double)res->d.bits_visited);
+	bench_row_sample(
+		r, "visited_per_block",
+		blocks ? (double)(res->d.nodes_visited + res->d.bits_visited) /
+				 blocks
+		       : 0);
+	bench_row_sample(
+		r, "reporter_ns_per_gib",
+		res->d.bytes_reported
+			? res->reporter_ns /
+				  ((double)res->d.bytes_reported / (double)GiB)
+			: 0);
 	bench_row_sample(r, "pages_reported", pages);
 	bench_row_sample(r, "blocks_reported", blocks);
 	bench_row_sample(r, "batches", (double)res->d.batches);
@@ -297,8 +355,9 @@ int exp_boundary_run(const char *out_dir)
 	struct bench_table *t = bench_table_new(
 		"boundary-vs-rescan",
 		"v11 with reported_boundary vs the same algorithm re-walking "
-		"the reported tail (v11-rescan) and Linux 5.7 (upstream), "
-		"under alloc/free churn; virtual clock, null sink");
+		"the reported tail (v11-rescan), Linux 5.7 (upstream) and "
+		"Lal's v12 bitmap, under alloc/free churn; virtual clock, "
+		"null sink");
 	struct bconf confs[32];
 	size_t nconf = build_confs(confs, 32), npts = 0;
 	struct bpoint *pts;
@@ -308,7 +367,10 @@ int exp_boundary_run(const char *out_dir)
 	int err = 0;
 
 	declare_columns(t);
-	bench_table_config(t, "order", "%d", PGR_PAGEBLOCK_ORDER_DEFAULT);
+	bench_table_config(t, "order",
+			   "%d (bitmap: MAX_ORDER-2 = 9; "
+			   "v12-modified: 10)",
+			   PGR_PAGEBLOCK_ORDER_DEFAULT);
 	bench_table_config(t, "clock", "virtual, advanced every 1 ms");
 	bench_table_config(t, "sink", "null");
 	bench_table_config(t, "virtual_seconds", "%llu",
@@ -330,17 +392,23 @@ int exp_boundary_run(const char *out_dir)
 	bench_table_note(t, "the workload touches no memory: percentages are "
 			    "relative to allocator work only (scan cost)");
 
-	pts = calloc(nconf * PGR_NR_STRATEGIES, sizeof(*pts));
+	pts = calloc(nconf * (PGR_NR_STRATEGIES + 1), sizeof(*pts));
 	if (!pts) {
 		bench_table_free(t);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < nconf; i++)
-		for (int s = 0; s < PGR_NR_STRATEGIES; s++) {
+		for (int k = 0; k <= PGR_NR_STRATEGIES; k++) {
 			struct bpoint *p = &pts[npts];
+			/* k == NR: bitmap as Lal measured it, main cap 32 */
+			bool modified = k == PGR_NR_STRATEGIES;
+			int s = modified ? PGR_STRATEGY_BITMAP : k;
 
 			if (!bench_strategy_selected(s) &&
 			    s != PGR_STRATEGY_V11_BOUNDARY)
+				continue;
+			if (modified && (strcmp(confs[i].sweep, "main") ||
+					 confs[i].capacity != 32))
 				continue;
 			*p = (struct bpoint){
 				.sweep = confs[i].sweep,
@@ -350,6 +418,7 @@ int exp_boundary_run(const char *out_dir)
 				.rate = confs[i].rate,
 				.occupancy = confs[i].occupancy,
 				.strategy = s,
+				.modified = modified,
 			};
 			p->row = bench_row_new(t);
 			fill_row(p);
@@ -370,7 +439,7 @@ int exp_boundary_run(const char *out_dir)
 			if (!bench_shard_take())
 				continue;
 			for (size_t j = i;
-			     j < npts && j < i + PGR_NR_STRATEGIES; j++) {
+			     j < npts && j <= i + PGR_NR_STRATEGIES; j++) {
 				struct bpoint *q = &pts[j];
 
 				if (j > i &&
@@ -405,8 +474,9 @@ int exp_boundary_run(const char *out_dir)
 		if (strcmp(p->sweep, "main") ||
 		    p->strategy == PGR_STRATEGY_V11_BOUNDARY)
 			continue;
-		snprintf(key, sizeof(key), "%s overhead %s shuffle=%d cap=%u",
+		snprintf(key, sizeof(key), "%s%s overhead %s shuffle=%d cap=%u",
 			 pgr_strategy_name(p->strategy),
+			 p->modified ? "-modified" : "",
 			 bench_fmt_bytes(p->mem, buf, sizeof(buf)), p->shuffle,
 			 p->capacity);
 		bench_table_headline(
@@ -418,11 +488,18 @@ int exp_boundary_run(const char *out_dir)
 
 		if (strcmp(p->sweep, "main") || p->shuffle || p->capacity != 32)
 			continue;
-		snprintf(key, sizeof(key), "%s nodes/block",
-			 pgr_strategy_name(p->strategy));
+		snprintf(key, sizeof(key), "%s%s visited/block",
+			 pgr_strategy_name(p->strategy),
+			 p->modified ? "-modified" : "");
 		bench_table_headline(
-			t, key, bench_row_median(p->row, "nodes_per_block"),
-			"nodes");
+			t, key, bench_row_median(p->row, "visited_per_block"),
+			"nodes or bits");
+		snprintf(key, sizeof(key), "%s%s reporter ns/GiB",
+			 pgr_strategy_name(p->strategy),
+			 p->modified ? "-modified" : "");
+		bench_table_headline(
+			t, key, bench_row_median(p->row, "reporter_ns_per_gib"),
+			"ns/GiB");
 	}
 	if (!err)
 		err = bench_table_write(t, out_dir,

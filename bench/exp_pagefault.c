@@ -397,7 +397,8 @@ int exp_pagefault_run(const char *out_dir)
 			off_of[ncell] = off;
 			cells[ncell++] = (struct pf_cell){ thr[ti], sh, PF_OFF,
 							   0, NULL };
-			for (int s = 0; s < PGR_NR_STRATEGIES; s++) {
+			/* the seed's three; bitmap is in boundary/reclaim */
+			for (int s = 0; s < PGR_STRATEGY_BITMAP; s++) {
 				if (!bench_strategy_selected(s))
 					continue;
 				for (int k = PF_NULL; k < PF_NR_SINKS; k++) {

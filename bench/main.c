@@ -34,8 +34,9 @@ struct bench_opts bench_opts = {
 
 static const struct bench_experiment experiments[] = {
 	{ "boundary-vs-rescan",
-	  "v11 with and without reported_boundary, and upstream, under "
-	  "alloc/free churn (virtual clock): the seed's 18% claim",
+	  "v11 with and without reported_boundary, upstream and Lal's "
+	  "bitmap, under alloc/free churn (virtual clock): the seed's 18% "
+	  "claim and Duyck's \"over 20% worse\"",
 	  exp_boundary_run },
 	{ "page-fault1",
 	  "will-it-scale page_fault1 on real guest RAM (memfd): T threads "
@@ -78,8 +79,8 @@ static void usage(FILE *f)
 		   "K M G T)\n"
 		   "  --threads N        page-fault1 threads (default: 1 and "
 		   "2; 1 if --quick)\n"
-		   "  --strategy S       v11-boundary, v11-rescan or upstream "
-		   "(default all)\n"
+		   "  --strategy S       v11-boundary, v11-rescan, upstream "
+		   "or bitmap (default all)\n"
 		   "  --seed S           workload and shuffle seed (default "
 		   "1); repeat r\n"
 		   "                     uses S + r\n"
@@ -231,8 +232,8 @@ int main(int argc, char **argv)
 			if (s < 0) {
 				fprintf(stderr,
 					"pagereport-bench: --strategy "
-					"%s: want v11-boundary, v11-rescan "
-					"or upstream\n",
+					"%s: want v11-boundary, v11-rescan, "
+					"upstream or bitmap\n",
 					optarg);
 				return 2;
 			}

@@ -23,9 +23,18 @@ STRATEGY_COLORS = {
     "v11-boundary": "#1f77b4",
     "v11-rescan": "#d62728",
     "upstream": "#2ca02c",
+    "bitmap": "#9467bd",
+    "bitmap-modified": "#e377c2",
     "none": "#7f7f7f",
 }
-STRATEGIES = ["v11-boundary", "v11-rescan", "upstream"]
+STRATEGIES = ["v11-boundary", "v11-rescan", "upstream", "bitmap"]
+
+
+def series_of(r):
+    """A row's series: its strategy, or bitmap-modified for Lal's variant."""
+    if r.get("variant") == "v12-modified":
+        return "bitmap-modified"
+    return r["strategy"]
 
 
 def parse_args(description):

@@ -1,23 +1,28 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Question: how much does re-walking the reported tail (no boundary) cost?
+"""Question: how much does re-walking the reported tail (no boundary) cost,
+and how do upstream and Lal's bitmap compare under the same churn?
 
-boundary-vs-rescan.csv: overhead of v11-rescan and upstream over
-v11-boundary at the main point (bars, with the seed's 18% as a reference
-line), and how it grows with guest size, churn rate and occupancy.
+boundary-vs-rescan.csv: overhead of v11-rescan, upstream and bitmap (and
+bitmap as Lal measured it, v12-modified) over v11-boundary at the main
+point (bars, with the seed's 18% and Duyck's "over 20% worse" as reference
+lines), how it grows with guest size, churn rate and occupancy, list nodes
+or bitmap bits visited per reported block, and reporter CPU per GiB.
 """
 import sys
 
 from common import (STRATEGIES, STRATEGY_COLORS, err, load, main_guard, ok,
-                    plt, save, title, val, FIGSIZE)
+                    plt, save, series_of, title, val, FIGSIZE)
+
+SERIES = STRATEGIES + ["bitmap-modified"]
 
 
 def sweep_panel(ax, rows, sweep, xkey, xlabel, logx=False):
     main = [r for r in rows if r["sweep"] == "main" and r["shuffle"] == 0
             and r["capacity"] == 32]
     for s in STRATEGIES[1:]:
-        rs = [r for r in rows if r["sweep"] == sweep and r["strategy"] == s]
-        rs += [r for r in main if r["strategy"] == s]
+        rs = [r for r in rows if r["sweep"] == sweep and series_of(r) == s]
+        rs += [r for r in main if series_of(r) == s]
         rs.sort(key=lambda r: r[xkey])
         if not rs:
             continue
@@ -40,18 +45,22 @@ def plot(args):
     ax = axes[0][0]
     main = [r for r in rows if r["sweep"] == "main"]
     confs = sorted({(r["shuffle"], r["capacity"]) for r in main})
-    width = 0.35
-    for i, s in enumerate(STRATEGIES[1:]):
-        rs = [next((r for r in main if r["strategy"] == s and
-                    (r["shuffle"], r["capacity"]) == c), None) for c in confs]
-        rs = [r for r in rs if r]
-        if not rs:
-            continue
-        xs = [j + (i - 0.5) * width for j in range(len(rs))]
+    series = [s for s in SERIES[1:] if any(series_of(r) == s for r in main)]
+    width = 0.8 / max(1, len(series))
+    for i, s in enumerate(series):
+        xs, rs = [], []
+        for j, c in enumerate(confs):
+            r = next((r for r in main if series_of(r) == s and
+                      (r["shuffle"], r["capacity"]) == c), None)
+            if r:
+                xs.append(j + (i - (len(series) - 1) / 2) * width)
+                rs.append(r)
         ax.bar(xs, [val(r, "overhead_pct") for r in rs], width,
                yerr=err(rs, "overhead_pct"), capsize=3,
                color=STRATEGY_COLORS[s], label=s)
     ax.axhline(18, color="k", ls="--", lw=1, label="v11 cover letter: 18%")
+    ax.axhline(20, color="k", ls=":", lw=1,
+               label="Duyck: bitmap \"over 20% worse\"")
     ax.set_xticks(range(len(confs)))
     ax.set_xticklabels(["shuffle %s\ncapacity %d" % ("on" if sh else "off", c)
                         for sh, c in confs])
@@ -68,31 +77,54 @@ def plot(args):
     sweep_panel(axes[1][1], rows, "occupancy", "occupancy",
                 "occupancy (fraction of guest allocated)")
     title(fig, "Free page reporting: cost of re-walking reported pages "
-          "(v11-rescan) and of upstream, vs v11 with reported_boundary", meta)
+          "(v11-rescan), of upstream and of Lal's bitmap, vs v11 with "
+          "reported_boundary", meta)
     fig.tight_layout()
     save(fig, args.outdir, "overhead")
 
-    # Nodes visited per reported block: the mechanism behind the overhead.
+    # Nodes (or bits) visited per reported block: the mechanism.
     fig, ax = plt.subplots(figsize=FIGSIZE)
-    for s in STRATEGIES:
-        rs = [r for r in rows if r["strategy"] == s and
+    for s in SERIES:
+        rs = [r for r in rows if series_of(r) == s and
               (r["sweep"] == "mem" or (r["sweep"] == "main" and
                                        r["shuffle"] == 0 and
                                        r["capacity"] == 32))]
         rs.sort(key=lambda r: r["mem_gib"])
         if rs:
             ax.errorbar([r["mem_gib"] for r in rs],
-                        [val(r, "nodes_per_block") for r in rs],
-                        yerr=err(rs, "nodes_per_block"), marker="o",
+                        [val(r, "visited_per_block") for r in rs],
+                        yerr=err(rs, "visited_per_block"), marker="o",
                         capsize=3, color=STRATEGY_COLORS[s], label=s)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("guest size (GiB)")
-    ax.set_ylabel("free-list nodes visited per reported block")
+    ax.set_ylabel("list nodes (bitmap: bits) visited per reported block")
     ax.grid(alpha=0.3, which="both")
     ax.legend()
     title(ax, "List walk per reported block under churn", meta)
     save(fig, args.outdir, "nodes_per_block")
+
+    # Four-way: reporter CPU per reported GiB and re-reports, main point.
+    fig, axes = plt.subplots(1, 2, figsize=(FIGSIZE[0] * 1.3, FIGSIZE[1]))
+    pts = [r for r in main if r["shuffle"] == 0 and r["capacity"] == 32]
+    pts.sort(key=lambda r: SERIES.index(series_of(r)))
+    names = [series_of(r) for r in pts]
+    for ax, key, label in ((axes[0], "reporter_ns_per_gib",
+                            "reporter CPU per reported GiB (ms)"),
+                           (axes[1], "rereported_pages",
+                            "pages reported again while discarded (MiB)")):
+        scale = 1e6 if key == "reporter_ns_per_gib" else 256.0
+        ax.bar(range(len(pts)), [val(r, key) / scale for r in pts],
+               yerr=[[e / scale for e in row] for row in err(pts, key)],
+               capsize=3, color=[STRATEGY_COLORS[n] for n in names])
+        ax.set_xticks(range(len(pts)))
+        ax.set_xticklabels(names, rotation=20, fontsize=8)
+        ax.set_ylabel(label)
+        ax.grid(axis="y", alpha=0.3)
+    title(fig, "Four strategies under the same churn (main point, "
+          "shuffle off, capacity 32)", meta)
+    fig.tight_layout()
+    save(fig, args.outdir, "four_way")
 
 
 if __name__ == "__main__":

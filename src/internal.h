@@ -122,6 +122,7 @@ struct zone {
 };
 
 struct pgr_reporting;
+struct pgr_reporting_hooks;
 
 struct pgr_node {
 	unsigned int max_order;
@@ -141,6 +142,7 @@ struct pgr_node {
 	 * paths (the kernel's static key and PAGE_REPORTING_MIN_ORDER).
 	 */
 	struct pgr_reporting *rep;
+	const struct pgr_reporting_hooks *rep_hooks; /* see below */
 	atomic_bool rep_notify;	     /* static key page_reporting_enabled */
 	unsigned int rep_order;	     /* lowest reported order */
 	bool rep_v11;		     /* v11-boundary or v11-rescan */
@@ -265,6 +267,11 @@ void pgr__move_to_free_list(struct zone *z, uint32_t id, unsigned int order,
 			    int mt);
 void pgr__del_page_from_free_list(struct zone *z, uint32_t id,
 				  unsigned int order);
+/* set_pageblock_migratetype(): the pageblock's bits only. */
+void pgr__set_pageblock_migratetype(struct zone *z, uint64_t pfn, int mt);
+
+/* The migratetype of the list free block @id is on, or -1 (not free). */
+int pgr__free_block_mt(struct zone *z, uint32_t id);
 
 /* How free_one_page was called (the kernel's bool report / fpi_t). */
 #define FPI_NONE	       0
@@ -304,21 +311,64 @@ bool pgr__shuffle_pick_tail(struct pgr_node *node);
 /* Invariant walker (src/mm/check.c); zone lock held. */
 int pgr__zone_check_locked(struct zone *z, char *buf, size_t len);
 
-/* ---- reporting hooks (src/reporting) called by mm, zone lock held ------ */
+/* ---- reporting hooks: how mm reaches the engine ----------------------- */
+
+/*
+ * mm never calls into src/reporting directly: the engine installs this
+ * table on the node when a device first registers (node->rep_hooks, set
+ * under every zone lock and never removed, like 5.7's static key that is
+ * never disabled again), and mm calls through the inline wrappers below,
+ * which do nothing while no table is installed.  Every hook copes with no
+ * device registered (node->rep == NULL).  del_reported, move_reported,
+ * reset_boundary and reset_zone exist for v11's internal bookkeeping.
+ */
+struct pgr_reporting_hooks {
+	/* page_reporting_notify_free() past the static key and order test */
+	void (*notify_free)(struct zone *z, uint32_t id, unsigned int order);
+	/* del_page_from_free_list on a PG_reported page, before unlinking */
+	void (*del_reported)(struct zone *z, uint32_t id, unsigned int order);
+	/* move_to_free_list on a PG_reported page */
+	void (*move_reported)(struct zone *z, uint32_t id, unsigned int order);
+	/* v11 page_reporting_reset_boundary(): compaction's release hook */
+	void (*reset_boundary)(struct zone *z, unsigned int order, int mt);
+	/* v11 page_reporting_reset_zone(): zone offline */
+	void (*reset_zone)(struct zone *z);
+	/* reporting invariants of one zone (src/reporting/check.c) */
+	int (*check_zone)(struct zone *z, char *buf, size_t len);
+	/* node destroy: unregister the device */
+	void (*node_destroy)(struct pgr_node *node);
+};
+
+static inline const struct pgr_reporting_hooks *rep_hooks(const struct zone *z)
+{
+	return z->node->rep_hooks;
+}
 
 /*
  * del_page_from_free_list on a PG_reported page: v11 pulls the boundary
  * and decrements reported_pages.  Called before the page is unlinked; mm
  * clears the flag afterwards.
  */
-void pgr__reporting_del_reported(struct zone *z, uint32_t id,
-				 unsigned int order);
+static inline void pgr__reporting_del_reported(struct zone *z, uint32_t id,
+					       unsigned int order)
+{
+	if (rep_hooks(z))
+		rep_hooks(z)->del_reported(z, id, order);
+}
 
 /* move_to_free_list on a PG_reported page (v11: pull the boundary). */
-void pgr__reporting_move_reported(struct zone *z, uint32_t id,
-				  unsigned int order);
+static inline void pgr__reporting_move_reported(struct zone *z, uint32_t id,
+						unsigned int order)
+{
+	if (rep_hooks(z))
+		rep_hooks(z)->move_reported(z, id, order);
+}
 
-/* get_unreported_tail(): where a tail insertion goes (v11 boundary). */
+/*
+ * get_unreported_tail(): where a tail insertion goes (v11 boundary).  The
+ * boundary array is data the v11 strategy publishes on the node (NULL for
+ * every other strategy), read inline on the free path.
+ */
 static inline uint32_t pgr__reporting_tail(struct zone *z, unsigned int order,
 					   int mt)
 {
@@ -337,34 +387,52 @@ static inline uint32_t pgr__reporting_tail(struct zone *z, unsigned int order,
 	return free_list_id(z, order, mt);
 }
 
-/* page_reporting_notify_free(): after an ordinary free at final @order. */
-void pgr__reporting_notify_free(struct zone *z, unsigned int order);
-
-static inline void page_reporting_notify_free(struct zone *z,
+/*
+ * page_reporting_notify_free(): after an ordinary free left the block @id
+ * of final @order on a free list (v12's page_reporting_enqueue needs @id).
+ */
+static inline void page_reporting_notify_free(struct zone *z, uint32_t id,
 					      unsigned int order)
 {
 	if (!atomic_load_explicit(&z->node->rep_notify, memory_order_relaxed))
 		return;
 	if (order < z->node->rep_order)
 		return;
-	pgr__reporting_notify_free(z, order);
+	rep_hooks(z)->notify_free(z, id, order);
 }
 
 /* v11 page_reporting_reset_boundary(): compaction's release hook. */
-void pgr__reporting_reset_boundary(struct zone *z, unsigned int order, int mt);
+static inline void pgr__reporting_reset_boundary(struct zone *z,
+						 unsigned int order, int mt)
+{
+	if (rep_hooks(z))
+		rep_hooks(z)->reset_boundary(z, order, mt);
+}
 
 /* v11 page_reporting_reset_zone(): zone offline. */
-void pgr__reporting_reset_zone(struct zone *z);
+static inline void pgr__reporting_reset_zone(struct zone *z)
+{
+	if (rep_hooks(z))
+		rep_hooks(z)->reset_zone(z);
+}
 
 /* Engine teardown on node destroy. */
-void pgr__reporting_node_destroy(struct pgr_node *node);
+static inline void pgr__reporting_node_destroy(struct pgr_node *node)
+{
+	if (node->rep_hooks)
+		node->rep_hooks->node_destroy(node);
+}
 
 /*
  * Reporting invariants of one zone (ALGORITHM.md §6 B/C): called by the
  * walker pgr__zone_check_locked() after the buddy checks, zone lock held.
  * Returns 0 or -EUCLEAN with the first violation in @buf.
  */
-int pgr__reporting_check_zone(struct zone *z, char *buf, size_t len);
+static inline int pgr__reporting_check_zone(struct zone *z, char *buf,
+					    size_t len)
+{
+	return rep_hooks(z) ? rep_hooks(z)->check_zone(z, buf, len) : 0;
+}
 
 /*
  * Allocation hands out [id, id + 2^order): mm clears PG_discarded on every

@@ -17,8 +17,10 @@ libdir=$(sed -n 's/^libdir=//p' "$build/libpagereport.pc" | sed "s|\${exec_prefi
 
 export PKG_CONFIG_SYSROOT_DIR="$stage"
 export PKG_CONFIG_PATH="$stage$libdir/pkgconfig"
-cp "$src/examples/Makefile" "$src/examples/simple.c" "$stage/"
-make -C "$stage" simple
+cp "$src/examples/Makefile" "$src/examples/simple.c" \
+	"$src/examples/largest_first.c" "$stage/"
+make -C "$stage" simple largest_first
 LD_LIBRARY_PATH="$stage$libdir" "$stage/simple"
+LD_LIBRARY_PATH="$stage$libdir" "$stage/largest_first"
 test -f "$stage$prefix/include/pagereport/pagereport.h"
 echo "install-example: OK (installed under $stage$prefix)"

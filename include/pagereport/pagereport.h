@@ -16,5 +16,6 @@
 #include <pagereport/sink.h>
 #include <pagereport/reporting.h>
 #include <pagereport/balloon.h>
+#include <pagereport/strategy.h>
 
 #endif /* PAGEREPORT_PAGEREPORT_H */

@@ -14,8 +14,14 @@
  *   "upstream"      Linux 5.7 mm/page_reporting.c: list rotation, budget of
  *                   DIV_ROUND_UP(nr_free, capacity * 16) reports per list per
  *                   pass, 2 s delay, watermark gate.
+ *   "bitmap"        Nitesh Lal's "[RFC][PATCH v12 0/2] mm: Support for page
+ *                   reporting" (Aug 2019): a per-zone bitmap of freed
+ *                   blocks of order >= MAX_ORDER-2, scanned once 16 bits
+ *                   are set, 16 blocks per report; no Reported state.
  *
- * One reporting device per node, as in the kernel.
+ * More strategies can be written on <pagereport/strategy.h> and registered
+ * by name (pgr_strategy_register).  One reporting device per node, as in
+ * the kernel.
  */
 #ifndef PAGEREPORT_REPORTING_H
 #define PAGEREPORT_REPORTING_H
@@ -31,7 +37,8 @@ enum pgr_strategy {
 	PGR_STRATEGY_V11_BOUNDARY = 0,
 	PGR_STRATEGY_V11_RESCAN = 1,
 	PGR_STRATEGY_UPSTREAM = 2,
-	PGR_NR_STRATEGIES = 3,
+	PGR_STRATEGY_BITMAP = 3,
+	PGR_NR_STRATEGIES = 4, /* built-ins; registered ones follow */
 };
 
 enum pgr_clock_kind {
@@ -39,12 +46,21 @@ enum pgr_clock_kind {
 	PGR_CLOCK_REAL = 1,    /* a worker thread with real delays */
 };
 
-#define PGR_REPORTING_HWM     32
-#define PGR_V11_DELAY_NS      100000000ULL  /* HZ/10 */
-#define PGR_UPSTREAM_DELAY_NS 2000000000ULL /* PAGE_REPORTING_DELAY = 2*HZ */
+#define PGR_REPORTING_HWM	    32
+#define PGR_V11_DELAY_NS	    100000000ULL /* HZ/10 */
+#define PGR_UPSTREAM_DELAY_NS	    2000000000ULL /* PAGE_REPORTING_DELAY = 2*HZ */
+#define PGR_BITMAP_DELAY_NS	    0ULL	  /* schedule_work: no delay */
+#define PGR_UPSTREAM_BUDGET_DIVISOR 16 /* nr_free / (capacity * 16) */
+#define PGR_UPSTREAM_GATE_BLOCKS    32 /* low_wmark + 32 << order */
+#define PGR_BITMAP_MAX_PAGES	    16 /* v12 PAGE_REPORTING_MAX_PAGES */
 
+/*
+ * Every field has a kernel default, chosen by 0; pgr_reporting_register()
+ * rejects a bad value with -EINVAL and a pgr_errmsg() message.
+ * pgr_reporting_get_config() returns the values in effect.
+ */
 struct pgr_reporting_config {
-	enum pgr_strategy strategy;
+	enum pgr_strategy strategy; /* a built-in or a registered id */
 	enum pgr_clock_kind clock;
 	/* Lowest reported order; 0 = pageblock_order.  v11 fixes it at
 	 * pageblock_order (PAGE_REPORTING_MIN_ORDER); upstream models
@@ -62,6 +78,26 @@ struct pgr_reporting_config {
 	 * true leaves them unmarked as 5.7 does.
 	 */
 	bool v11_skip_mark_on_error;
+
+	/*
+	 * Blocks per report() call, 0 = the sink's capacity (bitmap: at most
+	 * PAGE_REPORTING_MAX_PAGES = 16).  1..sink capacity.  The bitmap
+	 * worker also starts scanning a zone at this many set bits.
+	 */
+	unsigned capacity;
+	/* v11 PAGE_REPORTING_HWM: request at nr_free >= hwm + reported; 0=32 */
+	unsigned v11_hwm;
+	/* upstream budget DIV_ROUND_UP(nr_free, capacity * divisor); 0 = 16 */
+	unsigned budget_divisor;
+	/*
+	 * upstream watermark gate: skip a zone unless free pages exceed
+	 * low_wmark + (gate_blocks << order); 0 = 32 (the kernel's
+	 * PAGE_REPORTING_CAPACITY).  gate_disable: no gate.
+	 */
+	unsigned gate_blocks;
+	bool gate_disable;
+	/* When set, selects the strategy by name instead (either kind). */
+	const char *strategy_name;
 };
 
 /*
@@ -89,12 +125,15 @@ struct pgr_reporting_stats {
 	uint64_t fill_ns, report_ns, drain_ns; /* CLOCK_MONOTONIC ns */
 	uint64_t lock_hold_ns;	      /* zone lock held by the engine */
 	uint64_t last_report_time_ns; /* clock time of the last report */
+	uint64_t bits_visited; /* bitmap: set bits looked at while scanning */
 };
 
 /**
  * pgr_reporting_register - page_reporting_register(): attach @sink to @node
  *
- * Return: 0; -EINVAL (sink capacity not 1..32, bad order/strategy),
+ * Return: 0; -EINVAL (sink capacity not 1..32, bad order, strategy or
+ * tunable: see struct pgr_reporting_config; pgr_errmsg() says which),
+ * a strategy init()'s error,
  * -EBUSY (a device is already registered), or the sink's open() error.
  * Reported flags left by an earlier device survive, as in the kernel.
  * Context: the first pass runs after the strategy's delay.
@@ -141,13 +180,24 @@ PGR_EXPORT int pgr_reporting_get_stats(struct pgr_node *node,
 				       struct pgr_reporting_stats *r_stats);
 
 /**
+ * pgr_reporting_get_config - the registered device's config with every
+ * default resolved (strategy id, order, capacity, delay, tunables).
+ * Return: 0, -EINVAL, -ENOENT if nothing is registered.
+ */
+PGR_EXPORT int pgr_reporting_get_config(struct pgr_node *node,
+					struct pgr_reporting_config *r_cfg);
+
+/**
  * pgr_strategy_name - the name of a strategy ("v11-boundary", ...)
- * @s: a strategy
+ * @s: a built-in or registered strategy id
  * Return: a static string; "?" for a value that names no strategy (as
  * pgr_migratetype_name() does), never NULL, so it can be printed as is.
  */
 PGR_EXPORT const char *pgr_strategy_name(enum pgr_strategy s);
-/** pgr_strategy_from_name - "v11-boundary" etc.; -EINVAL if unknown. */
+/**
+ * pgr_strategy_from_name - "v11-boundary", "v11-rescan", "upstream",
+ * "bitmap" or a registered name: its id; -EINVAL if unknown.
+ */
 PGR_EXPORT int pgr_strategy_from_name(const char *name);
 
 #ifdef __cplusplus

@@ -31,3 +31,11 @@ void pgr__del_page_from_free_list(struct zone *z, uint32_t id,
 {
 	del_page_from_free_list(z, id, order);
 }
+
+/* The migratetype of the list the free block @id is on, or -1. */
+int pgr__free_block_mt(struct zone *z, uint32_t id)
+{
+	const struct page *p = id_page(z, id);
+
+	return (p->flags & PG_buddy) ? buddy_list_mt(p) : -1;
+}

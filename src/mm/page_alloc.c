@@ -74,7 +74,7 @@ place_free_block(struct zone *z, uint64_t pfn, unsigned int order, int mt,
 	else
 		add_to_free_list(z, id, order, mt);
 	if (!(fpi & FPI_SKIP_REPORT_NOTIFY))
-		page_reporting_notify_free(z, order);
+		page_reporting_notify_free(z, id, order);
 	if (r_order)
 		*r_order = order;
 	return id;

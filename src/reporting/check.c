@@ -91,7 +91,7 @@ static int check_boundary(struct zone *z, unsigned int order, int mt, char *buf,
 	return 0;
 }
 
-int pgr__reporting_check_zone(struct zone *z, char *buf, size_t len)
+int pgr__rep_check_zone(struct zone *z, char *buf, size_t len)
 {
 	struct pgr_node *node = z->node;
 	uint64_t nr_reported[PGR_MAX_ORDER_LIMIT] = { 0 };

@@ -26,28 +26,8 @@
 /* page_reporting_mutex: serialises register/unregister across nodes. */
 static pthread_mutex_t page_reporting_mutex = PTHREAD_MUTEX_INITIALIZER;
 
-static const char *const strategy_names[PGR_NR_STRATEGIES] = {
-	[PGR_STRATEGY_V11_BOUNDARY] = "v11-boundary",
-	[PGR_STRATEGY_V11_RESCAN] = "v11-rescan",
-	[PGR_STRATEGY_UPSTREAM] = "upstream",
-};
-
-const char *pgr_strategy_name(enum pgr_strategy s)
-{
-	if ((unsigned int)s >= PGR_NR_STRATEGIES)
-		return "?"; /* like pgr_migratetype_name(): printable */
-	return strategy_names[s];
-}
-
-int pgr_strategy_from_name(const char *name)
-{
-	if (!name)
-		return pgr__error(EINVAL, "strategy: NULL name");
-	for (int i = 0; i < PGR_NR_STRATEGIES; i++)
-		if (!strcmp(name, strategy_names[i]))
-			return i;
-	return pgr__error(EINVAL, "strategy: unknown name '%s'", name);
-}
+/* What this thread is doing for the engine (strategy.c checks it). */
+_Thread_local struct pgr__rep_tls pgr__rep_tls;
 
 /* ---- clock and delayed work ----------------------------------------- */
 
@@ -84,15 +64,23 @@ uint64_t pgr__rep_now(struct pgr_reporting *rep)
  * already pending.  A running work may be queued again (it runs after).
  * Blocked while unregister cancels the work.
  */
-void pgr__rep_schedule(struct pgr_reporting *rep, uint64_t delay_ns)
+int pgr__rep_schedule(struct pgr_reporting *rep, uint64_t delay_ns)
 {
+	int ret = 0;
+
 	pthread_mutex_lock(&rep->lock);
-	if (!rep->pending && !rep->canceling) {
+	if (rep->canceling) {
+		ret = -ESHUTDOWN;
+	} else if (!rep->pending) {
+		uint64_t now = clock_now_locked(rep);
+
 		rep->pending = true;
-		rep->due_ns = clock_now_locked(rep) + delay_ns;
+		rep->due_ns = delay_ns > UINT64_MAX - now ? UINT64_MAX
+							  : now + delay_ns;
 		pthread_cond_broadcast(&rep->cond);
 	}
 	pthread_mutex_unlock(&rep->lock);
+	return ret;
 }
 
 void pgr__rep_count_request(struct pgr_reporting *rep)
@@ -117,6 +105,7 @@ void pgr__rep_flush_stats(struct pgr_reporting *rep)
 	s->blocks_marked += w->blocks_marked;
 	s->blocks_merged_on_drain += w->blocks_merged_on_drain;
 	s->nodes_visited += w->nodes_visited;
+	s->bits_visited += w->bits_visited;
 	s->boundary_resets += w->boundary_resets;
 	s->rereported_pages += w->rereported_pages;
 	s->isolate_failures += w->isolate_failures;
@@ -133,13 +122,41 @@ void pgr__rep_flush_stats(struct pgr_reporting *rep)
 	memset(w, 0, sizeof(*w));
 }
 
+/*
+ * A strategy's process() returned holding a zone lock or with pages still
+ * isolated: give them back unmarked so nothing is lost, and say so.
+ */
+static void cleanup_after_work(struct pgr_reporting *rep)
+{
+	struct pgr_batch *b = &rep->batch;
+	struct zone *held = pgr__rep_tls.zone;
+	uint64_t t_lock;
+
+	if (PGR_WARN_ON_ONCE(held != NULL)) {
+		pgr__rep_tls.zone = NULL;
+		pgr_spin_unlock(&held->lock);
+	}
+	if (PGR_WARN_ON_ONCE(b->hi != b->lo)) {
+		pgr__rep_lock(rep, b->zone, &t_lock);
+		pgr__rep_drain(rep, false, b->accepted, FPI_NONE);
+		pgr__rep_unlock(rep, b->zone, t_lock);
+	}
+}
+
 /* Run the work once in this thread; @rep->lock held on entry and exit. */
 static void run_work_locked(struct pgr_reporting *rep)
 {
+	struct pgr__rep_tls saved = pgr__rep_tls;
+
 	rep->pending = false;
 	rep->running = true;
 	pthread_mutex_unlock(&rep->lock);
-	rep->ops->process(rep);
+	pgr__rep_tls.work = rep;
+	pgr__rep_tls.zone = NULL;
+	pgr__rep_tls.notify = false;
+	rep->ops->process(rep, rep->priv);
+	cleanup_after_work(rep);
+	pgr__rep_tls = saved;
 	pgr__rep_flush_stats(rep);
 	pthread_mutex_lock(&rep->lock);
 	rep->running = false;
@@ -231,6 +248,7 @@ int pgr__rep_report(struct pgr_reporting *rep)
 		rep->w.batch_errors++;
 		return err;
 	}
+	b->accepted = true;
 	for (unsigned int i = b->lo; i < b->hi; i++) {
 		rep->w.blocks_reported++;
 		rep->w.pages_reported += 1ULL << b->ranges[i].order;
@@ -289,20 +307,59 @@ void pgr__rep_drain(struct pgr_reporting *rep, bool mark, bool discarded,
 		}
 	}
 	/* The batch is empty again: nothing is isolated for reporting. */
-	b->lo = b->hi = 0;
+	b->lo = b->hi = PGR_BATCH_MID;
+	b->accepted = false;
 	rep->w.drain_ns += pgr__mono_ns() - t0;
 }
 
-/* ---- hooks called by mm --------------------------------------------- */
+/* Add an isolated block to the batch (sg_set_page); zone lock held. */
+void pgr__batch_add(struct pgr_reporting *rep, struct zone *z, uint32_t id,
+		    unsigned int order, bool front)
+{
+	struct pgr_batch *b = &rep->batch;
+	unsigned int slot;
 
-void pgr__reporting_notify_free(struct zone *z, unsigned int order)
+	PGR_BUG_ON(b->hi - b->lo >= rep->capacity);
+	if (b->lo == b->hi) {
+		b->zone = z;
+		b->accepted = false;
+	}
+	slot = front ? --b->lo : b->hi++;
+	b->ids[slot] = id;
+	b->ranges[slot].pfn = id_pfn(z, id);
+	b->ranges[slot].order = order;
+	b->ranges[slot].zone = z->idx;
+}
+
+/* ---- the hooks table mm calls through (internal.h) ------------------- */
+
+/* page_reporting_notify_free(): hand the free to the strategy. */
+static void engine_notify_free(struct zone *z, uint32_t id, unsigned int order)
 {
 	struct pgr_reporting *rep = z->node->rep;
+	struct pgr__rep_tls saved;
 
-	if (!rep)
+	if (!rep || !rep->ops->notify_free)
 		return;
-	rep->ops->notify_free(rep, z, order);
+	saved = pgr__rep_tls;
+	pgr__rep_tls.zone = z; /* mm holds it */
+	pgr__rep_tls.notify = true;
+	rep->ops->notify_free(rep, rep->priv, (struct pgr_zone *)z,
+			      id_pfn(z, id), order);
+	pgr__rep_tls = saved;
 }
+
+static void engine_node_destroy(struct pgr_node *node);
+
+const struct pgr_reporting_hooks pgr__engine_hooks = {
+	.notify_free = engine_notify_free,
+	.del_reported = pgr__v11_del_reported,
+	.move_reported = pgr__v11_move_reported,
+	.reset_boundary = pgr__v11_reset_boundary,
+	.reset_zone = pgr__v11_reset_zone,
+	.check_zone = pgr__rep_check_zone,
+	.node_destroy = engine_node_destroy,
+};
 
 /* ---- registration ---------------------------------------------------- */
 
@@ -339,25 +396,50 @@ static void clear_reported_below(struct pgr_node *node, unsigned int order)
 	}
 }
 
-static int check_config(struct pgr_node *node, struct pgr_sink *sink,
-			const struct pgr_reporting_config *cfg,
-			unsigned int *r_order)
+/*
+ * Resolve every default of @cfg into @r (the effective config) and check
+ * it against @node and @sink.  0 or -EINVAL with a message.
+ */
+static int resolve_config(struct pgr_node *node, struct pgr_sink *sink,
+			  const struct pgr_reporting_config *cfg,
+			  struct pgr_reporting_config *r,
+			  const struct pgr_strategy_ops **r_ops)
 {
+	int id;
+
 	if (!node || !sink || !cfg || !sink->ops || !sink->ops->report)
 		return pgr__error(EINVAL,
 				  "register: NULL node, sink or config");
 	if (sink->capacity == 0 || sink->capacity > PGR_REPORTING_CAPACITY)
 		return pgr__error(EINVAL, "register: capacity %u not 1..%u",
 				  sink->capacity, PGR_REPORTING_CAPACITY);
-	if ((unsigned int)cfg->strategy >= PGR_NR_STRATEGIES)
-		return pgr__error(EINVAL, "register: unknown strategy %d",
-				  (int)cfg->strategy);
+	if (cfg->strategy_name) {
+		id = pgr_strategy_from_name(cfg->strategy_name);
+		if (id < 0)
+			return pgr__error(EINVAL,
+					  "register: unknown strategy '%s'",
+					  cfg->strategy_name);
+	} else {
+		id = (int)cfg->strategy;
+		if (id < 0 || (unsigned int)id >= pgr_strategy_count())
+			return pgr__error(EINVAL,
+					  "register: unknown strategy %d", id);
+	}
 	if (cfg->clock != PGR_CLOCK_VIRTUAL && cfg->clock != PGR_CLOCK_REAL)
 		return pgr__error(EINVAL, "register: unknown clock %d",
 				  (int)cfg->clock);
-	*r_order = node->pageblock_order;
+	*r = *cfg;
+	*r_ops = pgr__strategy_ops(id);
+	r->strategy = (enum pgr_strategy)id;
+	r->strategy_name = (*r_ops)->name;
+
+	/* lowest order: pageblock_order, or MAX_ORDER - 2 for bitmap (v12) */
+	r->order = id == PGR_STRATEGY_BITMAP && node->max_order >= 2
+			   ? node->max_order - 2
+			   : node->pageblock_order;
 	if (cfg->order_set || cfg->order) {
-		if (cfg->strategy != PGR_STRATEGY_UPSTREAM &&
+		if ((id == PGR_STRATEGY_V11_BOUNDARY ||
+		     id == PGR_STRATEGY_V11_RESCAN) &&
 		    cfg->order != node->pageblock_order)
 			return pgr__error(EINVAL,
 					  "register: v11 reports at "
@@ -368,24 +450,72 @@ static int check_config(struct pgr_node *node, struct pgr_sink *sink,
 				EINVAL,
 				"register: order %u not below max_order %u",
 				cfg->order, node->max_order);
-		*r_order = cfg->order;
+		r->order = cfg->order;
 	}
+	r->order_set = true;
+
+	/* blocks per report: the sink's; bitmap: v12's 16 at most */
+	r->capacity = sink->capacity;
+	if (id == PGR_STRATEGY_BITMAP && r->capacity > PGR_BITMAP_MAX_PAGES)
+		r->capacity = PGR_BITMAP_MAX_PAGES;
+	if (cfg->capacity) {
+		if (cfg->capacity > sink->capacity)
+			return pgr__error(EINVAL,
+					  "register: capacity %u exceeds the "
+					  "sink's %u",
+					  cfg->capacity, sink->capacity);
+		r->capacity = cfg->capacity;
+	}
+
+	if (!(cfg->delay_set || cfg->delay_ns))
+		r->delay_ns = id == PGR_STRATEGY_V11_BOUNDARY ||
+					      id == PGR_STRATEGY_V11_RESCAN
+				      ? PGR_V11_DELAY_NS
+			      : id == PGR_STRATEGY_BITMAP
+				      ? PGR_BITMAP_DELAY_NS
+				      : PGR_UPSTREAM_DELAY_NS;
+	r->delay_set = true;
+
+	if (cfg->v11_hwm > PGR_TUNABLE_MAX)
+		return pgr__error(EINVAL, "register: v11_hwm %u above %u",
+				  cfg->v11_hwm, PGR_TUNABLE_MAX);
+	r->v11_hwm = cfg->v11_hwm ? cfg->v11_hwm : PGR_REPORTING_HWM;
+	if (cfg->budget_divisor > PGR_TUNABLE_MAX)
+		return pgr__error(EINVAL,
+				  "register: budget_divisor %u above %u",
+				  cfg->budget_divisor, PGR_TUNABLE_MAX);
+	r->budget_divisor = cfg->budget_divisor ? cfg->budget_divisor
+						: PGR_UPSTREAM_BUDGET_DIVISOR;
+	if (cfg->gate_blocks > PGR_TUNABLE_MAX)
+		return pgr__error(EINVAL, "register: gate_blocks %u above %u",
+				  cfg->gate_blocks, PGR_TUNABLE_MAX);
+	if (cfg->gate_blocks && cfg->gate_disable)
+		return pgr__error(EINVAL,
+				  "register: gate_blocks %u with the "
+				  "gate disabled",
+				  cfg->gate_blocks);
+	r->gate_blocks =
+		cfg->gate_blocks ? cfg->gate_blocks : PGR_UPSTREAM_GATE_BLOCKS;
 	return 0;
 }
 
 int pgr_reporting_register(struct pgr_node *node, struct pgr_sink *sink,
 			   const struct pgr_reporting_config *cfg)
 {
+	const struct pgr_strategy_ops *ops = NULL;
+	struct pgr_reporting_config eff;
 	struct pgr_reporting *rep;
 	uint32_t *boundary = NULL;
-	unsigned int order = 0;
-	bool v11;
+	unsigned int order;
+	bool v11, opened = false;
 	int err;
 
-	err = check_config(node, sink, cfg, &order);
+	err = resolve_config(node, sink, cfg, &eff, &ops);
 	if (err)
 		return err;
-	v11 = cfg->strategy != PGR_STRATEGY_UPSTREAM;
+	order = eff.order;
+	v11 = eff.strategy == PGR_STRATEGY_V11_BOUNDARY ||
+	      eff.strategy == PGR_STRATEGY_V11_RESCAN;
 
 	pthread_mutex_lock(&page_reporting_mutex);
 	if (node->rep) {
@@ -406,15 +536,14 @@ int pgr_reporting_register(struct pgr_node *node, struct pgr_sink *sink,
 	}
 	rep->node = node;
 	rep->sink = sink;
-	rep->cfg = *cfg;
-	rep->capacity = sink->capacity;
-	rep->ops = v11 ? &pgr__v11_ops : &pgr__upstream_ops;
-	rep->rescan = cfg->strategy == PGR_STRATEGY_V11_RESCAN;
-	rep->delay_ns = v11 ? PGR_V11_DELAY_NS : PGR_UPSTREAM_DELAY_NS;
-	if (cfg->delay_set || cfg->delay_ns)
-		rep->delay_ns = cfg->delay_ns;
+	rep->cfg = eff;
+	rep->capacity = eff.capacity;
+	rep->ops = ops;
+	rep->v11 = v11;
+	rep->rescan = eff.strategy == PGR_STRATEGY_V11_RESCAN;
+	rep->delay_ns = eff.delay_ns;
+	rep->batch.lo = rep->batch.hi = PGR_BATCH_MID;
 	atomic_init(&rep->refcnt, 0);
-	atomic_init(&rep->state, PAGE_REPORTING_IDLE);
 	pthread_mutex_init(&rep->lock, NULL);
 	{
 		pthread_condattr_t ca;
@@ -434,14 +563,24 @@ int pgr_reporting_register(struct pgr_node *node, struct pgr_sink *sink,
 				   err);
 			goto out_free;
 		}
+		opened = true;
 	}
-	if (cfg->clock == PGR_CLOCK_REAL) {
+	if (ops->init) {
+		err = ops->init(rep, &rep->priv);
+		if (err) {
+			if (err > 0 || err < -4095)
+				err = -EINVAL;
+			pgr__error(-err,
+				   "register: strategy %s init failed (%d)",
+				   ops->name, err);
+			goto out_close;
+		}
+	}
+	if (eff.clock == PGR_CLOCK_REAL) {
 		err = pthread_create(&rep->worker, NULL, worker_main, rep);
 		if (err) {
-			if (sink->ops->close)
-				sink->ops->close(sink);
 			err = pgr__error(err, "register: worker thread failed");
-			goto out_free;
+			goto out_fini;
 		}
 		rep->have_worker = true;
 	}
@@ -454,10 +593,11 @@ int pgr_reporting_register(struct pgr_node *node, struct pgr_sink *sink,
 	node->rep_v11 = v11;
 	node->rep_track_discard = true;
 	node->reported_boundary = boundary;
+	node->rep_hooks = &pgr__engine_hooks;
 	for (unsigned int i = 0; i < node->nr_zones; i++) {
 		struct zone *z = &node->zones[i];
 
-		/* v11 counters are per strategy; upstream keeps none. */
+		/* v11 counters are per strategy; the others keep none. */
 		if (!v11)
 			z->reported_pages = NULL;
 		/* a stale ACTIVE would point mm at the new boundary array */
@@ -466,11 +606,18 @@ int pgr_reporting_register(struct pgr_node *node, struct pgr_sink *sink,
 	node->rep = rep;
 	unlock_all_zones(node);
 
-	rep->ops->register_request(rep);
+	if (ops->start)
+		ops->start(rep, rep->priv);
 	atomic_store(&node->rep_notify, true);
 	pthread_mutex_unlock(&page_reporting_mutex);
 	return 0;
 
+out_fini:
+	if (ops->fini)
+		ops->fini(rep, rep->priv);
+out_close:
+	if (opened && sink->ops->close)
+		sink->ops->close(sink);
 out_free:
 	pthread_cond_destroy(&rep->idle);
 	pthread_cond_destroy(&rep->cond);
@@ -519,6 +666,8 @@ static int unregister_locked(struct pgr_node *node)
 	unlock_all_zones(node);
 	free(boundary);
 
+	if (rep->ops->fini)
+		rep->ops->fini(rep, rep->priv);
 	if (rep->sink->ops->close)
 		rep->sink->ops->close(rep->sink);
 	rep_free(rep);
@@ -537,7 +686,7 @@ int pgr_reporting_unregister(struct pgr_node *node)
 	return err;
 }
 
-void pgr__reporting_node_destroy(struct pgr_node *node)
+static void engine_node_destroy(struct pgr_node *node)
 {
 	pthread_mutex_lock(&page_reporting_mutex);
 	if (node->rep)
@@ -661,6 +810,20 @@ int pgr_reporting_flush(struct pgr_node *node, uint64_t timeout_ns)
 		pthread_cond_timedwait(&rep->idle, &rep->lock, &ts);
 	}
 	pthread_mutex_unlock(&rep->lock);
+	return 0;
+}
+
+int pgr_reporting_get_config(struct pgr_node *node,
+			     struct pgr_reporting_config *r_cfg)
+{
+	struct pgr_reporting *rep;
+	int err = get_rep(node, &rep);
+
+	if (err)
+		return err;
+	if (!r_cfg)
+		return pgr__error(EINVAL, "get_config: NULL result");
+	*r_cfg = rep->cfg;
 	return 0;
 }
 

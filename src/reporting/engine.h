@@ -9,51 +9,40 @@
 
 #include "internal.h"
 
-#define PGR_NO_PAGE UINT32_MAX
+#include <pagereport/strategy.h>
 
-/* Upstream state machine (mm/page_reporting.c, 5.7). */
-enum {
-	PAGE_REPORTING_IDLE = 0,
-	PAGE_REPORTING_REQUESTED = 1,
-	PAGE_REPORTING_ACTIVE = 2,
-};
+#define PGR_NO_PAGE UINT32_MAX
 
 /*
  * The scatterlist: pages isolated for one report() call, all in @zone.
- * Entries [lo, hi) are live (v11 fills from 0 up, 5.7 from the end down);
- * lo == hi when nothing is isolated.  Changed only under the zone lock.
+ * Entries [lo, hi) are live; both grow from the middle (PGR_BATCH_MID),
+ * so a strategy may append (v11: sg[count++]) or prepend (5.7:
+ * sg[--offset]).  lo == hi when nothing is isolated.  Changed only under
+ * the zone lock.  @accepted: the sink took the batch (host discarded it).
  */
+#define PGR_BATCH_MID PGR_REPORTING_CAPACITY
 struct pgr_batch {
 	struct zone *zone;
 	unsigned int lo, hi;
-	uint32_t ids[PGR_REPORTING_CAPACITY];
-	struct pgr_range ranges[PGR_REPORTING_CAPACITY];
-};
-
-struct pgr_strategy_ops {
-	/* page_reporting_notify_free() after the inline checks; zone lock held
-	 */
-	void (*notify_free)(struct pgr_reporting *rep, struct zone *z,
-			    unsigned int order);
-	/* the initial request of page_reporting_register() */
-	void (*register_request)(struct pgr_reporting *rep);
-	/* the delayed work: one run of page_reporting_process() */
-	void (*process)(struct pgr_reporting *rep);
+	bool accepted;
+	uint32_t ids[2 * PGR_REPORTING_CAPACITY];
+	struct pgr_range ranges[2 * PGR_REPORTING_CAPACITY];
 };
 
 struct pgr_reporting {
 	struct pgr_node *node;
 	struct pgr_sink *sink;
-	struct pgr_reporting_config cfg;
+	struct pgr_reporting_config cfg; /* effective: defaults resolved */
 	const struct pgr_strategy_ops *ops;
+	void *priv; /* the strategy's (ops->init) */
 	unsigned int capacity;
 	uint64_t delay_ns;
+	bool v11;    /* v11-boundary or v11-rescan (internal hooks) */
 	bool rescan; /* v11-rescan */
+	uint64_t drain_in_hold; /* drain ns inside the current lock hold */
 
 	/* v11: zones with ZONE_PAGE_REPORTING_REQUESTED (phdev->refcnt) */
 	atomic_int refcnt;
-	/* upstream: PAGE_REPORTING_IDLE/REQUESTED/ACTIVE (prdev->state) */
-	atomic_int state;
 
 	/*
 	 * The delayed work.  @lock protects pending/due/running/canceling,
@@ -77,16 +66,40 @@ struct pgr_reporting {
 	struct pgr_reporting_stats stats; /* under @lock */
 };
 
-extern const struct pgr_strategy_ops pgr__v11_ops;
+/* Largest hwm, budget divisor and gate margin a config may ask for. */
+#define PGR_TUNABLE_MAX (1U << 20)
+
+/*
+ * What this thread is doing for the engine: the zone lock it holds through
+ * pgr_strategy_lock() or that mm holds around ->notify_free (@zone), the
+ * engine whose work it runs (@work), whether it is inside ->notify_free.
+ */
+struct pgr__rep_tls {
+	struct zone *zone;
+	struct pgr_reporting *work;
+	bool notify;
+	uint64_t t_lock; /* when @zone was locked (work only) */
+};
+extern _Thread_local struct pgr__rep_tls pgr__rep_tls;
+
+/* strategy.c: the registry (built-ins first, ids 0..count-1) */
+const struct pgr_strategy_ops *pgr__strategy_ops(int id);
+
+extern const struct pgr_strategy_ops pgr__v11_boundary_ops;
+extern const struct pgr_strategy_ops pgr__v11_rescan_ops;
 extern const struct pgr_strategy_ops pgr__upstream_ops;
+extern const struct pgr_strategy_ops pgr__bitmap_ops;
+extern const struct pgr_reporting_hooks pgr__engine_hooks;
 
 /* engine.c */
 uint64_t pgr__rep_now(struct pgr_reporting *rep);
 uint64_t pgr__mono_ns(void);
-void pgr__rep_schedule(struct pgr_reporting *rep, uint64_t delay_ns);
+int pgr__rep_schedule(struct pgr_reporting *rep, uint64_t delay_ns);
 void pgr__rep_count_request(struct pgr_reporting *rep);
 void pgr__rep_flush_stats(struct pgr_reporting *rep);
 int pgr__rep_report(struct pgr_reporting *rep);
+void pgr__batch_add(struct pgr_reporting *rep, struct zone *z, uint32_t id,
+		    unsigned int order, bool front);
 void pgr__rep_drain(struct pgr_reporting *rep, bool mark, bool discarded,
 		    unsigned int fpi);
 void pgr__rep_lock(struct pgr_reporting *rep, struct zone *z, uint64_t *t_lock);
@@ -95,5 +108,12 @@ void pgr__rep_unlock(struct pgr_reporting *rep, struct zone *z,
 
 /* v11.c: reported_pages bookkeeping shared with the drain and the checker */
 void pgr__v11_mark_reported(struct zone *z, uint32_t id, unsigned int order);
+/* v11.c: the internal hooks mm calls through pgr__engine_hooks */
+void pgr__v11_del_reported(struct zone *z, uint32_t id, unsigned int order);
+void pgr__v11_move_reported(struct zone *z, uint32_t id, unsigned int order);
+void pgr__v11_reset_boundary(struct zone *z, unsigned int order, int mt);
+void pgr__v11_reset_zone(struct zone *z);
+/* check.c */
+int pgr__rep_check_zone(struct zone *z, char *buf, size_t len);
 
 #endif /* PGR_REPORTING_ENGINE_H */

@@ -12,74 +12,102 @@
  * DIV_ROUND_UP(nr_free, capacity * 16) reports (+1) per list before it
  * asks for another pass.  No per-zone state besides PG_reported.
  *
- * The batch holds the sink's capacity (the kernel always uses
- * PAGE_REPORTING_CAPACITY = 32, which virtio requires of the device); the
- * watermark gate uses the kernel's constant 32.  Leaves out the sgl
- * kmalloc failure path.
+ * Written on <pagereport/strategy.h> alone, like a strategy outside the
+ * library: it proves the public primitives are enough (the batches are
+ * those of the earlier internal version, tests/unit/trace_batches.sh).
+ * Tunables (pgr_reporting_config): capacity (the kernel always uses
+ * PAGE_REPORTING_CAPACITY = 32, which virtio requires of the device),
+ * budget_divisor (16), gate_blocks (32) / gate_disable, delay (2 s),
+ * order.  Leaves out the sgl kmalloc failure path.
  */
 #include "config.h"
-#include "internal.h"
 
-#include "reporting/engine.h"
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <pagereport/strategy.h>
+
+/* Upstream state machine (mm/page_reporting.c, 5.7). */
+enum {
+	PAGE_REPORTING_IDLE = 0,
+	PAGE_REPORTING_REQUESTED = 1,
+	PAGE_REPORTING_ACTIVE = 2,
+};
+
+#define NO_PFN UINT64_MAX
+
+struct upstream {
+	atomic_int state; /* prdev->state */
+	struct pgr_reporting_config cfg;
+};
+
+static int upstream_init(struct pgr_reporting *rep, void **r_priv)
+{
+	struct upstream *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return -ENOMEM;
+	atomic_init(&u->state, PAGE_REPORTING_IDLE);
+	pgr_strategy_get_config(rep, &u->cfg);
+	*r_priv = u;
+	return 0;
+}
+
+static void upstream_fini(struct pgr_reporting *rep, void *priv)
+{
+	(void)rep;
+	free(priv);
+}
 
 /* __page_reporting_request() */
-static void upstream_request(struct pgr_reporting *rep)
+static void upstream_request(struct pgr_reporting *rep, struct upstream *u)
 {
 	int old;
 
 	/* Check whether a pass is already requested before we xchg. */
-	if (atomic_load(&rep->state) == PAGE_REPORTING_REQUESTED)
+	if (atomic_load(&u->state) == PAGE_REPORTING_REQUESTED)
 		return;
-	old = atomic_exchange(&rep->state, PAGE_REPORTING_REQUESTED);
+	old = atomic_exchange(&u->state, PAGE_REPORTING_REQUESTED);
 	if (old == PAGE_REPORTING_REQUESTED)
 		return;
-	pgr__rep_count_request(rep);
+	pgr_strategy_add_stat(rep, PGR_STAT_REQUESTS, 1);
 	/* ACTIVE: the running pass sees REQUESTED and reschedules itself */
 	if (old == PAGE_REPORTING_IDLE)
-		pgr__rep_schedule(rep, rep->delay_ns);
+		pgr_strategy_schedule(rep, u->cfg.delay_ns);
 }
 
-static void upstream_notify_free(struct pgr_reporting *rep, struct zone *z,
+static void upstream_notify_free(struct pgr_reporting *rep, void *priv,
+				 struct pgr_zone *zone, uint64_t pfn,
 				 unsigned int order)
 {
-	(void)z;
+	(void)zone;
+	(void)pfn;
 	(void)order;
-	upstream_request(rep);
+	upstream_request(rep, priv);
 }
 
-static void upstream_register_request(struct pgr_reporting *rep)
+/* page_reporting_register() makes the first request. */
+static void upstream_start(struct pgr_reporting *rep, void *priv)
 {
-	upstream_request(rep);
+	upstream_request(rep, priv);
 }
 
-/*
- * list_rotate_to_front(): make @id the first entry of @head's list; the
- * entries before it (reported ones) move to the tail.
- */
-static void list_rotate_to_front(struct zone *z, uint32_t id, uint32_t head)
+static unsigned int putback_flags(const struct upstream *u, int err)
 {
-	list_del_id(z, head);
-	list_add_tail_id(z, head, id);
+	return (err ? 0 : PGR_PUTBACK_MARK) |
+	       (u->cfg.return_to_tail ? PGR_PUTBACK_TAIL : 0);
 }
 
-static uint32_t list_first_id(struct zone *z, uint32_t head)
+static uint64_t first_pfn(struct pgr_reporting *rep, struct pgr_zone *zone,
+			  unsigned int order, int mt)
 {
-	return id_page(z, head)->next;
-}
+	uint64_t pfn;
 
-static void batch_put(struct pgr_batch *b, struct zone *z, unsigned int slot,
-		      uint32_t id, unsigned int order)
-{
-	b->ids[slot] = id;
-	b->ranges[slot].pfn = id_pfn(z, id);
-	b->ranges[slot].order = order;
-	b->ranges[slot].zone = z->idx;
-	b->lo = slot;
-}
-
-static unsigned int drain_fpi(const struct pgr_reporting *rep)
-{
-	return rep->cfg.return_to_tail ? FPI_TO_TAIL : FPI_NONE;
+	if (pgr_strategy_list_first(rep, zone, order, mt, PGR_LIST_HEAD, &pfn))
+		return NO_PFN;
+	return pfn;
 }
 
 /*
@@ -87,153 +115,147 @@ static unsigned int drain_fpi(const struct pgr_reporting *rep)
  * from its end; when it is full and another unreported page shows up,
  * rotate that page to the front, report, drain and restart at the head.
  */
-static int upstream_cycle(struct pgr_reporting *rep, struct zone *z,
-			  unsigned int order, int mt, unsigned int *offset)
+static int upstream_cycle(struct pgr_reporting *rep, struct upstream *u,
+			  struct pgr_zone *zone, unsigned int order, int mt)
 {
-	struct pgr_batch *b = &rep->batch;
-	uint32_t list = free_list_id(z, order, mt);
-	uint32_t id, next;
-	uint64_t t_lock, t_fill;
+	struct pgr_strategy_zone_counters c;
+	uint64_t pfn, next, visited = 0;
 	long budget;
 	int err = 0;
 
-	pgr__rep_lock(rep, z, &t_lock);
-	t_fill = pgr__mono_ns();
-	if (list_empty_id(z, list)) {
-		pgr__rep_unlock(rep, z, t_lock);
+	pgr_strategy_lock(rep, zone);
+	pfn = first_pfn(rep, zone, order, mt);
+	if (pfn == NO_PFN) {
+		pgr_strategy_unlock(rep, zone);
 		return 0;
 	}
-	/* enough reports for a sixteenth of the order's blocks, plus one */
-	budget = (long)((z->free_area[order].nr_free + rep->capacity * 16 - 1) /
-			(rep->capacity * 16));
+	/* enough reports for a 1/divisor of the order's blocks, plus one */
+	pgr_strategy_zone_counters(rep, zone, &c);
+	budget =
+		(long)((c.nr_free[order] +
+			(uint64_t)u->cfg.capacity * u->cfg.budget_divisor - 1) /
+		       ((uint64_t)u->cfg.capacity * u->cfg.budget_divisor));
 
 	/* list_for_each_entry_safe: @next is the cursor */
-	for (id = list_first_id(z, list); id != list; id = next) {
-		struct page *page = id_page(z, id);
-
-		next = page->next;
-		rep->w.nodes_visited++;
-		if (page->flags & PG_reported)
+	for (; pfn != NO_PFN; pfn = next) {
+		if (pgr_strategy_list_next(rep, zone, order, mt, pfn,
+					   PGR_LIST_HEAD, &next))
+			next = NO_PFN;
+		visited++;
+		if (pgr_strategy_test_reported(rep, zone, pfn) == 1)
 			continue;
 
 		/* out of budget: ask for another pass in 2 s */
 		if (budget < 0) {
-			atomic_store(&rep->state, PAGE_REPORTING_REQUESTED);
-			rep->w.budget_exhausted++;
-			next = id;
+			atomic_store(&u->state, PAGE_REPORTING_REQUESTED);
+			pgr_strategy_add_stat(rep, PGR_STAT_BUDGET_EXHAUSTED,
+					      1);
+			next = pfn;
 			break;
 		}
 
-		/* room in the batch: isolate and add it */
-		if (*offset) {
-			if (!pgr__isolate_free_page(z, id, order,
-						    ISOLATED_BY_REPORTING)) {
-				rep->w.isolate_failures++;
-				next = id;
+		/* room in the batch: isolate and add it (sg[--offset]) */
+		if ((unsigned int)pgr_strategy_batch_count(rep) <
+		    u->cfg.capacity) {
+			if (pgr_strategy_isolate(rep, zone, pfn, order,
+						 PGR_BATCH_FRONT)) {
+				next = pfn;
 				break;
 			}
-			if (b->lo == b->hi)
-				b->hi = rep->capacity;
-			batch_put(b, z, --*offset, id, order);
 			continue;
 		}
 
 		/* batch full and one more unreported page: report now */
-		if (id != list_first_id(z, list))
-			list_rotate_to_front(z, id, list);
-		rep->w.fill_ns += pgr__mono_ns() - t_fill;
-		pgr__rep_unlock(rep, z, t_lock);
-		err = pgr__rep_report(rep);
-		*offset = rep->capacity;
+		if (pfn != first_pfn(rep, zone, order, mt))
+			pgr_strategy_list_rotate_to_front(rep, zone, order, mt,
+							  pfn);
+		pgr_strategy_unlock(rep, zone);
+		err = pgr_strategy_report(rep);
 		budget--;
-		pgr__rep_lock(rep, z, &t_lock);
-		pgr__rep_drain(rep, !err, !err, drain_fpi(rep));
-		pgr__rep_flush_stats(rep);
-		t_fill = pgr__mono_ns();
+		pgr_strategy_lock(rep, zone);
+		pgr_strategy_putback(rep, putback_flags(u, err));
 		/* the list may have changed meanwhile: restart at the head */
-		next = list_first_id(z, list);
+		next = first_pfn(rep, zone, order, mt);
 		if (err)
 			break;
 	}
 
 	/* rotate so the next pass starts where this one stopped */
-	if (next != list && next != list_first_id(z, list))
-		list_rotate_to_front(z, next, list);
-	rep->w.fill_ns += pgr__mono_ns() - t_fill;
-	pgr__rep_unlock(rep, z, t_lock);
+	if (next != NO_PFN && next != first_pfn(rep, zone, order, mt))
+		pgr_strategy_list_rotate_to_front(rep, zone, order, mt, next);
+	pgr_strategy_unlock(rep, zone);
+	pgr_strategy_add_stat(rep, PGR_STAT_NODES_VISITED, visited);
 	return err;
 }
 
 /* page_reporting_process_zone() */
-static int upstream_process_zone(struct pgr_reporting *rep, struct zone *z)
+static int upstream_process_zone(struct pgr_reporting *rep, struct upstream *u,
+				 struct pgr_zone *zone)
 {
-	struct pgr_node *node = z->node;
-	struct pgr_batch *b = &rep->batch;
-	unsigned int offset = rep->capacity;
-	uint64_t watermark, t_lock;
-	bool ok;
+	struct pgr_strategy_zone_counters c;
+	uint64_t watermark;
+	bool ok = true;
 	int err = 0;
 
+	pgr_strategy_lock(rep, zone);
+	pgr_strategy_zone_counters(rep, zone, &c);
 	/* leave room for the pages we take off and the low watermark */
-	watermark = z->watermark[PGR_WMARK_LOW] +
-		    ((uint64_t)PGR_REPORTING_CAPACITY << node->rep_order);
-	pgr__rep_lock(rep, z, &t_lock);
-	ok = pgr__zone_watermark_ok(z, 0, watermark);
-	pgr__rep_unlock(rep, z, t_lock);
+	watermark = c.watermark[PGR_WMARK_LOW] +
+		    ((uint64_t)u->cfg.gate_blocks << u->cfg.order);
+	if (c.populated && !u->cfg.gate_disable)
+		pgr_strategy_watermark_ok(rep, zone, 0, watermark, &ok);
+	pgr_strategy_unlock(rep, zone);
+	if (!c.populated)
+		return 0;
 	if (!ok) {
-		rep->w.zones_gated++;
+		pgr_strategy_add_stat(rep, PGR_STAT_ZONES_GATED, 1);
 		return 0;
 	}
 
-	pgr__rep_lock(rep, z, &t_lock);
-	b->zone = z;
-	b->lo = b->hi = 0;
-	pgr__rep_unlock(rep, z, t_lock);
-
-	for (unsigned int order = node->rep_order; order < node->max_order;
-	     order++)
+	for (unsigned int order = u->cfg.order; order < c.max_order; order++)
 		for (int mt = 0; mt < PGR_MIGRATE_TYPES; mt++) {
 			if (mt == PGR_MIGRATE_ISOLATE)
 				continue;
-			err = upstream_cycle(rep, z, order, mt, &offset);
+			err = upstream_cycle(rep, u, zone, order, mt);
 			if (err)
 				return err;
 		}
 
 	/* report the leftover entries at the end of the batch */
-	if (offset < rep->capacity) {
-		err = pgr__rep_report(rep);
-		pgr__rep_lock(rep, z, &t_lock);
-		pgr__rep_drain(rep, !err, !err, drain_fpi(rep));
-		pgr__rep_unlock(rep, z, t_lock);
+	if (pgr_strategy_batch_count(rep) > 0) {
+		err = pgr_strategy_report(rep);
+		pgr_strategy_lock(rep, zone);
+		pgr_strategy_putback(rep, putback_flags(u, err));
+		pgr_strategy_unlock(rep, zone);
 	}
 	return err;
 }
 
 /* page_reporting_process(): one pass over every zone. */
-static void upstream_process(struct pgr_reporting *rep)
+static void upstream_process(struct pgr_reporting *rep, void *priv)
 {
-	struct pgr_node *node = rep->node;
+	struct upstream *u = priv;
 	int expected = PAGE_REPORTING_ACTIVE;
+	int nr = pgr_strategy_nr_zones(rep);
 
-	atomic_store(&rep->state, PAGE_REPORTING_ACTIVE);
-	rep->w.passes++;
-	for (unsigned int i = 0; i < node->nr_zones; i++) {
-		struct zone *z = &node->zones[i];
-
-		if (!z->populated)
-			continue;
-		if (upstream_process_zone(rep, z))
+	atomic_store(&u->state, PAGE_REPORTING_ACTIVE);
+	pgr_strategy_add_stat(rep, PGR_STAT_PASSES, 1);
+	for (int i = 0; i < nr; i++)
+		if (upstream_process_zone(rep, u,
+					  pgr_strategy_zone(rep, (unsigned)i)))
 			break;
-	}
 	/* a request arrived meanwhile (or the budget ran out): go again */
-	if (!atomic_compare_exchange_strong(&rep->state, &expected,
+	if (!atomic_compare_exchange_strong(&u->state, &expected,
 					    PAGE_REPORTING_IDLE))
-		pgr__rep_schedule(rep, rep->delay_ns);
+		pgr_strategy_schedule(rep, u->cfg.delay_ns);
 }
 
+extern const struct pgr_strategy_ops pgr__upstream_ops;
 const struct pgr_strategy_ops pgr__upstream_ops = {
+	.name = "upstream",
+	.init = upstream_init,
+	.fini = upstream_fini,
+	.start = upstream_start,
 	.notify_free = upstream_notify_free,
-	.register_request = upstream_register_request,
 	.process = upstream_process,
 };

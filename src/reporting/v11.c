@@ -19,6 +19,13 @@
  * re-walk absorbs exactly those pages and arrives where the boundary was:
  * both pick the same pages in the same batches; only nodes_visited differs.
  *
+ * Not written on <pagereport/strategy.h> alone: v11's reported_boundary
+ * changes where the allocator itself inserts pages (add_to_free_list_tail
+ * goes in front of the boundary, del/move_to_free_list pull it), so mm
+ * calls the internal hooks of pgr__engine_hooks (del_reported,
+ * move_reported, reset_boundary, reset_zone) and reads the boundary array
+ * this strategy publishes on the node.
+ *
  * Divergences from the kernel, each deliberate and tested:
  *  - ISOLATE lists have no boundary (the kernel leaves that slot NULL and
  *    would list_add_tail before NULL); mm inserts at the real tail.
@@ -76,8 +83,7 @@ static void pull_boundary(struct zone *z, uint32_t id)
 		node->reported_boundary[idx] = id_page(z, id)->next;
 }
 
-void pgr__reporting_del_reported(struct zone *z, uint32_t id,
-				 unsigned int order)
+void pgr__v11_del_reported(struct zone *z, uint32_t id, unsigned int order)
 {
 	pull_boundary(z, id);
 	if (z->reported_pages && order >= z->node->rep_order)
@@ -85,8 +91,7 @@ void pgr__reporting_del_reported(struct zone *z, uint32_t id,
 }
 
 /* move_to_free_list keeps the flag and the count; only the boundary moves. */
-void pgr__reporting_move_reported(struct zone *z, uint32_t id,
-				  unsigned int order)
+void pgr__v11_move_reported(struct zone *z, uint32_t id, unsigned int order)
 {
 	(void)order;
 	pull_boundary(z, id);
@@ -116,7 +121,7 @@ static void count_reset(struct zone *z)
 }
 
 /* page_reporting_reset_boundary(): compaction is about to rotate a list. */
-void pgr__reporting_reset_boundary(struct zone *z, unsigned int order, int mt)
+void pgr__v11_reset_boundary(struct zone *z, unsigned int order, int mt)
 {
 	struct pgr_node *node = z->node;
 
@@ -129,7 +134,7 @@ void pgr__reporting_reset_boundary(struct zone *z, unsigned int order, int mt)
 }
 
 /* page_reporting_reset_zone(): the zone went offline. */
-void pgr__reporting_reset_zone(struct zone *z)
+void pgr__v11_reset_zone(struct zone *z)
 {
 	z->reported_pages = NULL;
 }
@@ -172,14 +177,18 @@ static void v11_cancel(struct pgr_reporting *rep, struct zone *z)
 }
 
 /* page_reporting_notify_free() past the inline key and order checks. */
-static void v11_notify_free(struct pgr_reporting *rep, struct zone *z,
+static void v11_notify_free(struct pgr_reporting *rep, void *priv,
+			    struct pgr_zone *zone, uint64_t pfn,
 			    unsigned int order)
 {
+	struct zone *z = (struct zone *)zone;
 	uint64_t next_report;
 
+	(void)priv;
+	(void)pfn;
 	if (z->flags & ZONE_PAGE_REPORTING_REQUESTED)
 		return;
-	next_report = PGR_REPORTING_HWM;
+	next_report = rep->cfg.v11_hwm;
 	if (z->reported_pages)
 		next_report += z->reported_pages[order - z->node->rep_order];
 	if (z->free_area[order].nr_free < next_report)
@@ -191,8 +200,9 @@ static void v11_notify_free(struct pgr_reporting *rep, struct zone *z,
  * page_reporting_register(): request every populated zone.  REQUESTED
  * flags left by an earlier device count again, so the work visits them.
  */
-static void v11_register_request(struct pgr_reporting *rep)
+static void v11_register_request(struct pgr_reporting *rep, void *priv)
 {
+	(void)priv;
 	struct pgr_node *node = rep->node;
 
 	for (unsigned int i = 0; i < node->nr_zones; i++) {
@@ -252,16 +262,6 @@ static uint32_t get_unreported_page(struct pgr_reporting *rep, struct zone *z,
 	return PGR_NO_PAGE;
 }
 
-static void batch_add(struct pgr_batch *b, struct zone *z, uint32_t id,
-		      unsigned int order)
-{
-	b->ids[b->hi] = id;
-	b->ranges[b->hi].pfn = id_pfn(z, id);
-	b->ranges[b->hi].order = order;
-	b->ranges[b->hi].zone = z->idx;
-	b->hi++;
-}
-
 /*
  * page_reporting_fill(): up to capacity pages, order high -> low, mt high
  * -> low, ISOLATE skipped.  A full batch returns with the zone still
@@ -275,7 +275,7 @@ static unsigned int v11_fill(struct pgr_reporting *rep, struct zone *z)
 	uint64_t t0 = pgr__mono_ns();
 
 	b->zone = z;
-	b->lo = b->hi = 0;
+	b->lo = b->hi = PGR_BATCH_MID;
 	if (!(z->flags & ZONE_PAGE_REPORTING_ACTIVE)) {
 		z->flags |= ZONE_PAGE_REPORTING_ACTIVE;
 		reset_all_boundaries(z);
@@ -288,15 +288,15 @@ static unsigned int v11_fill(struct pgr_reporting *rep, struct zone *z)
 				continue;
 			while ((id = get_unreported_page(rep, z, order, mt)) !=
 			       PGR_NO_PAGE) {
-				batch_add(b, z, id, order);
-				if (b->hi == rep->capacity)
+				pgr__batch_add(rep, z, id, order, false);
+				if (b->hi - b->lo == rep->capacity)
 					goto out;
 			}
 		}
 	v11_cancel(rep, z);
 out:
 	rep->w.fill_ns += pgr__mono_ns() - t0;
-	return b->hi;
+	return b->hi - b->lo;
 }
 
 /* ---- the work ------------------------------------------------------------ */
@@ -353,11 +353,12 @@ static void v11_cycle(struct pgr_reporting *rep, struct zone *z)
 }
 
 /* page_reporting_process(): round robin over zones while any requests. */
-static void v11_process(struct pgr_reporting *rep)
+static void v11_process(struct pgr_reporting *rep, void *priv)
 {
 	struct pgr_node *node = rep->node;
 	unsigned int i = 0;
 
+	(void)priv;
 	rep->w.passes++;
 	do {
 		struct zone *z = &node->zones[i];
@@ -372,8 +373,21 @@ static void v11_process(struct pgr_reporting *rep)
 	} while (atomic_load(&rep->refcnt));
 }
 
-const struct pgr_strategy_ops pgr__v11_ops = {
+/*
+ * Two names, one code: the engine sets rep->rescan for "v11-rescan".  These
+ * use engine internals (the boundary and reported_pages mm maintains through
+ * pgr__engine_hooks), not only <pagereport/strategy.h>.
+ */
+const struct pgr_strategy_ops pgr__v11_boundary_ops = {
+	.name = "v11-boundary",
+	.start = v11_register_request,
 	.notify_free = v11_notify_free,
-	.register_request = v11_register_request,
+	.process = v11_process,
+};
+
+const struct pgr_strategy_ops pgr__v11_rescan_ops = {
+	.name = "v11-rescan",
+	.start = v11_register_request,
+	.notify_free = v11_notify_free,
 	.process = v11_process,
 };

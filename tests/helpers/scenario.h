@@ -30,8 +30,12 @@
 #define SCN_T_FOREVER	(3600ULL * 1000000000ULL)
 
 /* The strategy loops: tcase_add_loop_test over these index ranges. */
+/*
+ * "ALL": the strategies that keep PageReported (v11-boundary, v11-rescan,
+ * upstream); bitmap keeps none and has check_scenarios_bitmap.c.
+ */
 #define SCN_ALL_START 0
-#define SCN_ALL_END   PGR_NR_STRATEGIES
+#define SCN_ALL_END   PGR_STRATEGY_BITMAP
 #define SCN_V11_START PGR_STRATEGY_V11_BOUNDARY
 #define SCN_V11_END   (PGR_STRATEGY_V11_RESCAN + 1)
 

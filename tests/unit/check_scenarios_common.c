@@ -65,8 +65,8 @@ static void scn_rerequest(struct scn *s, unsigned int capacity)
 START_TEST(test_scenarios_batch_bounded_and_isolated)
 {
 	static const unsigned int caps[] = { 1, 7, 16, 32 };
-	enum pgr_strategy st = _i % PGR_NR_STRATEGIES;
-	unsigned int cap = caps[_i / PGR_NR_STRATEGIES];
+	enum pgr_strategy st = _i % SCN_ALL_END;
+	unsigned int cap = caps[_i / SCN_ALL_END];
 	struct scn *s = scn_default();
 	size_t total = 0;
 
@@ -893,7 +893,7 @@ static Suite *scenarios_common_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_scenarios_batch_bounded_and_isolated, 0,
-			    4 * PGR_NR_STRATEGIES);
+			    4 * SCN_ALL_END);
 	tcase_add_loop_test(tc, test_scenarios_flag_kept_by_move_cleared_by_del,
 			    SCN_ALL_START, SCN_ALL_END);
 	tcase_add_loop_test(tc, test_scenarios_merge_clears_state,

@@ -255,7 +255,7 @@ static Suite *sinks_suite(void)
 	tcase_add_loop_test(tc, test_sink_memory_discard, 0, 2);
 	tcase_add_loop_test(tc, test_sink_memory_engine, 0, 6);
 	tcase_add_loop_test(tc, test_sink_rereported_pages, 0,
-			    PGR_NR_STRATEGIES);
+			    NR_FLAG_STRATEGIES);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -16,6 +16,9 @@
 
 #include "internal.h"
 
+/* v11-boundary, v11-rescan, upstream: the strategies with PageReported */
+#define NR_FLAG_STRATEGIES PGR_STRATEGY_BITMAP
+
 static inline uint64_t test_seed(void)
 {
 	const char *s = getenv("PGR_SEED");
