@@ -16,5 +16,7 @@
 #include <pagereport/sink.h>
 #include <pagereport/reporting.h>
 #include <pagereport/balloon.h>
+#include <pagereport/workload.h>
+#include <pagereport/trace.h>
 
 #endif /* PAGEREPORT_PAGEREPORT_H */
