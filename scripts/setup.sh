@@ -19,7 +19,8 @@ JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 # and clang with its runtime (libFuzzer) for the fuzz targets.
 PACKAGES="build-essential autoconf automake libtool pkg-config git
 check libcmocka-dev libgoogle-perftools-dev google-perftools
-python3 python3-matplotlib valgrind user-mode-linux kmod clang libclang-rt-14-dev"
+python3 python3-matplotlib valgrind user-mode-linux kmod clang libclang-rt-14-dev
+xz-utils"
 
 missing=""
 for p in $PACKAGES; do
