@@ -60,21 +60,35 @@ cleanup() {
 	echo "$old_buffer" > $T/buffer_size_kb
 	echo "$old_overwrite" > $T/options/overwrite
 	[ -n "${scratch:-}" ] && rm -rf "$scratch"
+	[ -n "${shm:-}" ] && rm -rf "$shm"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # kpageflags/kpagecount: 8 bytes per pfn, pfns 0 .. the end of the last zone
 max_pfn=$(awk '/start_pfn:/ {s=$2} /spanned/ {sp=$2} /start_pfn:/ { if (s+sp > m) m = s+sp } END {print m}' /proc/zoneinfo)
+# The snapshots are written into tmpfs files allocated before tracing
+# starts (fallocate on tmpfs allocates the pages): writing 50 MiB of
+# page cache while the snapshot is read would take, behind the reader's
+# back, pages it has already seen as free.
+shm=
+if [ $kpage = 1 ]; then
+	shm=$(mktemp -d /dev/shm/pgr-record.XXXXXX)
+	for w in start end; do
+		for k in kpageflags kpagecount; do
+			fallocate -l $((max_pfn * 8)) "$shm/$k.$w"
+		done
+	done
+fi
 snapshot() {
 	cat /proc/zoneinfo > "$out/zoneinfo.$1"
 	cat /proc/buddyinfo > "$out/buddyinfo.$1"
 	if [ $kpage = 1 ]; then
-		# big reads: the snapshot should take as little time as it can
-		dd if=/proc/kpageflags of="$out/kpageflags.$1" bs=1M \
-			count=$((max_pfn * 8)) iflag=count_bytes status=none
-		dd if=/proc/kpagecount of="$out/kpagecount.$1" bs=1M \
-			count=$((max_pfn * 8)) iflag=count_bytes status=none
+		# big reads into the preallocated files
+		dd if=/proc/kpageflags of="$shm/kpageflags.$1" bs=1M \
+			count=$((max_pfn * 8)) iflag=count_bytes conv=notrunc status=none
+		dd if=/proc/kpagecount of="$shm/kpagecount.$1" bs=1M \
+			count=$((max_pfn * 8)) iflag=count_bytes conv=notrunc status=none
 	fi
 	date -u +%s.%N > "$out/time.$1"
 }
@@ -138,6 +152,9 @@ fi
 for c in $T/per_cpu/cpu*; do
 	echo "$(basename "$c") $(grep -E '^(overrun|dropped events):' "$c/stats" | tr '\n' ' ')"
 done > "$out/dropped"
+if [ $kpage = 1 ]; then
+	mv "$shm"/kpage* "$out/"
+fi
 uname -r > "$out/kernel"
 grep -vc '^#' "$out/$file" > "$out/lines" || true
 echo "record-trace: $(cat "$out/lines") lines in $out/$file"

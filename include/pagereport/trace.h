@@ -251,6 +251,13 @@ struct pgr_replay_config {
 	 * no zone (-1 = skip them, counted as outside; 0 = zone 0...). */
 	int policy_zone;
 	bool policy_zone_set;
+	/*
+	 * EXACT: an alloc of a block the model has (partly) allocated is
+	 * proof that the kernel freed it to the buddy without the trace
+	 * showing it (a pcp bypass, a lost event): free those parts first,
+	 * then take the block (counted in alloc_repaired as well as allocs).
+	 */
+	bool repair;
 	/* Optional: called after every event; non-zero stops the replay
 	 * with that return value. */
 	int (*after_event)(void *arg, size_t index,
@@ -273,6 +280,7 @@ struct pgr_replay_stats {
 	uint64_t order_mismatch; /* freed order != allocated order */
 	uint64_t realloc_live;	 /* alloc of a pfn still live: old freed */
 	uint64_t clock_ns;	 /* engine clock advanced by the replay */
+	uint64_t alloc_repaired; /* EXACT with repair: see the config */
 };
 
 struct pgr_replay;

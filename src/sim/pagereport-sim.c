@@ -41,7 +41,7 @@ struct opts {
 	uint64_t mem, start_pfn, seed, interval_ns;
 	double seconds, rate, occupancy;
 	unsigned capacity;
-	bool dump, quiet;
+	bool dump, quiet, repair;
 };
 
 /* ---- time series ---------------------------------------------------------
@@ -579,6 +579,8 @@ static void usage(FILE *f)
 	      "  --mode exact|policy  (default exact for traces)\n"
 	      "  --start-free FILE    exact: only these blocks (\"<pfn hex> "
 	      "<order>\") start free\n"
+	      "  --repair             exact: an alloc of a block the model "
+	      "has allocated frees it first\n"
 	      "  --kpage-free FLAGS   print the free blocks of a "
 	      "/proc/kpageflags snapshot and exit\n"
 	      "Reporting:\n"
@@ -597,6 +599,8 @@ static void usage(FILE *f)
 	      "  --compare-buddyinfo FILE  model vs a /proc/buddyinfo at the "
 	      "end\n"
 	      "  --compare-free FILE  model vs a free-block list at the end\n"
+	      "  --write-free FILE    the model's free blocks at the end, as "
+	      "\"<pfn> <order>\"\n"
 	      "  --quiet              no progress line\n"
 	      "  -h, --help\n",
 	      f);
@@ -667,6 +671,8 @@ enum {
 	OPT_CMP_BUDDYINFO,
 	OPT_CMP_FREE,
 	OPT_QUIET,
+	OPT_REPAIR,
+	OPT_WRITE_FREE,
 };
 
 static int bad_arg(const char *opt, const char *v)
@@ -704,6 +710,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		  OPT_CMP_BUDDYINFO },
 		{ "compare-free", required_argument, NULL, OPT_CMP_FREE },
 		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ "repair", no_argument, NULL, OPT_REPAIR },
+		{ "write-free", required_argument, NULL, OPT_WRITE_FREE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -821,6 +829,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_QUIET:
 			o->quiet = true;
+			break;
+		case OPT_REPAIR:
+			o->repair = true;
+			break;
+		case OPT_WRITE_FREE:
+			o->write_free = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -1015,6 +1029,7 @@ int main(int argc, char **argv)
 	if (o.trace || o.import) {
 		struct pgr_replay_config rc = {
 			.mode = o.mode,
+			.repair = o.repair,
 			.after_event = after_event,
 			.arg = &r,
 		};
@@ -1040,15 +1055,16 @@ int main(int argc, char **argv)
 		       " allocs, %" PRIu64 " frees applied; outside %" PRIu64
 		       "; exact: free of a free block %" PRIu64
 		       ", alloc of a non-free block %" PRIu64
+		       " (repaired %" PRIu64 ")"
 		       ", free matching no block %" PRIu64
 		       ", partial frees %" PRIu64 "; policy: no block %" PRIu64
 		       ", unmatched free %" PRIu64 ", order mismatch %" PRIu64
 		       ", realloc of a live pfn %" PRIu64 "\n",
 		       pgr_replay_mode_name(o.mode), st.events, st.allocs,
 		       st.frees, st.outside, st.free_unestablished,
-		       st.alloc_conflicts, st.free_conflicts, st.partial_frees,
-		       st.alloc_failures, st.free_unmatched, st.order_mismatch,
-		       st.realloc_live);
+		       st.alloc_conflicts, st.alloc_repaired, st.free_conflicts,
+		       st.partial_frees, st.alloc_failures, st.free_unmatched,
+		       st.order_mismatch, st.realloc_live);
 		if (rec) {
 			/* what the replay did is the trace itself */
 			for (size_t i = 0; i < r.total; i++)
@@ -1126,6 +1142,24 @@ int main(int argc, char **argv)
 		    !flist_from_model(r.node, &model))
 			flist_compare(&model, &ref);
 		free(ref.v);
+		free(model.v);
+	}
+	if (o.write_free) {
+		struct flist model = { 0 };
+		FILE *f = fopen(o.write_free, "w");
+
+		if (!f || flist_from_model(r.node, &model)) {
+			fprintf(stderr, "pagereport-sim: %s: %s\n",
+				o.write_free, strerror(errno));
+		} else {
+			fprintf(f,
+				"# the model's free blocks: <pfn> <order>\n");
+			for (size_t i = 0; i < model.n; i++)
+				fprintf(f, "%#" PRIx64 " %u\n", model.v[i].pfn,
+					model.v[i].order);
+		}
+		if (f)
+			fclose(f);
 		free(model.v);
 	}
 	if (rec && pgr_trace_save(rec, o.record))

@@ -238,6 +238,29 @@ static bool containing_block(struct pgr_zone *z, uint64_t pfn,
 	return false;
 }
 
+/*
+ * split_page(): the kernel frees part (@ev) of a high-order allocation
+ * (@head, @order).  Free the whole block and take back every piece but
+ * this one, from the largest down.
+ */
+static int split_free(struct pgr_zone *z, uint64_t head, unsigned int order,
+		      const struct pgr_trace_event *ev)
+{
+	if (pgr_free_pages(z, head, order))
+		return pgr__error(EIO, "replay: model refused to free "
+				       "an allocated block");
+	for (unsigned int k = order; k-- > ev->order;) {
+		uint64_t sib = (ev->pfn & ~((1ULL << k) - 1)) ^ (1ULL << k);
+
+		if (pgr_take_block(z, sib, k))
+			return pgr__error(EIO,
+					  "replay: could not re-take %#llx/%u "
+					  "after a partial free",
+					  (unsigned long long)sib, k);
+	}
+	return 0;
+}
+
 static int exact_free(struct pgr_replay *r, struct pgr_zone *z,
 		      const struct pgr_trace_event *ev)
 {
@@ -259,30 +282,50 @@ static int exact_free(struct pgr_replay *r, struct pgr_zone *z,
 		return 0;
 	}
 	if (info.state == PGR_PAGE_ALLOCATED && info.order > ev->order) {
-		/*
-		 * split_page(): the kernel frees part of a high-order
-		 * allocation.  Free the whole block and take back every
-		 * piece but this one, from the largest down.
-		 */
-		if (pgr_free_pages(z, head, info.order))
-			return pgr__error(EIO, "replay: model refused to free "
-					       "an allocated block");
-		for (unsigned int k = info.order; k-- > ev->order;) {
-			uint64_t sib =
-				(ev->pfn & ~((1ULL << k) - 1)) ^ (1ULL << k);
+		int err = split_free(z, head, info.order, ev);
 
-			if (pgr_take_block(z, sib, k))
-				return pgr__error(
-					EIO,
-					"replay: could not re-take "
-					"%#llx/%u after a partial free",
-					(unsigned long long)sib, k);
-		}
+		if (err)
+			return err;
 		r->st.partial_frees++;
 		r->st.frees++;
 		return 0;
 	}
 	r->st.free_conflicts++;
+	return 0;
+}
+
+/*
+ * repair: the kernel took this block from its free lists, so it was free
+ * there; free whatever the model still has allocated inside it (frees the
+ * trace did not show).  Return 0 if the range is now free, 1 if not
+ * (isolated pages, or no block found), or -EIO.
+ */
+static int exact_repair(struct pgr_zone *z, const struct pgr_trace_event *ev)
+{
+	uint64_t p = ev->pfn, end = ev->pfn + (1ULL << ev->order);
+
+	while (p < end) {
+		struct pgr_page_info info;
+		uint64_t head, bend;
+
+		if (!containing_block(z, p, PGR_MAX_ORDER_LIMIT, &head, &info))
+			return 1;
+		bend = head + (1ULL << info.order);
+		if (info.state == PGR_PAGE_FREE) {
+			p = bend;
+		} else if (info.state != PGR_PAGE_ALLOCATED) {
+			return 1;
+		} else if (head >= ev->pfn && bend <= end) {
+			if (pgr_free_pages(z, head, info.order))
+				return pgr__error(EIO, "replay: model refused "
+						       "to free an allocated "
+						       "block");
+			p = bend;
+		} else {
+			/* one larger allocated block holds the whole range */
+			return split_free(z, head, info.order, ev);
+		}
+	}
 	return 0;
 }
 
@@ -294,6 +337,14 @@ static int exact_event(struct pgr_replay *r, struct pgr_zone *z,
 	if (ev->op == PGR_TRACE_FREE)
 		return exact_free(r, z, ev);
 	err = pgr_take_block(z, ev->pfn, ev->order);
+	if (err == -EBUSY && r->cfg.repair) {
+		err = exact_repair(z, ev);
+		if (err < 0)
+			return err;
+		err = err ? -EBUSY : pgr_take_block(z, ev->pfn, ev->order);
+		if (!err)
+			r->st.alloc_repaired++;
+	}
 	if (!err)
 		r->st.allocs++;
 	else if (err == -EBUSY)

@@ -593,6 +593,37 @@ START_TEST(test_exact_replay_unestablished)
 }
 END_TEST
 
+/* repair: an alloc of a block the model has allocated frees it first. */
+START_TEST(test_exact_replay_repair)
+{
+	struct pgr_zone *z;
+	struct pgr_node *n = mmh_populated(0, 0, 0, NPAGES, &z);
+	struct pgr_replay_config cfg = { .repair = true };
+	struct pgr_replay *r = pgr_replay_create(n, &cfg);
+	struct pgr_trace_event e;
+	struct pgr_replay_stats st;
+
+	e = ev(PGR_TRACE_ALLOC, 0x200, 2);
+	ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+	ck_assert_int_eq(pgr_replay_event(r, &e), 0); /* same block again */
+	e = ev(PGR_TRACE_ALLOC, 0x200, 3); /* holds the order-2 block */
+	ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+	e = ev(PGR_TRACE_ALLOC, 0x203, 0); /* inside the order-3 block */
+	ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+	pgr_replay_get_stats(r, &st);
+	ck_assert_uint_eq(st.allocs, 4);
+	ck_assert_uint_eq(st.alloc_repaired, 3);
+	ck_assert_uint_eq(st.alloc_conflicts, 0);
+	ck_assert_int_eq(mmh_page(z, 0x203).state, PGR_PAGE_ALLOCATED);
+	ck_assert_uint_eq(mmh_page(z, 0x203).order, 0);
+	ck_assert_uint_eq(mmh_page(z, 0x204).order, 2); /* the rest stays */
+	ck_assert_uint_eq(mmh_info(z).nr_free_pages, NPAGES - 8);
+	MMH_CHECK(z);
+	pgr_replay_destroy(r);
+	pgr_node_destroy(n);
+}
+END_TEST
+
 START_TEST(test_policy_replay_mapping)
 {
 	struct pgr_zone *z;
@@ -888,6 +919,7 @@ static Suite *pgrtrace_suite(void)
 	tcase_add_loop_test(tc, test_record_replay_lockstep, 0, 2);
 	tcase_add_test(tc, test_exact_replay_reproduces_free_lists);
 	tcase_add_test(tc, test_exact_replay_unestablished);
+	tcase_add_test(tc, test_exact_replay_repair);
 	tcase_add_test(tc, test_policy_replay_mapping);
 	tcase_add_test(tc, test_replay_drives_engine_clock);
 	tcase_add_test(tc, test_zone_dump_buddyinfo_layout);
