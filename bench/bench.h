@@ -5,7 +5,8 @@
  * The runner models no kernel file; it drives the model (mm.h) and the
  * reporting engine (reporting.h) the way a guest workload and a host would,
  * and measures them.  main.c parses options and runs experiments; common.c
- * has clocks, statistics, the churn workload and the progress line;
+ * has clocks, statistics and the progress line (the workloads are the
+ * library's, <pagereport/workload.h>);
  * output.c writes one CSV and one JSON per experiment; profile.c wraps
  * gperftools; one exp_*.c per experiment.
  */
@@ -131,45 +132,11 @@ const char *bench_fmt_bytes(uint64_t bytes, char *buf, size_t len);
 int bench_parse_size(const char *s, uint64_t *r_bytes);
 
 /*
- * The churn workload: keeps a zone near a target occupancy by allocating
- * and freeing blocks of random order (a THP-heavy mix), freeing a random
- * victim.  Deterministic for a seed.
+ * The workloads (churn, build, page_fault1) are the library's:
+ * <pagereport/workload.h>.  bench_workload() creates one or says why not.
  */
-struct churn_block {
-	uint64_t pfn;
-	uint8_t order;
-};
-
-enum churn_mix {
-	CHURN_MIX_THP = 0, /* 50% order 9, 20% 0, 20% 1-8, 10% 10 */
-	CHURN_MIX_UNIFORM, /* uniform over [min_order, max_order] */
-	CHURN_MIX_SMALL,   /* 80% order 0, 15% 1-3, 5% order 9: a build */
-};
-
-struct churn {
-	struct pgr_zone *zone;
-	struct pgr_rand rand;
-	struct churn_block *live;
-	size_t nr_live, cap_live;
-	uint64_t live_pages, zone_pages, target_pages;
-	uint64_t allocs, frees, alloc_failures;
-	unsigned min_order, max_order; /* order mix bounds */
-	enum churn_mix mix;	       /* see churn_pick_order() */
-	/* optional: touch one byte per 4 KiB page of each allocated block */
-	struct pgr_guest_ram *ram;
-};
-
-int churn_init(struct churn *c, struct pgr_zone *zone, double occupancy,
-	       uint64_t seed);
-void churn_destroy(struct churn *c);
-/* Fill up to the target occupancy (no frees). */
-int churn_fill(struct churn *c);
-/* One alloc or free step around the target. */
-void churn_step(struct churn *c);
-/* Free every live block in random order. */
-void churn_free_all(struct churn *c);
-/* Free a random @fraction of the live blocks. */
-void churn_free_fraction(struct churn *c, double fraction);
+struct pgr_workload *bench_workload(struct pgr_zone *zone,
+				    const struct pgr_workload_config *cfg);
 
 /* ---- balloon daemon (common.c) ----------------------------------------------
  */

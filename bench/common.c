@@ -1,14 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * pagereport-bench: clocks, statistics, the churn workload, the progress
- * line and the balloon daemon launcher shared by the experiments.
+ * pagereport-bench: clocks, statistics, the progress line, workload
+ * creation and the balloon daemon launcher shared by the experiments.
  *
- * The churn workload stands for a guest's page allocator traffic: it keeps
- * the zone near a target occupancy with alloc/free steps of a THP-heavy
- * order mix (order 9 half the time), freeing a random live block, the way
- * will-it-scale style workloads and kernel builds churn memory.  It leaves
- * out per-CPU lists, reclaim and page cache: every free goes straight to
- * the buddy allocator (free_one_page), which is what reporting sees.
+ * The workloads themselves (churn, build-like jobs, page_fault1) are the
+ * library's generators (include/pagereport/workload.h, src/workload/).
  */
 #include "config.h"
 
@@ -239,158 +235,17 @@ int bench_parse_size(const char *s, uint64_t *r_bytes)
 	return 0;
 }
 
-/* ---- churn workload ------------------------------------------------------ */
+/* ---- workloads ---------------------------------------------------------- */
 
-int churn_init(struct churn *c, struct pgr_zone *zone, double occupancy,
-	       uint64_t seed)
+struct pgr_workload *bench_workload(struct pgr_zone *zone,
+				    const struct pgr_workload_config *cfg)
 {
-	struct pgr_zone_info info;
+	struct pgr_workload *w = pgr_workload_create(zone, cfg);
 
-	memset(c, 0, sizeof(*c));
-	if (pgr_zone_get_info(zone, &info))
-		return -EINVAL;
-	c->zone = zone;
-	c->zone_pages = info.nr_pages;
-	c->target_pages = (uint64_t)(occupancy * (double)info.nr_pages);
-	c->min_order = 0;
-	c->max_order = info.max_order - 1;
-	c->mix = CHURN_MIX_THP;
-	pgr_rand_seed(&c->rand, seed);
-	return 0;
-}
-
-void churn_destroy(struct churn *c)
-{
-	free(c->live);
-	c->live = NULL;
-	c->nr_live = c->cap_live = 0;
-}
-
-/*
- * The order mixes, clamped to [min_order, max_order].  THP: 50% order 9,
- * 20% order 0, 20% orders 1..8, 10% order 10.  SMALL (a compiler-like
- * workload of mostly 4 KiB pages): 80% order 0, 15% orders 1..3, 5% order
- * 9.  UNIFORM: every order alike.
- */
-static unsigned churn_pick_order(struct churn *c)
-{
-	unsigned o, span = c->max_order - c->min_order + 1;
-	uint64_t r;
-
-	if (c->mix == CHURN_MIX_UNIFORM)
-		return c->min_order + (unsigned)pgr_rand_below(&c->rand, span);
-	r = pgr_rand_below(&c->rand, 100);
-	if (c->mix == CHURN_MIX_SMALL)
-		o = r < 80   ? 0
-		    : r < 95 ? 1 + (unsigned)pgr_rand_below(&c->rand, 3)
-			     : 9;
-	else if (r < 50)
-		o = 9;
-	else if (r < 70)
-		o = 0;
-	else if (r < 90)
-		o = 1 + (unsigned)pgr_rand_below(&c->rand, 8);
-	else
-		o = 10;
-	if (o < c->min_order)
-		o = c->min_order;
-	if (o > c->max_order)
-		o = c->max_order;
-	return o;
-}
-
-static void churn_touch(struct churn *c, uint64_t pfn, unsigned order)
-{
-	for (uint64_t i = 0; i < (1ULL << order); i++) {
-		volatile char *p = pgr_guest_ram_addr(c->ram, pfn + i);
-
-		if (p)
-			*p = (char)(pfn + i);
-	}
-}
-
-static bool churn_alloc(struct churn *c)
-{
-	unsigned order = churn_pick_order(c);
-	uint64_t pfn;
-
-	if (pgr_alloc_pages(c->zone, order, PGR_MIGRATE_MOVABLE, 0, &pfn)) {
-		c->alloc_failures++;
-		return false;
-	}
-	if (c->nr_live == c->cap_live) {
-		size_t cap = c->cap_live ? c->cap_live * 2 : 4096;
-		struct churn_block *n = realloc(c->live, cap * sizeof(*n));
-
-		if (!n) {
-			pgr_free_pages(c->zone, pfn, order);
-			return false;
-		}
-		c->live = n;
-		c->cap_live = cap;
-	}
-	c->live[c->nr_live++] = (struct churn_block){ pfn, (uint8_t)order };
-	c->live_pages += 1ULL << order;
-	c->allocs++;
-	if (c->ram)
-		churn_touch(c, pfn, order);
-	return true;
-}
-
-static void churn_free_idx(struct churn *c, size_t i)
-{
-	struct churn_block b = c->live[i];
-
-	c->live[i] = c->live[--c->nr_live];
-	if (pgr_free_pages(c->zone, b.pfn, b.order)) {
-		fprintf(stderr, "pagereport-bench: free %#llx/%u: %s\n",
-			(unsigned long long)b.pfn, b.order, pgr_errmsg());
-		abort();
-	}
-	c->live_pages -= 1ULL << b.order;
-	c->frees++;
-}
-
-static void churn_free_random(struct churn *c)
-{
-	if (c->nr_live)
-		churn_free_idx(c, pgr_rand_below(&c->rand, c->nr_live));
-}
-
-int churn_fill(struct churn *c)
-{
-	unsigned misses = 0;
-
-	while (c->live_pages < c->target_pages && misses < 64)
-		misses = churn_alloc(c) ? 0 : misses + 1;
-	return 0;
-}
-
-void churn_step(struct churn *c)
-{
-	/* A random walk that drifts back to the target: 60/40 toward it. */
-	unsigned p_alloc = c->live_pages < c->target_pages ? 60 : 40;
-
-	if (pgr_rand_below(&c->rand, 100) < p_alloc) {
-		if (!churn_alloc(c))
-			churn_free_random(c);
-	} else {
-		churn_free_random(c);
-	}
-}
-
-void churn_free_all(struct churn *c)
-{
-	while (c->nr_live)
-		churn_free_random(c);
-}
-
-void churn_free_fraction(struct churn *c, double fraction)
-{
-	size_t n = (size_t)(fraction * (double)c->nr_live);
-
-	while (n-- && c->nr_live)
-		churn_free_random(c);
+	if (!w)
+		fprintf(stderr, "pagereport-bench: %s workload: %s\n",
+			pgr_workload_kind_name(cfg->kind), pgr_errmsg());
+	return w;
 }
 
 /*

@@ -116,7 +116,13 @@ static int run_point(struct bpoint *p, uint64_t seed, struct bresult *res)
 	struct pgr_reporting_stats s0, s1;
 	struct pgr_node *node;
 	struct pgr_sink *sink = NULL;
-	struct churn c;
+	struct pgr_workload_config wcfg = {
+		.kind = PGR_WORKLOAD_CHURN,
+		.seed = seed ^ 0x5eed,
+		.churn.occupancy = p->occupancy,
+	};
+	struct pgr_workload_stats w0, w1;
+	struct pgr_workload *w;
 	uint64_t ops_per_tick, nticks, t_work = 0, t_rep = 0;
 	double carry = 0;
 	int err = -EIO;
@@ -129,9 +135,10 @@ static int run_point(struct bpoint *p, uint64_t seed, struct bresult *res)
 		rcfg.order = PGR_MAX_ORDER_DEFAULT - 1;
 		rcfg.capacity = 32;
 	}
-	if (churn_init(&c, pgr_node_zone(node, 0), p->occupancy, seed ^ 0x5eed))
+	w = bench_workload(pgr_node_zone(node, 0), &wcfg);
+	if (!w)
 		goto out_node;
-	churn_fill(&c);
+	pgr_workload_fill(w);
 	sink = pgr_sink_null_create(p->capacity);
 	if (!sink)
 		goto out_churn;
@@ -151,12 +158,12 @@ static int run_point(struct bpoint *p, uint64_t seed, struct bresult *res)
 	 * measured phase sees a steady state.
 	 */
 	for (uint64_t i = 0; i < (uint64_t)p->rate; i++) {
-		churn_step(&c);
+		pgr_workload_step(w);
 		if (i % (uint64_t)(p->rate / 1000 + 1) == 0)
 			pgr_reporting_advance(node, TICK_NS);
 	}
 	pgr_reporting_get_stats(node, &s0);
-	c.allocs = c.frees = 0;
+	pgr_workload_get_stats(w, &w0);
 
 	nticks = virt_seconds() * NSEC_PER_SEC / TICK_NS;
 	ops_per_tick = 0;
@@ -170,7 +177,7 @@ static int run_point(struct bpoint *p, uint64_t seed, struct bresult *res)
 		/* thread CPU time: preemption by other processes stays out */
 		a = bench_thread_cpu_ns();
 		for (uint64_t i = 0; i < ops_per_tick; i++)
-			churn_step(&c);
+			pgr_workload_step(w);
 		b = bench_thread_cpu_ns();
 		pgr_reporting_advance(node, TICK_NS);
 		e = bench_thread_cpu_ns();
@@ -183,14 +190,15 @@ static int run_point(struct bpoint *p, uint64_t seed, struct bresult *res)
 	res->workload_ns = (double)t_work;
 	res->reporter_ns = (double)t_rep;
 	res->total_ns = (double)(t_work + t_rep);
-	res->ops = (double)(c.allocs + c.frees);
+	pgr_workload_get_stats(w, &w1);
+	res->ops = (double)(w1.allocs + w1.frees - w0.allocs - w0.frees);
 	res->ok = true;
 	err = 0;
 	pgr_reporting_unregister(node);
 out_sink:
 	pgr_sink_destroy(sink);
 out_churn:
-	churn_destroy(&c);
+	pgr_workload_destroy(w);
 out_node:
 	pgr_node_destroy(node);
 	return err;

@@ -3,9 +3,10 @@
  * pagereport-bench page-fault1: will-it-scale's page_fault1 as Duyck ran
  * it for the cover letters (modified to use THP), on the model.
  *
- * T threads each loop: take a 2 MiB block (order 9; --pf-order 0 for
- * 4 KiB) from the simulated zone, write every byte of it in the guest RAM
- * (a memfd mapped shared: pgr_guest_ram), free it.  Reporting is off, or
+ * T threads each run the library's page_fault1 workload: take a 2 MiB
+ * block (order 9; --pf-order 0 for 4 KiB) from the simulated zone, write
+ * every byte of it in the guest RAM (a memfd mapped shared: pgr_guest_ram;
+ * the workload's on_alloc hook), free it.  Reporting is off, or
  * on with the null sink (the model's cost only), the memory sink (real
  * fallocate(PUNCH_HOLE) of the reported ranges, so touching a reported
  * block refaults it from the host, zero-filled, as in the guest), or the
@@ -63,19 +64,39 @@ struct pf_thread {
 	_Atomic uint64_t loops;
 	uint64_t enomem;
 	int err;
+	unsigned char val; /* pf_touch's fill byte */
 };
 
+/* on_alloc of the page_fault1 workload: write every byte of the block. */
+static void pf_touch(void *arg, uint64_t pfn, unsigned order)
+{
+	struct pf_thread *t = arg;
+	void *p = pgr_guest_ram_addr(t->ram, pfn);
+
+	if (p)
+		memset(p, t->val++, PGR_PAGE_SIZE << order);
+}
+
+/* The library's page_fault1 workload (src/workload/page_fault1.c). */
 static void *pf_worker(void *arg)
 {
 	struct pf_thread *t = arg;
-	size_t bytes = PGR_PAGE_SIZE << t->order;
-	unsigned char val = 1;
+	struct pgr_workload_config cfg = {
+		.kind = PGR_WORKLOAD_PAGE_FAULT1,
+		.page_fault1.order = t->order,
+		.on_alloc = pf_touch,
+		.arg = t,
+	};
+	struct pgr_workload *w;
 
+	t->val = 1;
+	w = pgr_workload_create(t->zone, &cfg);
+	if (!w) {
+		t->err = -errno;
+		return NULL;
+	}
 	while (!atomic_load_explicit(t->stop, memory_order_relaxed)) {
-		uint64_t pfn;
-		void *p;
-		int err = pgr_alloc_pages(t->zone, t->order,
-					  PGR_MIGRATE_MOVABLE, 0, &pfn);
+		int err = pgr_workload_step(w);
 
 		if (err == -ENOMEM) {
 			/* everything is isolated for a report: wait */
@@ -87,16 +108,9 @@ static void *pf_worker(void *arg)
 			t->err = err;
 			break;
 		}
-		p = pgr_guest_ram_addr(t->ram, pfn);
-		if (p)
-			memset(p, val++, bytes);
-		err = pgr_free_pages(t->zone, pfn, t->order);
-		if (err) {
-			t->err = err;
-			break;
-		}
 		atomic_fetch_add_explicit(&t->loops, 1, memory_order_relaxed);
 	}
+	pgr_workload_destroy(w);
 	return NULL;
 }
 

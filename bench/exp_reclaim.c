@@ -100,7 +100,12 @@ static int run_curve(struct curve *cv, unsigned nsteps, uint64_t seed)
 	struct pgr_zone_info info;
 	struct pgr_node *node;
 	struct pgr_sink *sink;
-	struct churn c;
+	struct pgr_workload_config wcfg = {
+		.kind = PGR_WORKLOAD_CHURN,
+		.seed = seed ^ 0xfeed,
+		.churn.occupancy = 0.98,
+	};
+	struct pgr_workload *w = NULL;
 	double *got, freed, last;
 	uint64_t rep_ns = 0, v0;
 	int err = -ENOMEM;
@@ -111,16 +116,16 @@ static int run_curve(struct curve *cv, unsigned nsteps, uint64_t seed)
 	got = calloc(nsteps, sizeof(*got));
 	sink = pgr_sink_null_create(PGR_REPORTING_CAPACITY);
 	if (!got || !sink ||
-	    churn_init(&c, pgr_node_zone(node, 0), 0.98, seed ^ 0xfeed))
+	    !(w = bench_workload(pgr_node_zone(node, 0), &wcfg)))
 		goto out;
-	churn_fill(&c);
+	pgr_workload_fill(w);
 	err = pgr_reporting_register(node, sink, &rcfg);
 	if (err)
 		goto out_churn;
 	pgr_reporting_run_until_idle(node, 300 * NSEC_PER_SEC, NULL);
 	pgr_reporting_get_stats(node, &s0);
 
-	churn_free_fraction(&c, 0.9); /* t = 0 */
+	pgr_workload_free_fraction(w, 0.9); /* t = 0 */
 	pgr_zone_get_info(pgr_node_zone(node, 0), &info);
 	freed = (double)info.nr_free_pages * PGR_PAGE_SIZE;
 	for (uint64_t o = 0; o < info.max_order; o++)
@@ -172,8 +177,8 @@ static int run_curve(struct curve *cv, unsigned nsteps, uint64_t seed)
 	pgr_reporting_unregister(node);
 	err = 0;
 out_churn:
-	churn_destroy(&c);
 out:
+	pgr_workload_destroy(w);
 	pgr_sink_destroy(sink);
 	free(got);
 	pgr_node_destroy(node);
@@ -206,19 +211,14 @@ static uint64_t sweep_mem(void)
 }
 
 /*
- * The sweep's workload: a parallel build in miniature.  BUILD_JOBS
- * compiler processes run at once; each lives 1..4 virtual s, grows its
- * heap (90% order 0, 10% orders 1..3) to a peak of 0.5..1.5 x its share
- * of BUILD_SHORT_PCT of the guest, then keeps malloc/free churning inside
- * it (frees one of its 16 newest blocks, allocates a new one), and at exit
- * frees everything; a new job takes its slot.  Long-lived memory
- * (BUILD_LONG_PCT of the guest: page cache, THPs; by count 5% order 9,
- * else orders 1..3) is replaced one block per BUILD_LONG_EVERY ops.  Every
- * allocated block is written in full (the guest zeroes and uses it) and
- * every operation then computes for BUILD_COMPUTE_US.  Most of the guest
- * stays free, and the buddy allocator's head insertion hands recently
- * freed blocks out first, so the working set stays a compact subset of
- * the guest as in a real build.
+ * The sweep's workload: the library's build-like workload
+ * (PGR_WORKLOAD_BUILD, src/workload/build.c), a parallel build in
+ * miniature: BUILD_JOBS compiler processes of 1..4 virtual s grow, churn
+ * and free mostly order-0 heaps (BUILD_SHORT_PCT of the guest between
+ * them), and BUILD_LONG_PCT of the guest is long-lived memory replaced one
+ * block per BUILD_LONG_EVERY ops.  Here every allocated block is written in
+ * full (the guest zeroes and uses it: the on_alloc hook) and every
+ * operation then computes for BUILD_COMPUTE_US.
  */
 #define BUILD_JOBS	 4
 #define BUILD_SHORT_PCT	 18
@@ -227,20 +227,10 @@ static uint64_t sweep_mem(void)
 #define BUILD_RATE	 6000 /* allocations per virtual second */
 #define BUILD_COMPUTE_US 5.0
 
-struct build_job {
-	struct churn_block *b;
-	size_t n, cap;
-	uint64_t pages, peak, end_op;
-};
-
 struct build {
-	struct pgr_zone *zone;
+	struct pgr_workload *w;
 	struct pgr_guest_ram *ram;
-	struct pgr_rand rand;
-	struct build_job job[BUILD_JOBS];
-	struct churn_block *ll;
-	size_t nll, capll;
-	uint64_t zone_pages, live_pages, op, failures, compute_ns;
+	uint64_t zone_pages, compute_ns;
 	uint64_t spin_state;
 	unsigned char val;
 };
@@ -277,165 +267,69 @@ static void calibrate_compute(void)
 		compute_iters = 1;
 }
 
-static bool build_push(struct churn_block **v, size_t *n, size_t *cap,
-		       uint64_t pfn, unsigned order)
+/* on_alloc: write the whole block, as the guest zeroes and uses it. */
+static void build_touch(void *arg, uint64_t pfn, unsigned order)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 256;
-		struct churn_block *nv = realloc(*v, c * sizeof(*nv));
+	struct build *b = arg;
+	void *p = pgr_guest_ram_addr(b->ram, pfn);
 
-		if (!nv)
-			return false;
-		*v = nv;
-		*cap = c;
-	}
-	(*v)[(*n)++] = (struct churn_block){ pfn, (uint8_t)order };
-	return true;
-}
-
-/* Allocate and write a block; false on failure (counted). */
-static bool build_alloc(struct build *b, unsigned order, uint64_t *r_pfn)
-{
-	void *p;
-
-	if (pgr_alloc_pages(b->zone, order, PGR_MIGRATE_MOVABLE, 0, r_pfn)) {
-		b->failures++;
-		return false;
-	}
-	p = pgr_guest_ram_addr(b->ram, *r_pfn);
 	if (p)
 		memset(p, ++b->val, PGR_PAGE_SIZE << order);
-	b->live_pages += 1ULL << order;
-	return true;
 }
 
-static void build_free(struct build *b, struct churn_block blk)
-{
-	if (pgr_free_pages(b->zone, blk.pfn, blk.order)) {
-		fprintf(stderr, "pagereport-bench: free %#llx/%u: %s\n",
-			(unsigned long long)blk.pfn, blk.order, pgr_errmsg());
-		abort();
-	}
-	b->live_pages -= 1ULL << blk.order;
-}
-
-static unsigned build_short_order(struct build *b)
-{
-	return pgr_rand_below(&b->rand, 10)
-		       ? 0
-		       : 1 + (unsigned)pgr_rand_below(&b->rand, 3);
-}
-
-static unsigned build_long_order(struct build *b)
-{
-	return pgr_rand_below(&b->rand, 20)
-		       ? 1 + (unsigned)pgr_rand_below(&b->rand, 3)
-		       : 9;
-}
-
-static void build_job_start(struct build *b, struct build_job *j, bool first)
-{
-	uint64_t share = b->zone_pages * BUILD_SHORT_PCT / 100 / BUILD_JOBS;
-	/* 1..4 virtual s, counted in ops of the whole build */
-	uint64_t life =
-		BUILD_RATE * (1000 + pgr_rand_below(&b->rand, 3001)) / 1000;
-
-	j->peak = share / 2 + pgr_rand_below(&b->rand, share + 1);
-	/* the first jobs end at staggered times */
-	if (first)
-		life = pgr_rand_below(&b->rand, life + 1);
-	j->end_op = b->op + life;
-}
-
-static void build_job_exit(struct build *b, struct build_job *j)
-{
-	while (j->n)
-		build_free(b, j->b[--j->n]);
-	j->pages = 0;
-}
-
-/* One operation of job op % BUILD_JOBS, then the compute. */
+/* One operation of the workload, then the compute. */
 static void build_step(struct build *b)
 {
-	struct build_job *j = &b->job[b->op % BUILD_JOBS];
-	unsigned order;
-	uint64_t pfn, a;
+	uint64_t a;
 
-	if (b->op >= j->end_op) {
-		build_job_exit(b, j);
-		build_job_start(b, j, false);
-	}
-	if (j->pages >= j->peak && j->n) {
-		/* malloc/free inside the process: one of the newest blocks */
-		size_t w = j->n < 16 ? j->n : 16;
-		size_t k = j->n - 1 - pgr_rand_below(&b->rand, w);
-		struct churn_block blk = j->b[k];
-
-		j->b[k] = j->b[--j->n];
-		j->pages -= 1ULL << blk.order;
-		build_free(b, blk);
-	}
-	order = build_short_order(b);
-	if (build_alloc(b, order, &pfn)) {
-		if (build_push(&j->b, &j->n, &j->cap, pfn, order))
-			j->pages += 1ULL << order;
-		else
-			build_free(b, (struct churn_block){ pfn, order });
-	}
-	if (b->nll && !pgr_rand_below(&b->rand, BUILD_LONG_EVERY)) {
-		size_t k = pgr_rand_below(&b->rand, b->nll);
-		struct churn_block blk = b->ll[k];
-
-		build_free(b, blk);
-		if (build_alloc(b, blk.order, &pfn))
-			b->ll[k].pfn = pfn;
-		else
-			b->ll[k] = b->ll[--b->nll];
-	}
+	pgr_workload_step(b->w);
 	a = bench_now_ns();
 	b->spin_state = spin(b->spin_state, compute_iters);
 	b->compute_ns += bench_now_ns() - a;
-	b->op++;
+}
+
+static uint64_t build_live_pages(const struct build *b)
+{
+	struct pgr_workload_stats st;
+
+	pgr_workload_get_stats(b->w, &st);
+	return st.live_pages;
 }
 
 static int build_init(struct build *b, struct pgr_zone *zone,
 		      struct pgr_guest_ram *ram, uint64_t seed)
 {
+	struct pgr_workload_config cfg = {
+		.kind = PGR_WORKLOAD_BUILD,
+		.seed = seed,
+		.build = {
+			.jobs = BUILD_JOBS,
+			.short_pct = BUILD_SHORT_PCT,
+			.long_pct = BUILD_LONG_PCT,
+			.long_every = BUILD_LONG_EVERY,
+			.ops_per_sec = BUILD_RATE,
+		},
+		.on_alloc = build_touch,
+		.arg = b,
+	};
 	struct pgr_zone_info info;
-	uint64_t target, pfn;
-	unsigned misses = 0;
 
 	memset(b, 0, sizeof(*b));
 	if (pgr_zone_get_info(zone, &info))
 		return -EINVAL;
-	b->zone = zone;
 	b->ram = ram;
 	b->zone_pages = info.nr_pages;
 	b->spin_state = seed;
-	pgr_rand_seed(&b->rand, seed);
-	target = b->zone_pages * BUILD_LONG_PCT / 100;
-	while (b->live_pages < target && misses < 64) {
-		unsigned order = build_long_order(b);
-
-		if (!build_alloc(b, order, &pfn)) {
-			misses++;
-			continue;
-		}
-		if (!build_push(&b->ll, &b->nll, &b->capll, pfn, order)) {
-			build_free(b, (struct churn_block){ pfn, order });
-			return -ENOMEM;
-		}
-	}
-	for (unsigned i = 0; i < BUILD_JOBS; i++)
-		build_job_start(b, &b->job[i], true);
-	return 0;
+	b->w = bench_workload(zone, &cfg);
+	if (!b->w)
+		return -EINVAL;
+	return pgr_workload_fill(b->w);
 }
 
 static void build_destroy(struct build *b)
 {
-	for (unsigned i = 0; i < BUILD_JOBS; i++)
-		free(b->job[i].b);
-	free(b->ll);
+	pgr_workload_destroy(b->w);
+	b->w = NULL;
 }
 
 static uint64_t sweep_vsec(void)
@@ -509,7 +403,7 @@ static int run_sweep_point(const struct spoint *p, uint64_t seed,
 
 		for (uint64_t i = 0; i < per_tick; i++)
 			build_step(&b);
-		occ += (double)b.live_pages;
+		occ += (double)build_live_pages(&b);
 		if (!p->off) {
 			a = bench_now_ns();
 			pgr_reporting_advance(node, NSEC_PER_MSEC);

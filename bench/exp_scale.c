@@ -71,7 +71,12 @@ static int run_size(uint64_t bytes, uint64_t seed, struct sres *res)
 	struct pgr_node *node;
 	struct pgr_zone *z;
 	uint64_t t0, t1, t2, pfns[512];
-	struct churn c;
+	struct pgr_workload_config wcfg = {
+		.kind = PGR_WORKLOAD_CHURN,
+		.seed = seed,
+		.churn = { .occupancy = 0.5, .mix = PGR_CHURN_MIX_UNIFORM },
+	};
+	struct pgr_workload *w;
 	int err = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -105,17 +110,17 @@ static int run_size(uint64_t bytes, uint64_t seed, struct sres *res)
 	for (size_t i = 1; i < 512; i += 2)
 		pgr_free_pages(z, pfns[i], 0);
 
-	if (!churn_init(&c, z, 0.5, seed)) {
+	w = bench_workload(z, &wcfg);
+	if (w) {
 		uint64_t n = nr_ops() / 4, a;
 
-		c.mix = CHURN_MIX_UNIFORM;
-		churn_fill(&c);
+		pgr_workload_fill(w);
 		a = bench_now_ns();
 		for (uint64_t i = 0; i < n; i++)
-			churn_step(&c);
+			pgr_workload_step(w);
 		res->mixed_ns = (double)(bench_now_ns() - a) / (double)n;
-		churn_free_all(&c);
-		churn_destroy(&c);
+		pgr_workload_free_all(w);
+		pgr_workload_destroy(w);
 	}
 out:
 	bench_profile_measure(false);

@@ -21,7 +21,8 @@ JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 PACKAGES="build-essential autoconf automake libtool pkg-config git
 check libcmocka-dev libgoogle-perftools-dev google-perftools
 python3 python3-matplotlib valgrind user-mode-linux kmod clang libclang-rt-14-dev
-parallel python3-cffi python3-pytest"
+parallel python3-cffi python3-pytest
+xz-utils"
 
 missing=""
 for p in $PACKAGES; do

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -315,6 +316,24 @@ PGR_EXPORT long pgr_free_list_walk(struct pgr_zone *zone, unsigned order,
 				   size_t max);
 
 PGR_EXPORT const char *pgr_migratetype_name(int mt);
+
+/* pgr_zone_dump flags */
+#define PGR_DUMP_MIGRATETYPES 0x1 /* also /proc/pagetypeinfo-style rows */
+
+/**
+ * pgr_zone_dump - write the zone's free blocks per order as a line of
+ * /proc/buddyinfo ("Node <nid>, zone <name> <nr_free[0]> ...")
+ * @nid: the node number to print
+ * @flags: PGR_DUMP_MIGRATETYPES adds one pagetypeinfo-style line per
+ *	migratetype
+ * Return: 0, -EINVAL (NULL, unknown flag), -EIO (write error).
+ */
+PGR_EXPORT int pgr_zone_dump(struct pgr_zone *zone, unsigned nid, FILE *f,
+			     unsigned flags);
+
+/** pgr_node_dump - pgr_zone_dump() of every zone of @node, in order. */
+PGR_EXPORT int pgr_node_dump(struct pgr_node *node, unsigned nid, FILE *f,
+			     unsigned flags);
 
 /** pgr_metadata_bytes_per_page - bytes of metadata the model keeps per page. */
 PGR_EXPORT size_t pgr_metadata_bytes_per_page(void);

@@ -17,5 +17,7 @@
 #include <pagereport/reporting.h>
 #include <pagereport/balloon.h>
 #include <pagereport/strategy.h>
+#include <pagereport/workload.h>
+#include <pagereport/trace.h>
 
 #endif /* PAGEREPORT_PAGEREPORT_H */
