@@ -56,7 +56,7 @@ struct sc_result {
 };
 
 int reporter_work(struct pgr_node *node);
-uint64_t workload_work(struct churn *c, uint64_t n);
+uint64_t workload_work(struct pgr_workload *w, uint64_t n);
 
 /*
  * The measured reporter work: one tick of the virtual clock, which runs
@@ -69,10 +69,11 @@ __attribute__((noinline)) int reporter_work(struct pgr_node *node)
 }
 
 /* The measured workload: @n churn steps (alloc/free calls). */
-__attribute__((noinline)) uint64_t workload_work(struct churn *c, uint64_t n)
+__attribute__((noinline)) uint64_t workload_work(struct pgr_workload *w,
+						 uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++)
-		churn_step(c);
+		pgr_workload_step(w);
 	return n;
 }
 
@@ -100,7 +101,13 @@ static int run_point(const struct sc_opts *o, enum pgr_strategy strategy,
 	struct pgr_reporting_stats s0, s1;
 	struct pgr_sink *sink = NULL;
 	struct pgr_node *node;
-	struct churn c;
+	struct pgr_workload_config wcfg = {
+		.kind = PGR_WORKLOAD_CHURN,
+		.seed = seed ^ 0x5eed,
+		.churn.occupancy = o->occupancy,
+	};
+	struct pgr_workload_stats w0, w1;
+	struct pgr_workload *w;
 	uint64_t nticks, t_work = 0, t_rep = 0;
 	double carry = 0;
 	int err = -EIO;
@@ -109,9 +116,10 @@ static int run_point(const struct sc_opts *o, enum pgr_strategy strategy,
 	node = bench_node_create(o->mem, false, seed);
 	if (!node)
 		return -ENOMEM;
-	if (churn_init(&c, pgr_node_zone(node, 0), o->occupancy, seed ^ 0x5eed))
+	w = bench_workload(pgr_node_zone(node, 0), &wcfg);
+	if (!w)
 		goto out_node;
-	churn_fill(&c);
+	pgr_workload_fill(w);
 	sink = pgr_sink_null_create(o->capacity);
 	if (!sink)
 		goto out_churn;
@@ -124,12 +132,12 @@ static int run_point(const struct sc_opts *o, enum pgr_strategy strategy,
 	pgr_reporting_run_until_idle(node, 300 * NSEC_PER_SEC, NULL);
 	/* One virtual second of warm-up churn, not measured. */
 	for (uint64_t i = 0; i < (uint64_t)o->rate; i++) {
-		churn_step(&c);
+		pgr_workload_step(w);
 		if (i % (uint64_t)(o->rate / 1000 + 1) == 0)
 			pgr_reporting_advance(node, TICK_NS);
 	}
 	pgr_reporting_get_stats(node, &s0);
-	c.allocs = c.frees = 0;
+	pgr_workload_get_stats(w, &w0);
 
 	nticks = o->seconds * NSEC_PER_SEC / TICK_NS;
 	for (uint64_t t = 0; t < nticks && !err; t++) {
@@ -139,7 +147,7 @@ static int run_point(const struct sc_opts *o, enum pgr_strategy strategy,
 		n = (uint64_t)carry;
 		carry -= (double)n;
 		a = bench_thread_cpu_ns();
-		workload_work(&c, n);
+		workload_work(w, n);
 		b = bench_thread_cpu_ns();
 		err = reporter_work(node);
 		e = bench_thread_cpu_ns();
@@ -148,7 +156,8 @@ static int run_point(const struct sc_opts *o, enum pgr_strategy strategy,
 	}
 	pgr_reporting_get_stats(node, &s1);
 	stats_delta(&res->d, &s0, &s1);
-	res->ops = c.allocs + c.frees;
+	pgr_workload_get_stats(w, &w1);
+	res->ops = w1.allocs + w1.frees - w0.allocs - w0.frees;
 	res->workload_ns = t_work;
 	res->reporter_ns = t_rep;
 	if (err)
@@ -157,7 +166,7 @@ static int run_point(const struct sc_opts *o, enum pgr_strategy strategy,
 out_sink:
 	pgr_sink_destroy(sink);
 out_churn:
-	churn_destroy(&c);
+	pgr_workload_destroy(w);
 out_node:
 	pgr_node_destroy(node);
 	return err;
