@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include <linux/virtio_balloon.h>
 #include <linux/virtio_config.h>
@@ -149,6 +150,15 @@ int64_t pgr__balloon_discard(struct pgr_balloon_dev *d,
 	if (!d->discard) {
 		d->stats.bytes_skipped += len;
 		return 0;
+	}
+	if (d->test_delay_ms) {
+		/* Test only: a back-end that is slow to discard. */
+		struct timespec ts = { (time_t)(d->test_delay_ms / 1000),
+				       (long)(d->test_delay_ms % 1000) *
+					       1000000L };
+
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
 	}
 	if (fallocate(r->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 		      (off_t)foff, (off_t)len) == 0)

@@ -22,10 +22,11 @@ struct pgr_balloon_dev_stats {
 };
 
 struct pgr_balloon_dev {
-	bool discard;		/* false: --no-discard */
-	uint64_t features;	/* acked (no bit 30) */
-	uint64_t ring_features; /* INDIRECT_DESC/EVENT_IDX to offer */
-	uint8_t config[16];	/* le32 num_pages, actual, cmd_id, poison_val */
+	bool discard;		    /* false: --no-discard */
+	unsigned int test_delay_ms; /* --test-discard-delay-ms: slow back-end */
+	uint64_t features;	    /* acked (no bit 30) */
+	uint64_t ring_features;	    /* INDIRECT_DESC/EVENT_IDX to offer */
+	uint8_t config[16]; /* le32 num_pages, actual, cmd_id, poison_val */
 	struct pgr_balloon_dev_stats stats;
 	void (*log)(void *opaque, const char *msg);
 	void *log_opaque;

@@ -72,6 +72,8 @@ static void usage(FILE *f)
 	      "      --ring-features      also offer INDIRECT_DESC and "
 	      "EVENT_IDX\n"
 	      "  -v, --verbose            log every message on stderr\n"
+	      "      --test-discard-delay-ms=MS  (tests) sleep before each "
+	      "discard\n"
 	      "  -h, --help               this text\n"
 	      "  -V, --version            print the version\n\n"
 	      "SIGUSR1 prints the counters; SIGTERM exits 0 after printing "
@@ -149,6 +151,7 @@ int main(int argc, char **argv)
 		{ "no-discard", no_argument, NULL, 'n' },
 		{ "ring-features", no_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "test-discard-delay-ms", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -156,6 +159,7 @@ int main(int argc, char **argv)
 	const char *path = NULL;
 	int inherited = -1, listen_fd = -1, c;
 	bool discard = true, ring_features = false, one_shot = false;
+	unsigned int discard_delay_ms = 0;
 	struct pgr_balloon_dev dev;
 	static struct pgr_vhost_backend be;
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -190,6 +194,18 @@ int main(int argc, char **argv)
 		case 'v':
 			verbose = true;
 			break;
+		case 'D': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v < 0 || v > 60000) {
+				fprintf(stderr, "pagereport-balloond: bad "
+						"--test-discard-delay-ms\n");
+				return 2;
+			}
+			discard_delay_ms = (unsigned int)v;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -219,6 +235,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	pgr__balloon_dev_init(&dev, discard);
+	dev.test_delay_ms = discard_delay_ms;
 	if (ring_features)
 		dev.ring_features = (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |
 				    (1ULL << VIRTIO_RING_F_EVENT_IDX);
