@@ -56,6 +56,8 @@ struct page {
  */
 #define ISOLATED_BY_CALLER    0
 #define ISOLATED_BY_REPORTING 1
+/* reporting: the sink's device may still discard it (src/reporting/held.c) */
+#define ISOLATED_BY_DEAD_DEVICE 2
 
 struct free_area {
 	uint64_t nr_free; /* blocks, over all migratetypes */

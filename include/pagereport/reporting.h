@@ -89,6 +89,8 @@ struct pgr_reporting_stats {
 	uint64_t fill_ns, report_ns, drain_ns; /* CLOCK_MONOTONIC ns */
 	uint64_t lock_hold_ns;	      /* zone lock held by the engine */
 	uint64_t last_report_time_ns; /* clock time of the last report */
+	/* pages kept isolated for good: the sink returned PGR_SINK_HELD */
+	uint64_t pages_held;
 };
 
 /**

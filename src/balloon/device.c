@@ -10,6 +10,9 @@
  * MADV_DONTNEED (shared memory would not be freed).  Inflate and deflate
  * buffers are acknowledged without action (num_pages stays 0); a stats
  * buffer is held, as the device must; free page hinting is not offered.
+ * Before each discard it yields to a pending message or a hang-up: a
+ * front-end that gave up on the buffer sends GET_VRING_BASE and reuses
+ * the pages once it is answered, so nothing may be discarded after it.
  */
 #include "config.h"
 
@@ -180,8 +183,22 @@ static int handle_reporting(struct pgr_balloon_dev *d,
 
 		/* QEMU walks in_sg only: the driver's buffers are writable. */
 		for (i = e->n_out; i < e->n_out + e->n_in; i++) {
-			int64_t n = pgr__balloon_discard(d, be, e->buf[i].addr,
-							 e->buf[i].len);
+			int64_t n;
+
+			/*
+			 * A message first: it may stop this ring (a front-end
+			 * that gave up waiting reuses the pages once we
+			 * answer), or the front-end is gone.  Either way no
+			 * discard for this buffer now; it is popped again if
+			 * the ring still runs.
+			 */
+			if (pgr__vhost_backend_peer_waiting(be)) {
+				pgr__vhost_backend_unpop(be, q);
+				d->stats.yields++;
+				return 0;
+			}
+			n = pgr__balloon_discard(d, be, e->buf[i].addr,
+						 e->buf[i].len);
 
 			d->stats.ranges++;
 			if (n > 0)

@@ -19,6 +19,7 @@ struct pgr_balloon_dev_stats {
 	uint64_t bytes_skipped; /* poison, --no-discard, unaligned */
 	uint64_t errors;	/* failed discards + dropped connections */
 	uint64_t connections;
+	uint64_t yields; /* reports set aside for a pending message */
 };
 
 struct pgr_balloon_dev {

@@ -310,6 +310,8 @@ int main(int argc, char **argv)
 		}
 		if (pfd[0].revents) {
 			err = pgr__vhost_backend_dispatch(&be);
+			if (!err)
+				err = pgr__vhost_backend_resume(&be);
 			if (err)
 				drop(&be, &dev, err);
 			/* fds may have changed: poll again */

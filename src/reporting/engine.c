@@ -119,6 +119,7 @@ void pgr__rep_flush_stats(struct pgr_reporting *rep)
 	s->nodes_visited += w->nodes_visited;
 	s->boundary_resets += w->boundary_resets;
 	s->rereported_pages += w->rereported_pages;
+	s->pages_held += w->pages_held;
 	s->isolate_failures += w->isolate_failures;
 	s->requests += w->requests;
 	s->budget_exhausted += w->budget_exhausted;
@@ -229,6 +230,8 @@ int pgr__rep_report(struct pgr_reporting *rep)
 	rep->w.last_report_time_ns = pgr__rep_now(rep);
 	if (err) {
 		rep->w.batch_errors++;
+		if (err == PGR_SINK_HELD)
+			b->held = true;
 		return err;
 	}
 	for (unsigned int i = b->lo; i < b->hi; i++) {
@@ -270,6 +273,10 @@ void pgr__rep_drain(struct pgr_reporting *rep, bool mark, bool discarded,
 	struct zone *z = b->zone;
 	uint64_t t0 = pgr__mono_ns();
 
+	if (b->held) {
+		pgr__rep_hold_batch(rep);
+		return;
+	}
 	for (unsigned int i = b->lo; i < b->hi; i++) {
 		uint32_t id = b->ids[i], head;
 		unsigned int order = b->ranges[i].order, final_order;

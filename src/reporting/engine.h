@@ -26,6 +26,7 @@ enum {
 struct pgr_batch {
 	struct zone *zone;
 	unsigned int lo, hi;
+	bool held; /* report() said PGR_SINK_HELD: the drain keeps it */
 	uint32_t ids[PGR_REPORTING_CAPACITY];
 	struct pgr_range ranges[PGR_REPORTING_CAPACITY];
 };
@@ -89,6 +90,8 @@ void pgr__rep_flush_stats(struct pgr_reporting *rep);
 int pgr__rep_report(struct pgr_reporting *rep);
 void pgr__rep_drain(struct pgr_reporting *rep, bool mark, bool discarded,
 		    unsigned int fpi);
+/* held.c: keep a batch the sink's device may still discard isolated */
+void pgr__rep_hold_batch(struct pgr_reporting *rep);
 void pgr__rep_lock(struct pgr_reporting *rep, struct zone *z, uint64_t *t_lock);
 void pgr__rep_unlock(struct pgr_reporting *rep, struct zone *z,
 		     uint64_t t_lock);

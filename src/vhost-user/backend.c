@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -349,6 +350,40 @@ void pgr__vhost_backend_push(struct pgr_vhost_backend *be, unsigned int q,
 	pgr__vring_push(&vq->vr, head, len);
 	if (pgr__vring_need_call(&vq->vr) && vq->call_fd >= 0)
 		pgr__vhost_notify(vq->call_fd);
+}
+
+bool pgr__vhost_backend_peer_waiting(struct pgr_vhost_backend *be)
+{
+	struct pollfd p = { be->sock, POLLIN | POLLRDHUP, 0 };
+
+	if (be->sock < 0)
+		return false;
+	return poll(&p, 1, 0) != 0; /* an error counts as waiting */
+}
+
+void pgr__vhost_backend_unpop(struct pgr_vhost_backend *be, unsigned int q)
+{
+	struct pgr_vhost_vq *vq = &be->vqs[q];
+
+	vq->vr.last_avail_idx--;
+	vq->pop_budget++;
+	vq->resume = true;
+}
+
+int pgr__vhost_backend_resume(struct pgr_vhost_backend *be)
+{
+	unsigned int q;
+	int err;
+
+	for (q = 0; q < PGR_VHOST_MAX_QUEUES; q++) {
+		if (!be->vqs[q].resume)
+			continue;
+		be->vqs[q].resume = false;
+		err = vq_process(be, q);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 int pgr__vhost_backend_kick_fd(const struct pgr_vhost_backend *be,
