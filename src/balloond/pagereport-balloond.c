@@ -72,6 +72,13 @@ static void usage(FILE *f)
 	      "      --ring-features      also offer INDIRECT_DESC and "
 	      "EVENT_IDX\n"
 	      "  -v, --verbose            log every message on stderr\n"
+	      "      --handshake-timeout-ms=MS  drop a front-end that sends no "
+	      "SET_OWNER\n"
+	      "                           within MS (default 10000, 0 = "
+	      "never)\n"
+	      "      --idle-timeout-ms=MS drop a front-end silent for MS after "
+	      "that\n"
+	      "                           (default 0 = never)\n"
 	      "      --test-discard-delay-ms=MS  (tests) sleep before each "
 	      "discard\n"
 	      "  -h, --help               this text\n"
@@ -127,6 +134,61 @@ static bool is_listening(int fd)
 	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &l) == 0 && v;
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static bool parse_ms(const char *opt, const char *arg, unsigned int *r)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*end || end == arg || v < 0 || v > 86400000L) {
+		fprintf(stderr, "pagereport-balloond: bad %s\n", opt);
+		return false;
+	}
+	*r = (unsigned int)v;
+	return true;
+}
+
+/*
+ * Connection timers: a front-end must send SET_OWNER (QEMU and UML do it
+ * at once, long before the guest driver sets up rings) within
+ * handshake_ms of connecting, and may stay silent for at most idle_ms
+ * afterwards (0 = forever: a guest with nothing to report is silent too).
+ * Returns the ms until the next deadline (capped at 1 s), or 0 if one
+ * passed (reason in *r_why).
+ */
+static unsigned int conn_deadline(const struct pgr_vhost_backend *be,
+				  uint64_t t_conn, uint64_t t_last,
+				  unsigned int handshake_ms,
+				  unsigned int idle_ms, const char **r_why)
+{
+	uint64_t now = now_ms(), left = 1000, due;
+
+	if (!be->owner && handshake_ms) {
+		due = t_conn + handshake_ms;
+		if (now >= due) {
+			*r_why = "no SET_OWNER within the handshake timeout";
+			return 0;
+		}
+		left = due - now < left ? due - now : left;
+	}
+	if (be->owner && idle_ms) {
+		due = t_last + idle_ms;
+		if (now >= due) {
+			*r_why = "silent for longer than the idle timeout";
+			return 0;
+		}
+		left = due - now < left ? due - now : left;
+	}
+	return (unsigned int)left;
+}
+
 static void drop(struct pgr_vhost_backend *be, struct pgr_balloon_dev *d,
 		 int err)
 {
@@ -152,6 +214,8 @@ int main(int argc, char **argv)
 		{ "ring-features", no_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "test-discard-delay-ms", required_argument, NULL, 'D' },
+		{ "handshake-timeout-ms", required_argument, NULL, 'H' },
+		{ "idle-timeout-ms", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -159,7 +223,8 @@ int main(int argc, char **argv)
 	const char *path = NULL;
 	int inherited = -1, listen_fd = -1, c;
 	bool discard = true, ring_features = false, one_shot = false;
-	unsigned int discard_delay_ms = 0;
+	unsigned int discard_delay_ms = 0, handshake_ms = 10000, idle_ms = 0;
+	uint64_t t_conn = 0, t_last = 0;
 	struct pgr_balloon_dev dev;
 	static struct pgr_vhost_backend be;
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -193,6 +258,15 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = true;
+			break;
+		case 'H':
+			if (!parse_ms("--handshake-timeout-ms", optarg,
+				      &handshake_ms))
+				return 2;
+			break;
+		case 'I':
+			if (!parse_ms("--idle-timeout-ms", optarg, &idle_ms))
+				return 2;
 			break;
 		case 'D': {
 			char *end;
@@ -260,6 +334,7 @@ int main(int argc, char **argv)
 		}
 		one_shot = true;
 		pgr__vhost_backend_attach(&be, inherited);
+		t_conn = t_last = now_ms();
 		dev.stats.connections++;
 	}
 	fprintf(stderr, "pagereport-balloond: serving %s%s\n",
@@ -272,6 +347,20 @@ int main(int argc, char **argv)
 		struct timespec ts = { 1, 0 };
 		int r, err;
 
+		if (be.sock >= 0) {
+			const char *why = NULL;
+			unsigned int left =
+				conn_deadline(&be, t_conn, t_last, handshake_ms,
+					      idle_ms, &why);
+
+			if (!left) {
+				snprintf(be.why, sizeof(be.why), "%s", why);
+				drop(&be, &dev, -ETIMEDOUT);
+				continue;
+			}
+			ts.tv_sec = left / 1000;
+			ts.tv_nsec = (long)(left % 1000) * 1000000L;
+		}
 		if (be.sock < 0) {
 			if (one_shot)
 				break;
@@ -306,8 +395,10 @@ int main(int argc, char **argv)
 				"pagereport-balloond: front-end connected\n");
 			dev.stats.connections++;
 			pgr__vhost_backend_attach(&be, s);
+			t_conn = t_last = now_ms();
 			continue;
 		}
+		t_last = now_ms();
 		if (pfd[0].revents) {
 			err = pgr__vhost_backend_dispatch(&be);
 			if (!err)

@@ -15,6 +15,9 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,6 +58,64 @@ static void logf_(struct pgr_vhost_backend *be, const char *fmt, ...)
 	be->log(be->log_opaque, buf);
 }
 
+/* ---- guest memory faults ------------------------------------------------
+ *
+ * The front-end owns the files behind our mappings: it can shrink one
+ * (ftruncate) after setting up, and the next ring access is a SIGBUS.
+ * Every access to guest memory happens while handling a message or in
+ * vq_process(), and both arm a per-thread jump buffer (guarded()); the
+ * handler jumps back there and the connection is dropped.  A SIGBUS
+ * anywhere else is not ours: default action.  F_SEAL_SHRINK is not
+ * required (UML's RAM file and QEMU's seal=off memfds have none).
+ */
+static __thread sigjmp_buf *guest_jmp;
+static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)si;
+	(void)uc;
+	if (guest_jmp)
+		siglongjmp(*guest_jmp, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/*
+ * Run @fn with guest-memory faults caught.  Guards nest (a message may
+ * start a queue); a fault unwinds to the innermost one and the connection
+ * is dropped.  Returns what @fn returned, or -EFAULT after a fault.
+ */
+static int guarded(struct pgr_vhost_backend *be,
+		   int (*fn)(struct pgr_vhost_backend *be, void *arg),
+		   void *arg, const char *what)
+{
+	sigjmp_buf jb, *prev = guest_jmp;
+	int r;
+
+	if (sigsetjmp(jb, 1)) {
+		guest_jmp = prev;
+		return pgr__vhost_backend_fail(
+			be, EFAULT,
+			"SIGBUS on guest memory in %s (file shrunk under its "
+			"mapping?)",
+			what);
+	}
+	guest_jmp = &jb;
+	r = fn(be, arg);
+	guest_jmp = prev;
+	return r;
+}
+
+static void guard_install(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus,
+				.sa_flags = SA_SIGINFO | SA_NODEFER };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
 static void vq_reset(struct pgr_vhost_vq *vq)
 {
 	if (vq->kick_fd >= 0)
@@ -80,6 +141,7 @@ void pgr__vhost_backend_init(struct pgr_vhost_backend *be,
 {
 	unsigned int i;
 
+	pthread_once(&guard_once, guard_install);
 	memset(be, 0, sizeof(*be));
 	be->sock = -1;
 	be->timeout_ms = 5000;
@@ -288,6 +350,11 @@ static int vq_setup(struct pgr_vhost_backend *be, unsigned int q)
 	return 0;
 }
 
+static int notify_fn(struct pgr_vhost_backend *be, void *arg)
+{
+	return be->ops->queue_notify(be->dev, be, *(unsigned int *)arg);
+}
+
 static int vq_process(struct pgr_vhost_backend *be, unsigned int q)
 {
 	struct pgr_vhost_vq *vq = &be->vqs[q];
@@ -302,7 +369,7 @@ static int vq_process(struct pgr_vhost_backend *be, unsigned int q)
 	 * would otherwise make every push publish a new avail entry, forever.
 	 */
 	vq->pop_budget = vq->vr.num;
-	return be->ops->queue_notify(be->dev, be, q);
+	return guarded(be, notify_fn, &q, "a queue");
 }
 
 /* After the memory table changed, re-resolve every configured ring. */
@@ -529,8 +596,17 @@ static int handle_vring_file(struct pgr_vhost_backend *be,
 	}
 }
 
+static int handle_fn(struct pgr_vhost_backend *be, void *arg);
+
+/* Messages touch guest memory too (vq_setup reads used->idx). */
 static int handle(struct pgr_vhost_backend *be, struct pgr_vhost_msg *m)
 {
+	return guarded(be, handle_fn, m, "a message");
+}
+
+static int handle_fn(struct pgr_vhost_backend *be, void *arg)
+{
+	struct pgr_vhost_msg *m = arg;
 	union pgr_vhost_payload *p = &m->payload;
 	const uint64_t pf_bit = 1ULL << PGR_VHOST_F_PROTOCOL_FEATURES;
 	struct pgr_vhost_vring_state st;
