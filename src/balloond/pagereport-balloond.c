@@ -88,9 +88,34 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* The socket we put at the path: unlink only that one at exit. */
+static dev_t own_dev;
+static ino_t own_ino;
+static bool own_set;
+
+/*
+ * Does a live daemon answer on @path?  A refused connect means the socket
+ * is stale (its daemon died); a full backlog (EAGAIN) means it is alive.
+ */
+static bool path_is_live(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	bool live;
+
+	if (fd < 0)
+		return false;
+	strcpy(sa.sun_path, path);
+	live = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 ||
+	       errno == EAGAIN || errno == EINPROGRESS;
+	close(fd);
+	return live;
+}
+
 /*
  * Bind and listen under a temporary name, then rename(2) into place, so
- * that the socket path appears only once it accepts connections.
+ * that the socket path appears only once it accepts connections.  Refuses
+ * a path where a live daemon answers; replaces a stale socket.
  */
 static int listen_on(const char *path)
 {
@@ -112,6 +137,13 @@ static int listen_on(const char *path)
 			path);
 		return -1;
 	}
+	if (lstat(path, &st) == 0 && path_is_live(path)) {
+		fprintf(stderr,
+			"pagereport-balloond: another back-end is serving %s; "
+			"not taking it over\n",
+			path);
+		return -1;
+	}
 	unlink(tmp);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
@@ -123,7 +155,22 @@ static int listen_on(const char *path)
 		unlink(tmp);
 		return -1;
 	}
+	if (lstat(path, &st) == 0) {
+		own_dev = st.st_dev;
+		own_ino = st.st_ino;
+		own_set = true;
+	}
 	return fd;
+}
+
+/* Unlink @path only if it is still the socket listen_on() put there. */
+static void unlink_own(const char *path)
+{
+	struct stat st;
+
+	if (own_set && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_dev == own_dev && st.st_ino == own_ino)
+		unlink(path);
 }
 
 static bool is_listening(int fd)
@@ -423,7 +470,7 @@ int main(int argc, char **argv)
 	if (listen_fd >= 0 && listen_fd != inherited) {
 		close(listen_fd);
 		if (path)
-			unlink(path);
+			unlink_own(path);
 	}
 	print_stats(&dev);
 	return 0;
