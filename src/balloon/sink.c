@@ -34,6 +34,7 @@
 #include <pagereport/balloon.h>
 
 #include "internal.h"
+#include "sinks/sinks.h"
 #include "vhost-user/vhost.h"
 
 #define BIT(n)	     (1ULL << (n))
@@ -462,21 +463,11 @@ static int balloon_report(struct pgr_sink *sink, const struct pgr_range *ranges,
 	unsigned int i;
 	int head, err;
 
-	if (!ranges || n == 0 || n > sink->capacity)
-		return pgr__error(EINVAL, "balloon: %u ranges (capacity %u)", n,
-				  sink->capacity);
+	/* Is every range aligned and inside the RAM we shared? */
+	err = pgr__sink_check_ranges(sink, ranges, n, base, npages);
+	if (err)
+		return err;
 	for (i = 0; i < n; i++) {
-		uint64_t pages = 1ULL << ranges[i].order;
-
-		/* Is every range inside the RAM we shared? */
-		if (ranges[i].order >= 32 || ranges[i].pfn < base ||
-		    ranges[i].pfn - base > npages ||
-		    pages > npages - (ranges[i].pfn - base))
-			return pgr__error(EINVAL,
-					  "balloon: range pfn %llu order %u "
-					  "outside guest RAM",
-					  (unsigned long long)ranges[i].pfn,
-					  ranges[i].order);
 		bufs[i] = (struct pgr_vring_buf){
 			.addr = ranges[i].pfn << PGR_PAGE_SHIFT,
 			.len = (uint32_t)pgr_range_bytes(&ranges[i]),
