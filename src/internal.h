@@ -104,7 +104,12 @@ struct pgr_node {
 	bool shuffle;
 	struct zone zones[PGR_MAX_ZONES];
 
-	/* shuffle_pick_tail() state: one u64 draw per 64 calls */
+	/*
+	 * shuffle_pick_tail() state: one u64 draw per 64 calls.  Node-wide
+	 * but used under any zone's lock, so its own leaf lock (innermost;
+	 * single-threaded runs draw in the same order: same seed, same lists).
+	 */
+	pgr_spinlock_t shuffle_lock;
 	struct pgr_rand rand;
 	uint64_t shuffle_rand;
 	unsigned int shuffle_rand_bits;

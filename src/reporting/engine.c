@@ -297,6 +297,7 @@ void pgr__rep_drain(struct pgr_reporting *rep, bool mark, bool discarded,
 	}
 	/* The batch is empty again: nothing is isolated for reporting. */
 	b->lo = b->hi = 0;
+	pgr__batch_set_zone(b, NULL);
 	rep->w.drain_ns += pgr__mono_ns() - t0;
 }
 

@@ -22,6 +22,10 @@ enum {
  * The scatterlist: pages isolated for one report() call, all in @zone.
  * Entries [lo, hi) are live (v11 fills from 0 up, 5.7 from the end down);
  * lo == hi when nothing is isolated.  Changed only under the zone lock.
+ * @zone itself is read by the checker of any zone, under that zone's
+ * lock: it is written atomically, set to a zone only under that zone's
+ * lock and cleared (NULL) by the drain under the same lock, so a checker
+ * that reads its own zone there knows that lock guards the rest.
  */
 struct pgr_batch {
 	struct zone *zone;
@@ -30,6 +34,16 @@ struct pgr_batch {
 	uint32_t ids[PGR_REPORTING_CAPACITY];
 	struct pgr_range ranges[PGR_REPORTING_CAPACITY];
 };
+
+static inline void pgr__batch_set_zone(struct pgr_batch *b, struct zone *z)
+{
+	__atomic_store_n(&b->zone, z, __ATOMIC_RELAXED);
+}
+
+static inline struct zone *pgr__batch_zone(const struct pgr_batch *b)
+{
+	return __atomic_load_n(&b->zone, __ATOMIC_RELAXED);
+}
 
 struct pgr_strategy_ops {
 	/* page_reporting_notify_free() after the inline checks; zone lock held

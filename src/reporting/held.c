@@ -30,4 +30,5 @@ void pgr__rep_hold_batch(struct pgr_reporting *rep)
 	}
 	b->lo = b->hi = 0;
 	b->held = false;
+	pgr__batch_set_zone(b, NULL);
 }

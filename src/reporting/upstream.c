@@ -70,6 +70,7 @@ static uint32_t list_first_id(struct zone *z, uint32_t head)
 static void batch_put(struct pgr_batch *b, struct zone *z, unsigned int slot,
 		      uint32_t id, unsigned int order)
 {
+	pgr__batch_set_zone(b, z); /* the drain before may have cleared it */
 	b->ids[slot] = id;
 	b->ranges[slot].pfn = id_pfn(z, id);
 	b->ranges[slot].order = order;
@@ -186,7 +187,7 @@ static int upstream_process_zone(struct pgr_reporting *rep, struct zone *z)
 	}
 
 	pgr__rep_lock(rep, z, &t_lock);
-	b->zone = z;
+	pgr__batch_set_zone(b, z);
 	b->lo = b->hi = 0;
 	pgr__rep_unlock(rep, z, t_lock);
 
