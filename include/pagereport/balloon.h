@@ -43,10 +43,12 @@ struct pgr_balloon_config {
  * (the back-end neither completed the report nor answered the stop), so
  * report() returned -EOWNERDEAD and they stay isolated for good.  stops:
  * failed reports after which the back-end did confirm it stopped.
+ * timeouts: reports that got no used entry in time (each one then ends
+ * stopped or held).
  */
 struct pgr_balloon_stats {
 	uint64_t reports, ranges, bytes, errors, reconnects;
-	uint64_t stops, pages_held, bytes_held;
+	uint64_t stops, pages_held, bytes_held, timeouts;
 };
 
 /**

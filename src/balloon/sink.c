@@ -434,6 +434,8 @@ static int stop_or_hold(struct balloon_sink *b, int err, uint64_t pages)
 	/* Nothing can be in flight once the socket is closed (or never was). */
 	if (err == -ECONNRESET || err == -EPIPE || err == -ENOTCONN)
 		return err;
+	if (err == -ETIMEDOUT)
+		b->stats.timeouts++;
 	snprintf(why, sizeof(why), "%s", pgr_errmsg());
 	b->fe.timeout_ms = tmo > 0 ? tmo : 1;
 	r = pgr__vhost_fe_request(&b->fe, PGR_VHOST_GET_VRING_BASE, &st,
