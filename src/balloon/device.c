@@ -37,6 +37,26 @@
 
 #define BIT(n) (1ULL << (n))
 
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC 0x01021994
+#endif
+#ifndef HUGETLBFS_MAGIC
+#define HUGETLBFS_MAGIC 0x958458f6
+#endif
+
+/*
+ * What may we punch holes in?  Guest RAM that only exists as memory:
+ * shmem (memfd, /dev/shm, tmpfs) and hugetlbfs.  A regular file on a disk
+ * file system may be someone's data that a front-end merely mapped (a
+ * snapshot, an image): discarding there needs --discard-regular-files.
+ */
+static bool discard_allowed(const struct pgr_balloon_dev *d,
+			    const struct pgr_vhost_mem_region *r)
+{
+	return d->discard_files || r->fs_type == TMPFS_MAGIC ||
+	       r->fs_type == HUGETLBFS_MAGIC;
+}
+
 #define BALLOON_OFFERED                                              \
 	(BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_BALLOON_F_REPORTING) | \
 	 BIT(VIRTIO_BALLOON_F_PAGE_POISON))
@@ -150,7 +170,7 @@ int64_t pgr__balloon_discard(struct pgr_balloon_dev *d,
 		d->stats.bytes_skipped += len;
 		return 0;
 	}
-	if (!d->discard) {
+	if (!d->discard || !discard_allowed(d, r)) {
 		d->stats.bytes_skipped += len;
 		return 0;
 	}

@@ -69,6 +69,10 @@ static void usage(FILE *f)
 	      "      --print-capabilities print the JSON capabilities and "
 	      "exit\n"
 	      "  -n, --no-discard         acknowledge reports, free nothing\n"
+	      "      --discard-regular-files  also punch holes in regular "
+	      "files\n"
+	      "                           (default: shmem and hugetlbfs "
+	      "only)\n"
 	      "      --ring-features      also offer INDIRECT_DESC and "
 	      "EVENT_IDX\n"
 	      "  -v, --verbose            log every message on stderr\n"
@@ -262,6 +266,7 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "test-discard-delay-ms", required_argument, NULL, 'D' },
 		{ "handshake-timeout-ms", required_argument, NULL, 'H' },
+		{ "discard-regular-files", no_argument, NULL, 'R' },
 		{ "idle-timeout-ms", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -270,6 +275,7 @@ int main(int argc, char **argv)
 	const char *path = NULL;
 	int inherited = -1, listen_fd = -1, c;
 	bool discard = true, ring_features = false, one_shot = false;
+	bool discard_files = false;
 	unsigned int discard_delay_ms = 0, handshake_ms = 10000, idle_ms = 0;
 	uint64_t t_conn = 0, t_last = 0;
 	struct pgr_balloon_dev dev;
@@ -305,6 +311,9 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = true;
+			break;
+		case 'R':
+			discard_files = true;
 			break;
 		case 'H':
 			if (!parse_ms("--handshake-timeout-ms", optarg,
@@ -357,6 +366,7 @@ int main(int argc, char **argv)
 
 	pgr__balloon_dev_init(&dev, discard);
 	dev.test_delay_ms = discard_delay_ms;
+	dev.discard_files = discard_files;
 	if (ring_features)
 		dev.ring_features = (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |
 				    (1ULL << VIRTIO_RING_F_EVENT_IDX);

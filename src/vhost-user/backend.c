@@ -280,6 +280,7 @@ static int region_add(struct pgr_vhost_backend *be,
 			be, EBADMSG, "memory region past the end of its file");
 	}
 	ps = (uint64_t)sysconf(_SC_PAGESIZE);
+	memset(&sfs, 0, sizeof(sfs));
 	if (fstatfs(fd, &sfs) == 0 &&
 	    (unsigned long)sfs.f_type == (unsigned long)HUGETLBFS_MAGIC)
 		ps = (uint64_t)sfs.f_bsize;
@@ -302,9 +303,11 @@ static int region_add(struct pgr_vhost_backend *be,
 	r->map_len = in->memory_size + delta;
 	r->hva = (uint8_t *)map + delta;
 	r->page_size = ps;
-	logf_(be, "region gpa 0x%llx size 0x%llx mapped",
+	r->fs_type = (uint64_t)(unsigned long)sfs.f_type;
+	logf_(be, "region gpa 0x%llx size 0x%llx mapped (f_type 0x%llx)",
 	      (unsigned long long)in->guest_phys_addr,
-	      (unsigned long long)in->memory_size);
+	      (unsigned long long)in->memory_size,
+	      (unsigned long long)r->fs_type);
 	return 0;
 }
 

@@ -215,6 +215,7 @@ struct pgr_vhost_mem_region {
 	size_t map_len;
 	uint8_t *hva;	    /* host address of guest_phys_addr */
 	uint64_t page_size; /* fstatfs: hugetlbfs or host page */
+	uint64_t fs_type;   /* fstatfs f_type of the fd (0 if unknown) */
 };
 
 struct pgr_vhost_vq {

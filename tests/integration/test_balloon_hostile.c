@@ -13,6 +13,9 @@
  *             descriptors, kicked
  *   partial   half a header, then closes       Expect: nothing
  *
+ * First, guest memory in a regular file on disk: not punched by default,
+ * punched with --discard-regular-files.
+ *
  * After every connection the daemon must be alive (a death is counted as
  * a crash and the daemon restarted, so a long run reports the number);
  * at the end a well-behaved balloon sink must still be served.
@@ -24,6 +27,7 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/vfs.h>
 
 #include <linux/virtio_balloon.h>
 #include <linux/virtio_config.h>
@@ -100,7 +104,8 @@ struct raw_fe {
 	struct pgr_vring vr;
 };
 
-static void raw_setup(struct raw_fe *f)
+/* @fd: the guest memory file (taken), or -1 for a fresh memfd. */
+static void raw_setup_fd(struct raw_fe *f, int fd)
 {
 	uint64_t feat = (1ULL << VIRTIO_F_VERSION_1) |
 			(1ULL << VIRTIO_BALLOON_F_REPORTING);
@@ -110,7 +115,7 @@ static void raw_setup(struct raw_fe *f)
 	uint64_t q = 2;
 
 	f->sock = conn();
-	f->memfd = memfd_create("hostile", MFD_CLOEXEC);
+	f->memfd = fd >= 0 ? fd : memfd_create("hostile", MFD_CLOEXEC);
 	T_ASSERT(f->memfd >= 0 && ftruncate(f->memfd, MEM_SIZE) == 0);
 	f->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      f->memfd, 0);
@@ -134,6 +139,11 @@ static void raw_setup(struct raw_fe *f)
 	send_msg(f->sock, PGR_VHOST_SET_VRING_ADDR, &a, sizeof(a), NULL, 0);
 	send_msg(f->sock, PGR_VHOST_SET_VRING_CALL, &q, 8, &f->call, 1);
 	send_msg(f->sock, PGR_VHOST_SET_VRING_KICK, &q, 8, &f->kick, 1);
+}
+
+static void raw_setup(struct raw_fe *f)
+{
+	raw_setup_fd(f, -1);
 }
 
 static void raw_close(struct raw_fe *f)
@@ -281,6 +291,71 @@ static void check_alive(int kind)
 	T_ASSERT(daemon_pid > 0);
 }
 
+/*
+ * Guest memory in a regular file on a disk file system (the build
+ * directory): report 64 KiB of it.  Expect the daemon to acknowledge but
+ * not punch the file unless started with --discard-regular-files.
+ * Returns the bytes the file lost.
+ */
+static uint64_t regular_file_discard(void)
+{
+	struct pgr_vring_buf b = { DATA_OFF, 65536, true, NULL };
+	char name[64];
+	struct stat st0, st1;
+	struct raw_fe f;
+	uint32_t len;
+	int fd, i;
+
+	snprintf(name, sizeof(name), "pgr-hostile-%d.ram", getpid());
+	fd = open(name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	T_ASSERT(fd >= 0);
+	unlink(name);
+	raw_setup_fd(&f, fd);
+	memset(f.mem + DATA_OFF, 0x77, 65536);
+	T_ASSERT(msync(f.mem, MEM_SIZE, MS_SYNC) == 0);
+	T_ASSERT(fstat(fd, &st0) == 0);
+	T_ASSERT(pgr__vring_add(&f.vr, &b, 1, NULL, 0) >= 0);
+	pgr__vhost_notify(f.kick);
+	for (i = 0; i < 300 && pgr__vring_get_buf(&f.vr, &len) < 0; i++)
+		usleep(10000);
+	T_ASSERT(i < 300); /* acknowledged either way */
+	T_ASSERT(fstat(fd, &st1) == 0);
+	raw_close(&f);
+	return st0.st_blocks > st1.st_blocks
+		       ? (uint64_t)(st0.st_blocks - st1.st_blocks) * 512
+		       : 0;
+}
+
+static void test_regular_files(void)
+{
+	char saved[108];
+	struct statfs sfs;
+	uint64_t lost_default, lost_opt;
+	pid_t p2;
+
+	T_ASSERT(statfs(".", &sfs) == 0);
+	if (sfs.f_type == 0x01021994) { /* TMPFS_MAGIC */
+		printf("regular files: . is tmpfs, not checked\n");
+		return;
+	}
+	lost_default = regular_file_discard();
+	memcpy(saved, path, sizeof(path));
+	snprintf(path, sizeof(path), "/tmp/pgr-balloon-hostile-%d-r.sock",
+		 getpid());
+	unlink(path);
+	p2 = t_daemon_start(path, NULL, "--discard-regular-files");
+	T_ASSERT(p2 > 0);
+	lost_opt = regular_file_discard();
+	T_ASSERT(t_daemon_stop(p2, SIGTERM) == 0);
+	unlink(path);
+	memcpy(path, saved, sizeof(path));
+	printf("regular file on disk: %llu bytes punched by default, %llu with "
+	       "--discard-regular-files\n",
+	       (unsigned long long)lost_default, (unsigned long long)lost_opt);
+	T_ASSERT(lost_default == 0);
+	T_ASSERT(lost_opt == 65536);
+}
+
 /* A failed assertion must not leave the daemon behind. */
 static void kill_daemon(void)
 {
@@ -314,6 +389,8 @@ int main(int argc, char **argv)
 	atexit(kill_daemon);
 	daemon_pid = t_daemon_start(path, NULL, daemon_arg);
 	T_ASSERT(daemon_pid > 0);
+	if (!getenv("PGR_HOSTILE_DAEMON_ARG"))
+		test_regular_files();
 	for (i = 0; i < count; i++) {
 		/* every kind at least once, then a seeded mix */
 		k = i < NR_KINDS ? (int)i : (int)(t_rand() % NR_KINDS);
