@@ -27,6 +27,8 @@
 #include <pagereport/balloon.h>
 #include <pagereport/pagereport.h>
 
+#include <sys/un.h>
+
 #include "balloon_helpers.h"
 
 #define START_PFN  0x40000
@@ -117,10 +119,28 @@ static void msleep(uint64_t ms)
 	usleep((useconds_t)(ms * 1000));
 }
 
+/*
+ * t_daemon_start() returns once the path is a socket, which a stale one
+ * (left by SIGKILL) already is: wait until the new daemon accepts.
+ */
 static void daemon_start(const char *extra)
 {
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int i;
+
 	daemon_pid = t_daemon_start(path, NULL, extra);
 	T_ASSERT(daemon_pid > 0);
+	strcpy(sa.sun_path, path);
+	for (i = 0; i < 2000; i++) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+
+		close(fd);
+		if (ok)
+			return;
+		usleep(10000);
+	}
+	T_ASSERT(0); /* not accepting after 20 s */
 }
 
 static void daemon_kill(void)
@@ -141,7 +161,7 @@ static void kill_at_exit(void)
 /* Reconnect until it works (bounded: the daemon is running). */
 static void reconnect(void)
 {
-	for (int i = 0; i < 500; i++) {
+	for (int i = 0; i < 2000; i++) {
 		if (pgr_sink_balloon_reconnect(sink) == 0)
 			return;
 		msleep(10);
