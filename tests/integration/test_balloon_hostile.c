@@ -148,6 +148,7 @@ static void raw_setup(struct raw_fe *f)
 
 static void raw_close(struct raw_fe *f)
 {
+	pgr__vring_driver_fini(&f->vr);
 	munmap(f->mem, MEM_SIZE);
 	close(f->memfd);
 	close(f->kick);
