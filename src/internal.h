@@ -84,6 +84,8 @@ _Static_assert(sizeof(struct page) == 12, "struct page is 12 bytes");
  */
 #define ISOLATED_BY_CALLER    0
 #define ISOLATED_BY_REPORTING 1
+/* reporting: the sink's device may still discard it (src/reporting/held.c) */
+#define ISOLATED_BY_DEAD_DEVICE 2
 
 struct free_area {
 	uint64_t nr_free; /* blocks, over all migratetypes */
@@ -131,7 +133,12 @@ struct pgr_node {
 	bool shuffle;
 	struct zone zones[PGR_MAX_ZONES];
 
-	/* shuffle_pick_tail() state: one u64 draw per 64 calls */
+	/*
+	 * shuffle_pick_tail() state: one u64 draw per 64 calls.  Node-wide
+	 * but used under any zone's lock, so its own leaf lock (innermost;
+	 * single-threaded runs draw in the same order: same seed, same lists).
+	 */
+	pgr_spinlock_t shuffle_lock;
 	struct pgr_rand rand;
 	uint64_t shuffle_rand;
 	unsigned int shuffle_rand_bits;

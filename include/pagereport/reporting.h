@@ -126,6 +126,8 @@ struct pgr_reporting_stats {
 	uint64_t lock_hold_ns;	      /* zone lock held by the engine */
 	uint64_t last_report_time_ns; /* clock time of the last report */
 	uint64_t bits_visited; /* bitmap: set bits looked at while scanning */
+	/* pages kept isolated for good: the sink returned PGR_SINK_HELD */
+	uint64_t pages_held;
 };
 
 /**

@@ -9,6 +9,8 @@
 #ifndef PAGEREPORT_SINK_H
 #define PAGEREPORT_SINK_H
 
+#include <errno.h>
+
 #include <pagereport/mm.h>
 
 #ifdef __cplusplus
@@ -16,6 +18,9 @@ extern "C" {
 #endif
 
 #define PGR_REPORTING_CAPACITY 32 /* PAGE_REPORTING_CAPACITY / _HWM */
+
+/* report() return: the ranges must stay held (see pgr_sink_ops.report). */
+#define PGR_SINK_HELD (-EOWNERDEAD)
 
 /* One reported block: 2^order pages starting at pfn (naturally aligned). */
 struct pgr_range {
@@ -38,6 +43,11 @@ struct pgr_sink_ops {
 	 * negative errno.  Runs with the zone lock dropped, so it may allocate
 	 * and free pages of the node like any other CPU would, but must not
 	 * touch the ranges' pages or unregister the device (-EDEADLK).
+	 * -EOWNERDEAD (PGR_SINK_HELD) means the host may still discard the
+	 * ranges at any time (its device stopped answering mid-report): the
+	 * engine then never returns those pages to the allocator and counts
+	 * them in pgr_reporting_stats.pages_held.  Any other error means the
+	 * pages are safe to reuse.
 	 */
 	int (*report)(struct pgr_sink *sink, const struct pgr_range *ranges,
 		      unsigned int n);

@@ -287,6 +287,8 @@ PGR_EXPORT int pgr_strategy_batch_count(struct pgr_reporting *rep);
  * pgr_strategy_report - prdev->report(): hand the batch to the sink.  The
  * zone lock must NOT be held.  The pages stay isolated: put them back with
  * pgr_strategy_putback() whatever this returns.  Work context.
+ * PGR_SINK_HELD from the sink means its device may still discard the pages:
+ * pgr_strategy_putback() then keeps them isolated for good (pages_held).
  * Return: 0, the sink's negative errno, -ENODATA (empty batch), -EDEADLK
  * (a zone lock is held), -EINVAL, -EPERM.
  */

@@ -176,6 +176,8 @@ struct pgr_reporting_stats {
     uint64_t fill_ns, report_ns, drain_ns;
     uint64_t lock_hold_ns;
     uint64_t last_report_time_ns;
+    uint64_t bits_visited;
+    uint64_t pages_held;
 };
 int pgr_reporting_register(struct pgr_node *node, struct pgr_sink *sink,
                            const struct pgr_reporting_config *cfg);

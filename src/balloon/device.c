@@ -10,6 +10,9 @@
  * MADV_DONTNEED (shared memory would not be freed).  Inflate and deflate
  * buffers are acknowledged without action (num_pages stays 0); a stats
  * buffer is held, as the device must; free page hinting is not offered.
+ * Before each discard it yields to a pending message or a hang-up: a
+ * front-end that gave up on the buffer sends GET_VRING_BASE and reuses
+ * the pages once it is answered, so nothing may be discarded after it.
  */
 #include "config.h"
 
@@ -18,6 +21,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include <linux/virtio_balloon.h>
 #include <linux/virtio_config.h>
@@ -32,6 +36,26 @@
 #endif
 
 #define BIT(n) (1ULL << (n))
+
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC 0x01021994
+#endif
+#ifndef HUGETLBFS_MAGIC
+#define HUGETLBFS_MAGIC 0x958458f6
+#endif
+
+/*
+ * What may we punch holes in?  Guest RAM that only exists as memory:
+ * shmem (memfd, /dev/shm, tmpfs) and hugetlbfs.  A regular file on a disk
+ * file system may be someone's data that a front-end merely mapped (a
+ * snapshot, an image): discarding there needs --discard-regular-files.
+ */
+static bool discard_allowed(const struct pgr_balloon_dev *d,
+			    const struct pgr_vhost_mem_region *r)
+{
+	return d->discard_files || r->fs_type == TMPFS_MAGIC ||
+	       r->fs_type == HUGETLBFS_MAGIC;
+}
 
 #define BALLOON_OFFERED                                              \
 	(BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_BALLOON_F_REPORTING) | \
@@ -146,9 +170,18 @@ int64_t pgr__balloon_discard(struct pgr_balloon_dev *d,
 		d->stats.bytes_skipped += len;
 		return 0;
 	}
-	if (!d->discard) {
+	if (!d->discard || !discard_allowed(d, r)) {
 		d->stats.bytes_skipped += len;
 		return 0;
+	}
+	if (d->test_delay_ms) {
+		/* Test only: a back-end that is slow to discard. */
+		struct timespec ts = { (time_t)(d->test_delay_ms / 1000),
+				       (long)(d->test_delay_ms % 1000) *
+					       1000000L };
+
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
 	}
 	if (fallocate(r->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 		      (off_t)foff, (off_t)len) == 0)
@@ -170,8 +203,22 @@ static int handle_reporting(struct pgr_balloon_dev *d,
 
 		/* QEMU walks in_sg only: the driver's buffers are writable. */
 		for (i = e->n_out; i < e->n_out + e->n_in; i++) {
-			int64_t n = pgr__balloon_discard(d, be, e->buf[i].addr,
-							 e->buf[i].len);
+			int64_t n;
+
+			/*
+			 * A message first: it may stop this ring (a front-end
+			 * that gave up waiting reuses the pages once we
+			 * answer), or the front-end is gone.  Either way no
+			 * discard for this buffer now; it is popped again if
+			 * the ring still runs.
+			 */
+			if (pgr__vhost_backend_peer_waiting(be)) {
+				pgr__vhost_backend_unpop(be, q);
+				d->stats.yields++;
+				return 0;
+			}
+			n = pgr__balloon_discard(d, be, e->buf[i].addr,
+						 e->buf[i].len);
 
 			d->stats.ranges++;
 			if (n > 0)

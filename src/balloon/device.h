@@ -16,13 +16,16 @@ struct pgr_balloon_dev_stats {
 	uint64_t reports; /* reporting buffers used */
 	uint64_t ranges;  /* device-writable ranges seen */
 	uint64_t bytes_discarded;
-	uint64_t bytes_skipped; /* poison, --no-discard, unaligned */
+	uint64_t bytes_skipped; /* poison, --no-discard, unaligned, fs */
 	uint64_t errors;	/* failed discards + dropped connections */
 	uint64_t connections;
+	uint64_t yields; /* reports set aside for a pending message */
 };
 
 struct pgr_balloon_dev {
-	bool discard;		/* false: --no-discard */
+	bool discard;		    /* false: --no-discard */
+	unsigned int test_delay_ms; /* --test-discard-delay-ms: slow back-end */
+	bool discard_files;	/* --discard-regular-files: not only shmem */
 	uint64_t features;	/* acked (no bit 30) */
 	uint64_t ring_features; /* INDIRECT_DESC/EVENT_IDX to offer */
 	uint8_t config[16];	/* le32 num_pages, actual, cmd_id, poison_val */

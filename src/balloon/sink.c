@@ -9,7 +9,11 @@
  * and reporting queues, and posts each report as device-writable
  * descriptors, kicks, and waits (bounded) for the used entry.  A dead or
  * silent back-end yields -ECONNRESET / -EPIPE / -ETIMEDOUT and the sink
- * stays unusable (-ENOTCONN) until pgr_sink_balloon_reconnect().  Leaves
+ * stays unusable (-ENOTCONN) until pgr_sink_balloon_reconnect().  Before a
+ * failed report returns, the back-end must stop the reporting queue
+ * (GET_VRING_BASE, as QEMU's vhost_virtqueue_stop does) or be gone; if it
+ * does neither in time the pages may still be discarded, and report()
+ * returns PGR_SINK_HELD so they are never reused.  Leaves
  * out PAGE_POISON (we never poison), stats, hinting and inflation.
  */
 #include "config.h"
@@ -30,6 +34,7 @@
 #include <pagereport/balloon.h>
 
 #include "internal.h"
+#include "sinks/sinks.h"
 #include "vhost-user/vhost.h"
 
 #define BIT(n)	     (1ULL << (n))
@@ -51,6 +56,7 @@ struct balloon_sink {
 	struct pgr_guest_ram *ram;
 	unsigned int queue_size;
 	uint64_t timeout_ns;
+	uint64_t stop_timeout_ns;
 
 	struct pgr_vhost_frontend fe;
 	bool connected;
@@ -97,11 +103,27 @@ static void disconnect(struct balloon_sink *b)
 	b->connected = false;
 }
 
-/* Lay out the three rings and the indirect table in one small memfd. */
+static void ring_mem_destroy(struct balloon_sink *b)
+{
+	if (b->ring_mem)
+		munmap(b->ring_mem, b->ring_len);
+	if (b->ring_fd >= 0)
+		close(b->ring_fd);
+	b->ring_mem = NULL;
+	b->ring_fd = -1;
+}
+
+/*
+ * Lay out the three rings and the indirect table in one small memfd, a
+ * new one for every connection: a back-end we gave up on may still hold
+ * the old one mapped, and must never see the rings of its successor.
+ */
 static int ring_mem_create(struct balloon_sink *b)
 {
 	size_t off = 0, n = b->queue_size;
 	unsigned int i;
+
+	ring_mem_destroy(b);
 
 	for (i = 0; i < NR_QUEUES; i++) {
 		b->q[i].desc_off = off;
@@ -310,6 +332,10 @@ static int do_connect(struct balloon_sink *b, bool first)
 
 	if (timeout_ms <= 0)
 		timeout_ms = 1;
+	err = ring_mem_create(b);
+	if (err)
+		return pgr__error(-err, "balloon: ring memory: %s",
+				  strerror(-err));
 	memset(&b->fe, 0, sizeof(b->fe));
 	b->fe.timeout_ms = timeout_ms;
 	if (first && b->given_fd >= 0) {
@@ -391,6 +417,43 @@ static int wait_used(struct balloon_sink *b, struct balloon_queue *q, int head)
 	}
 }
 
+/*
+ * After a failed report: may the pages go back?  Only when the back-end can
+ * no longer discard them.  Stop the reporting queue (GET_VRING_BASE: its
+ * reply means the back-end stopped processing it, vhost-user.rst "Ring
+ * states") and wait, bounded, for the answer; a closed socket means the
+ * back-end is gone.  Returns @err when the pages are safe, else -EOWNERDEAD
+ * (the back-end may still discard them: they must stay held).
+ */
+static int stop_or_hold(struct balloon_sink *b, int err, uint64_t pages)
+{
+	struct pgr_vhost_vring_state st = { REPORTING_VQ, 0 };
+	int tmo = (int)(b->stop_timeout_ns / 1000000ULL), r;
+	char why[160];
+
+	/* Nothing can be in flight once the socket is closed (or never was). */
+	if (err == -ECONNRESET || err == -EPIPE || err == -ENOTCONN)
+		return err;
+	if (err == -ETIMEDOUT)
+		b->stats.timeouts++;
+	snprintf(why, sizeof(why), "%s", pgr_errmsg());
+	b->fe.timeout_ms = tmo > 0 ? tmo : 1;
+	r = pgr__vhost_fe_request(&b->fe, PGR_VHOST_GET_VRING_BASE, &st,
+				  sizeof(st), NULL, 0, &st, sizeof(st));
+	if (r == 0 || r == -ECONNRESET) {
+		b->stats.stops++;
+		return pgr__error(-err, "%s; back-end %s", why,
+				  r ? "gone" : "stopped the queue");
+	}
+	b->stats.pages_held += pages;
+	b->stats.bytes_held += pages << PGR_PAGE_SHIFT;
+	return pgr__error(EOWNERDEAD,
+			  "%s; back-end did not stop the queue (%s): %llu "
+			  "pages stay held",
+			  why, b->fe.why[0] ? b->fe.why : strerror(-r),
+			  (unsigned long long)pages);
+}
+
 static int balloon_report(struct pgr_sink *sink, const struct pgr_range *ranges,
 			  unsigned int n)
 {
@@ -402,21 +465,11 @@ static int balloon_report(struct pgr_sink *sink, const struct pgr_range *ranges,
 	unsigned int i;
 	int head, err;
 
-	if (!ranges || n == 0 || n > sink->capacity)
-		return pgr__error(EINVAL, "balloon: %u ranges (capacity %u)", n,
-				  sink->capacity);
+	/* Is every range aligned and inside the RAM we shared? */
+	err = pgr__sink_check_ranges(sink, ranges, n, base, npages);
+	if (err)
+		return err;
 	for (i = 0; i < n; i++) {
-		uint64_t pages = 1ULL << ranges[i].order;
-
-		/* Is every range inside the RAM we shared? */
-		if (ranges[i].order >= 32 || ranges[i].pfn < base ||
-		    ranges[i].pfn - base > npages ||
-		    pages > npages - (ranges[i].pfn - base))
-			return pgr__error(EINVAL,
-					  "balloon: range pfn %llu order %u "
-					  "outside guest RAM",
-					  (unsigned long long)ranges[i].pfn,
-					  ranges[i].order);
 		bufs[i] = (struct pgr_vring_buf){
 			.addr = ranges[i].pfn << PGR_PAGE_SHIFT,
 			.len = (uint32_t)pgr_range_bytes(&ranges[i]),
@@ -457,6 +510,8 @@ static int balloon_report(struct pgr_sink *sink, const struct pgr_range *ranges,
 broken:
 	/* The ring may still hold our buffer: only a reconnect clears it. */
 	b->stats.errors++;
+	if (head >= 0)
+		err = stop_or_hold(b, err, bytes >> PGR_PAGE_SHIFT);
 	disconnect(b);
 	pthread_mutex_unlock(&b->lock);
 	return err;
@@ -467,10 +522,7 @@ static void balloon_destroy(struct pgr_sink *sink)
 	struct balloon_sink *b = sink->priv;
 
 	disconnect(b);
-	if (b->ring_mem)
-		munmap(b->ring_mem, b->ring_len);
-	if (b->ring_fd >= 0)
-		close(b->ring_fd);
+	ring_mem_destroy(b);
 	if (b->given_fd >= 0)
 		close(b->given_fd);
 	pthread_mutex_destroy(&b->lock);
@@ -515,16 +567,13 @@ struct pgr_sink *pgr_sink_balloon_create(const struct pgr_balloon_config *cfg)
 	b->ram = cfg->ram;
 	b->queue_size = qs;
 	b->timeout_ns = cfg->timeout_ns ? cfg->timeout_ns : 5000000000ULL;
+	b->stop_timeout_ns =
+		cfg->stop_timeout_ns ? cfg->stop_timeout_ns : b->timeout_ns;
 	b->given_fd = cfg->socket_path ? -1 : cfg->fd;
 	b->fe.sock = -1;
 	b->ring_fd = -1;
 	if (cfg->socket_path && !(b->path = strdup(cfg->socket_path))) {
 		err = pgr__error(ENOMEM, "balloon: out of memory");
-		goto fail;
-	}
-	err = ring_mem_create(b);
-	if (err) {
-		pgr__error(-err, "balloon: ring memory: %s", strerror(-err));
 		goto fail;
 	}
 	err = do_connect(b, true);

@@ -70,9 +70,22 @@ static void usage(FILE *f)
 	      "      --print-capabilities print the JSON capabilities and "
 	      "exit\n"
 	      "  -n, --no-discard         acknowledge reports, free nothing\n"
+	      "      --discard-regular-files  also punch holes in regular "
+	      "files\n"
+	      "                           (default: shmem and hugetlbfs "
+	      "only)\n"
 	      "      --ring-features      also offer INDIRECT_DESC and "
 	      "EVENT_IDX\n"
 	      "  -v, --verbose            log every message on stderr\n"
+	      "      --handshake-timeout-ms=MS  drop a front-end that sends no "
+	      "SET_OWNER\n"
+	      "                           within MS (default 10000, 0 = "
+	      "never)\n"
+	      "      --idle-timeout-ms=MS drop a front-end silent for MS after "
+	      "that\n"
+	      "                           (default 0 = never)\n"
+	      "      --test-discard-delay-ms=MS  (tests) sleep before each "
+	      "discard\n"
 	      "  -h, --help               this text\n"
 	      "  -V, --version            print the version\n\n"
 	      "SIGUSR1 prints the counters; SIGTERM exits 0 after printing "
@@ -80,9 +93,34 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* The socket we put at the path: unlink only that one at exit. */
+static dev_t own_dev;
+static ino_t own_ino;
+static bool own_set;
+
+/*
+ * Does a live daemon answer on @path?  A refused connect means the socket
+ * is stale (its daemon died); a full backlog (EAGAIN) means it is alive.
+ */
+static bool path_is_live(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	bool live;
+
+	if (fd < 0)
+		return false;
+	strcpy(sa.sun_path, path);
+	live = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 ||
+	       errno == EAGAIN || errno == EINPROGRESS;
+	close(fd);
+	return live;
+}
+
 /*
  * Bind and listen under a temporary name, then rename(2) into place, so
- * that the socket path appears only once it accepts connections.
+ * that the socket path appears only once it accepts connections.  Refuses
+ * a path where a live daemon answers; replaces a stale socket.
  */
 static int listen_on(const char *path)
 {
@@ -104,6 +142,13 @@ static int listen_on(const char *path)
 			path);
 		return -1;
 	}
+	if (lstat(path, &st) == 0 && path_is_live(path)) {
+		fprintf(stderr,
+			"pagereport-balloond: another back-end is serving %s; "
+			"not taking it over\n",
+			path);
+		return -1;
+	}
 	unlink(tmp);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
@@ -115,7 +160,22 @@ static int listen_on(const char *path)
 		unlink(tmp);
 		return -1;
 	}
+	if (lstat(path, &st) == 0) {
+		own_dev = st.st_dev;
+		own_ino = st.st_ino;
+		own_set = true;
+	}
 	return fd;
+}
+
+/* Unlink @path only if it is still the socket listen_on() put there. */
+static void unlink_own(const char *path)
+{
+	struct stat st;
+
+	if (own_set && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_dev == own_dev && st.st_ino == own_ino)
+		unlink(path);
 }
 
 static bool is_listening(int fd)
@@ -124,6 +184,61 @@ static bool is_listening(int fd)
 	socklen_t l = sizeof(v);
 
 	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &l) == 0 && v;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static bool parse_ms(const char *opt, const char *arg, unsigned int *r)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*end || end == arg || v < 0 || v > 86400000L) {
+		fprintf(stderr, "pagereport-balloond: bad %s\n", opt);
+		return false;
+	}
+	*r = (unsigned int)v;
+	return true;
+}
+
+/*
+ * Connection timers: a front-end must send SET_OWNER (QEMU and UML do it
+ * at once, long before the guest driver sets up rings) within
+ * handshake_ms of connecting, and may stay silent for at most idle_ms
+ * afterwards (0 = forever: a guest with nothing to report is silent too).
+ * Returns the ms until the next deadline (capped at 1 s), or 0 if one
+ * passed (reason in *r_why).
+ */
+static unsigned int conn_deadline(const struct pgr_vhost_backend *be,
+				  uint64_t t_conn, uint64_t t_last,
+				  unsigned int handshake_ms,
+				  unsigned int idle_ms, const char **r_why)
+{
+	uint64_t now = now_ms(), left = 1000, due;
+
+	if (!be->owner && handshake_ms) {
+		due = t_conn + handshake_ms;
+		if (now >= due) {
+			*r_why = "no SET_OWNER within the handshake timeout";
+			return 0;
+		}
+		left = due - now < left ? due - now : left;
+	}
+	if (be->owner && idle_ms) {
+		due = t_last + idle_ms;
+		if (now >= due) {
+			*r_why = "silent for longer than the idle timeout";
+			return 0;
+		}
+		left = due - now < left ? due - now : left;
+	}
+	return (unsigned int)left;
 }
 
 static void drop(struct pgr_vhost_backend *be, struct pgr_balloon_dev *d,
@@ -150,6 +265,10 @@ int main(int argc, char **argv)
 		{ "no-discard", no_argument, NULL, 'n' },
 		{ "ring-features", no_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "test-discard-delay-ms", required_argument, NULL, 'D' },
+		{ "handshake-timeout-ms", required_argument, NULL, 'H' },
+		{ "discard-regular-files", no_argument, NULL, 'R' },
+		{ "idle-timeout-ms", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -157,6 +276,9 @@ int main(int argc, char **argv)
 	const char *path = NULL;
 	int inherited = -1, listen_fd = -1, c;
 	bool discard = true, ring_features = false, one_shot = false;
+	bool discard_files = false;
+	unsigned int discard_delay_ms = 0, handshake_ms = 10000, idle_ms = 0;
+	uint64_t t_conn = 0, t_last = 0;
 	struct pgr_balloon_dev dev;
 	static struct pgr_vhost_backend be;
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -206,6 +328,30 @@ int main(int argc, char **argv)
 		case 'v':
 			verbose = true;
 			break;
+		case 'R':
+			discard_files = true;
+			break;
+		case 'H':
+			if (!parse_ms("--handshake-timeout-ms", optarg,
+				      &handshake_ms))
+				return 2;
+			break;
+		case 'I':
+			if (!parse_ms("--idle-timeout-ms", optarg, &idle_ms))
+				return 2;
+			break;
+		case 'D': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v < 0 || v > 60000) {
+				fprintf(stderr, "pagereport-balloond: bad "
+						"--test-discard-delay-ms\n");
+				return 2;
+			}
+			discard_delay_ms = (unsigned int)v;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -235,6 +381,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	pgr__balloon_dev_init(&dev, discard);
+	dev.test_delay_ms = discard_delay_ms;
+	dev.discard_files = discard_files;
 	if (ring_features)
 		dev.ring_features = (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |
 				    (1ULL << VIRTIO_RING_F_EVENT_IDX);
@@ -259,6 +407,7 @@ int main(int argc, char **argv)
 		}
 		one_shot = true;
 		pgr__vhost_backend_attach(&be, inherited);
+		t_conn = t_last = now_ms();
 		dev.stats.connections++;
 	}
 	fprintf(stderr, "pagereport-balloond: serving %s%s\n",
@@ -271,6 +420,20 @@ int main(int argc, char **argv)
 		struct timespec ts = { 1, 0 };
 		int r, err;
 
+		if (be.sock >= 0) {
+			const char *why = NULL;
+			unsigned int left =
+				conn_deadline(&be, t_conn, t_last, handshake_ms,
+					      idle_ms, &why);
+
+			if (!left) {
+				snprintf(be.why, sizeof(be.why), "%s", why);
+				drop(&be, &dev, -ETIMEDOUT);
+				continue;
+			}
+			ts.tv_sec = left / 1000;
+			ts.tv_nsec = (long)(left % 1000) * 1000000L;
+		}
 		if (be.sock < 0) {
 			if (one_shot)
 				break;
@@ -305,10 +468,14 @@ int main(int argc, char **argv)
 				"pagereport-balloond: front-end connected\n");
 			dev.stats.connections++;
 			pgr__vhost_backend_attach(&be, s);
+			t_conn = t_last = now_ms();
 			continue;
 		}
+		t_last = now_ms();
 		if (pfd[0].revents) {
 			err = pgr__vhost_backend_dispatch(&be);
+			if (!err)
+				err = pgr__vhost_backend_resume(&be);
 			if (err)
 				drop(&be, &dev, err);
 			/* fds may have changed: poll again */
@@ -329,7 +496,7 @@ int main(int argc, char **argv)
 	if (listen_fd >= 0 && listen_fd != inherited) {
 		close(listen_fd);
 		if (path)
-			unlink(path);
+			unlink_own(path);
 	}
 	print_stats(&dev);
 	return 0;

@@ -20,6 +20,8 @@ bool pgr__shuffle_pick_tail(struct pgr_node *node)
 {
 	bool ret;
 
+	/* zone locks are per zone; the draw is per node (see internal.h) */
+	pgr_spin_lock(&node->shuffle_lock);
 	if (!node->shuffle_rand_bits) {
 		node->shuffle_rand = pgr_rand_u64(&node->rand);
 		node->shuffle_rand_bits = 64;
@@ -27,6 +29,7 @@ bool pgr__shuffle_pick_tail(struct pgr_node *node)
 	ret = node->shuffle_rand & 1;
 	node->shuffle_rand_bits--;
 	node->shuffle_rand >>= 1;
+	pgr_spin_unlock(&node->shuffle_lock);
 	return ret;
 }
 
@@ -85,8 +88,12 @@ void pgr__shuffle_zone(struct zone *z)
 			continue;
 		/* Random aligned target; retry a few times on a miss. */
 		for (retry = 0; retry < SHUFFLE_RETRY; retry++) {
-			uint64_t r = pgr_rand_u64(&z->node->rand) % z->nr_pages;
-			uint64_t j = (z->start_pfn + r) & ~(order_pages - 1);
+			uint64_t r, j;
+
+			pgr_spin_lock(&z->node->shuffle_lock);
+			r = pgr_rand_u64(&z->node->rand) % z->nr_pages;
+			pgr_spin_unlock(&z->node->shuffle_lock);
+			j = (z->start_pfn + r) & ~(order_pages - 1);
 
 			pj = shuffle_valid_page(z, j, order);
 			if (pj != PGR_NO_PAGE && pj != pi)

@@ -245,6 +245,7 @@ struct pgr_node *pgr_node_create(const struct pgr_node_config *cfg)
 	node->nr_zones = cfg->nr_zones;
 	node->shuffle = cfg->shuffle;
 	pgr_rand_seed(&node->rand, cfg->seed);
+	pgr_spin_init(&node->shuffle_lock);
 	atomic_init(&node->rep_notify, false);
 	for (unsigned int i = 0; i < cfg->nr_zones; i++) {
 		if (zone_init(node, i, &cfg->zones[i])) {

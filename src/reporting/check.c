@@ -115,8 +115,8 @@ int pgr__rep_check_zone(struct zone *z, char *buf, size_t len)
 			}
 	}
 
-	/* the batch changes only under this zone's lock */
-	if (rep && rep->batch.zone == z) {
+	/* the batch changes only under this zone's lock (see engine.h) */
+	if (rep && pgr__batch_zone(&rep->batch) == z) {
 		for (unsigned int i = rep->batch.lo; i < rep->batch.hi; i++) {
 			struct page *p = id_page(z, rep->batch.ids[i]);
 

@@ -108,6 +108,7 @@ void pgr__rep_flush_stats(struct pgr_reporting *rep)
 	s->bits_visited += w->bits_visited;
 	s->boundary_resets += w->boundary_resets;
 	s->rereported_pages += w->rereported_pages;
+	s->pages_held += w->pages_held;
 	s->isolate_failures += w->isolate_failures;
 	s->requests += w->requests;
 	s->budget_exhausted += w->budget_exhausted;
@@ -246,6 +247,8 @@ int pgr__rep_report(struct pgr_reporting *rep)
 	rep->w.last_report_time_ns = pgr__rep_now(rep);
 	if (err) {
 		rep->w.batch_errors++;
+		if (err == PGR_SINK_HELD)
+			b->held = true;
 		return err;
 	}
 	b->accepted = true;
@@ -288,6 +291,10 @@ void pgr__rep_drain(struct pgr_reporting *rep, bool mark, bool discarded,
 	struct zone *z = b->zone;
 	uint64_t t0 = pgr__mono_ns();
 
+	if (b->held) {
+		pgr__rep_hold_batch(rep);
+		return;
+	}
 	for (unsigned int i = b->lo; i < b->hi; i++) {
 		uint32_t id = b->ids[i], head;
 		unsigned int order = b->ranges[i].order, final_order;
@@ -309,6 +316,7 @@ void pgr__rep_drain(struct pgr_reporting *rep, bool mark, bool discarded,
 	/* The batch is empty again: nothing is isolated for reporting. */
 	b->lo = b->hi = PGR_BATCH_MID;
 	b->accepted = false;
+	pgr__batch_set_zone(b, NULL);
 	rep->w.drain_ns += pgr__mono_ns() - t0;
 }
 
@@ -321,7 +329,7 @@ void pgr__batch_add(struct pgr_reporting *rep, struct zone *z, uint32_t id,
 
 	PGR_BUG_ON(b->hi - b->lo >= rep->capacity);
 	if (b->lo == b->hi) {
-		b->zone = z;
+		pgr__batch_set_zone(b, z);
 		b->accepted = false;
 	}
 	slot = front ? --b->lo : b->hi++;

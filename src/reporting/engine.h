@@ -19,15 +19,30 @@
  * so a strategy may append (v11: sg[count++]) or prepend (5.7:
  * sg[--offset]).  lo == hi when nothing is isolated.  Changed only under
  * the zone lock.  @accepted: the sink took the batch (host discarded it).
+ * @zone itself is read by the checker of any zone, under that zone's
+ * lock: it is written atomically, set to a zone only under that zone's
+ * lock and cleared (NULL) by the drain under the same lock, so a checker
+ * that reads its own zone there knows that lock guards the rest.
  */
 #define PGR_BATCH_MID PGR_REPORTING_CAPACITY
 struct pgr_batch {
 	struct zone *zone;
 	unsigned int lo, hi;
 	bool accepted;
+	bool held; /* report() said PGR_SINK_HELD: the drain keeps it */
 	uint32_t ids[2 * PGR_REPORTING_CAPACITY];
 	struct pgr_range ranges[2 * PGR_REPORTING_CAPACITY];
 };
+
+static inline void pgr__batch_set_zone(struct pgr_batch *b, struct zone *z)
+{
+	__atomic_store_n(&b->zone, z, __ATOMIC_RELAXED);
+}
+
+static inline struct zone *pgr__batch_zone(const struct pgr_batch *b)
+{
+	return __atomic_load_n(&b->zone, __ATOMIC_RELAXED);
+}
 
 struct pgr_reporting {
 	struct pgr_node *node;
@@ -102,6 +117,8 @@ void pgr__batch_add(struct pgr_reporting *rep, struct zone *z, uint32_t id,
 		    unsigned int order, bool front);
 void pgr__rep_drain(struct pgr_reporting *rep, bool mark, bool discarded,
 		    unsigned int fpi);
+/* held.c: keep a batch the sink's device may still discard isolated */
+void pgr__rep_hold_batch(struct pgr_reporting *rep);
 void pgr__rep_lock(struct pgr_reporting *rep, struct zone *z, uint64_t *t_lock);
 void pgr__rep_unlock(struct pgr_reporting *rep, struct zone *z,
 		     uint64_t t_lock);

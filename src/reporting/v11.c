@@ -274,7 +274,7 @@ static unsigned int v11_fill(struct pgr_reporting *rep, struct zone *z)
 	struct pgr_batch *b = &rep->batch;
 	uint64_t t0 = pgr__mono_ns();
 
-	b->zone = z;
+	pgr__batch_set_zone(b, z);
 	b->lo = b->hi = PGR_BATCH_MID;
 	if (!(z->flags & ZONE_PAGE_REPORTING_ACTIVE)) {
 		z->flags |= ZONE_PAGE_REPORTING_ACTIVE;

@@ -26,9 +26,11 @@ static int memory_report(struct pgr_sink *sink, const struct pgr_range *ranges,
 {
 	struct memory_sink *m = sink->priv;
 	uint64_t bytes = 0;
-	int ret = 0;
+	int ret;
 
-	for (unsigned int i = 0; i < n; i++) {
+	ret = pgr__sink_check_ranges(sink, ranges, n, m->ram->base_pfn,
+				     m->ram->nr_pages);
+	for (unsigned int i = 0; !ret && i < n; i++) {
 		ret = pgr__guest_ram_discard(m->ram, ranges[i].pfn,
 					     ranges[i].order, m->method);
 		if (ret)
@@ -37,7 +39,7 @@ static int memory_report(struct pgr_sink *sink, const struct pgr_range *ranges,
 	}
 	pthread_mutex_lock(&m->lock);
 	m->stats.reports++;
-	m->stats.ranges += n;
+	m->stats.ranges += n <= sink->capacity ? n : 0;
 	m->stats.bytes_discarded += bytes;
 	if (ret)
 		m->stats.errors++;

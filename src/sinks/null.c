@@ -20,10 +20,7 @@ void pgr_sink_destroy(struct pgr_sink *sink)
 static int null_report(struct pgr_sink *sink, const struct pgr_range *ranges,
 		       unsigned int n)
 {
-	(void)sink;
-	(void)ranges;
-	(void)n;
-	return 0;
+	return pgr__sink_check_ranges(sink, ranges, n, 0, UINT64_MAX);
 }
 
 static void null_destroy(struct pgr_sink *sink)

@@ -60,8 +60,10 @@ static int recorder_report(struct pgr_sink *sink,
 	struct recorder *r = to_recorder(sink);
 	struct recorder_batch *b;
 	uint64_t call;
-	int ret = 0;
+	int ret = pgr__sink_check_ranges(sink, ranges, n, 0, UINT64_MAX);
 
+	if (ret)
+		return ret;
 	pthread_mutex_lock(&r->lock);
 	call = ++r->calls;
 	if ((r->cfg.fail_nth && call == r->cfg.fail_nth) ||

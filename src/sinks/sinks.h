@@ -19,6 +19,15 @@ struct pgr_guest_ram {
 	uint64_t size; /* bytes */
 };
 
+/*
+ * report()'s argument checks: @sink and @ranges non-NULL, 1..capacity
+ * ranges, each naturally aligned, order < PGR_MAX_ORDER_LIMIT and inside
+ * [base_pfn, base_pfn + nr_pages).  Returns 0 or -EINVAL with a message.
+ */
+int pgr__sink_check_ranges(const struct pgr_sink *sink,
+			   const struct pgr_range *ranges, unsigned int n,
+			   uint64_t base_pfn, uint64_t nr_pages);
+
 int pgr__guest_ram_discard(struct pgr_guest_ram *ram, uint64_t pfn,
 			   unsigned int order, enum pgr_discard_method m);
 

@@ -14,6 +14,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,6 +58,64 @@ static void logf_(struct pgr_vhost_backend *be, const char *fmt, ...)
 	be->log(be->log_opaque, buf);
 }
 
+/* ---- guest memory faults ------------------------------------------------
+ *
+ * The front-end owns the files behind our mappings: it can shrink one
+ * (ftruncate) after setting up, and the next ring access is a SIGBUS.
+ * Every access to guest memory happens while handling a message or in
+ * vq_process(), and both arm a per-thread jump buffer (guarded()); the
+ * handler jumps back there and the connection is dropped.  A SIGBUS
+ * anywhere else is not ours: default action.  F_SEAL_SHRINK is not
+ * required (UML's RAM file and QEMU's seal=off memfds have none).
+ */
+static __thread sigjmp_buf *guest_jmp;
+static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)si;
+	(void)uc;
+	if (guest_jmp)
+		siglongjmp(*guest_jmp, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/*
+ * Run @fn with guest-memory faults caught.  Guards nest (a message may
+ * start a queue); a fault unwinds to the innermost one and the connection
+ * is dropped.  Returns what @fn returned, or -EFAULT after a fault.
+ */
+static int guarded(struct pgr_vhost_backend *be,
+		   int (*fn)(struct pgr_vhost_backend *be, void *arg),
+		   void *arg, const char *what)
+{
+	sigjmp_buf jb, *prev = guest_jmp;
+	int r;
+
+	if (sigsetjmp(jb, 1)) {
+		guest_jmp = prev;
+		return pgr__vhost_backend_fail(
+			be, EFAULT,
+			"SIGBUS on guest memory in %s (file shrunk under its "
+			"mapping?)",
+			what);
+	}
+	guest_jmp = &jb;
+	r = fn(be, arg);
+	guest_jmp = prev;
+	return r;
+}
+
+static void guard_install(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus,
+				.sa_flags = SA_SIGINFO | SA_NODEFER };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
 static void vq_reset(struct pgr_vhost_vq *vq)
 {
 	if (vq->kick_fd >= 0)
@@ -79,6 +141,7 @@ void pgr__vhost_backend_init(struct pgr_vhost_backend *be,
 {
 	unsigned int i;
 
+	pthread_once(&guard_once, guard_install);
 	memset(be, 0, sizeof(*be));
 	be->sock = -1;
 	be->timeout_ms = 5000;
@@ -217,6 +280,7 @@ static int region_add(struct pgr_vhost_backend *be,
 			be, EBADMSG, "memory region past the end of its file");
 	}
 	ps = (uint64_t)sysconf(_SC_PAGESIZE);
+	memset(&sfs, 0, sizeof(sfs));
 	if (fstatfs(fd, &sfs) == 0 &&
 	    (unsigned long)sfs.f_type == (unsigned long)HUGETLBFS_MAGIC)
 		ps = (uint64_t)sfs.f_bsize;
@@ -239,9 +303,11 @@ static int region_add(struct pgr_vhost_backend *be,
 	r->map_len = in->memory_size + delta;
 	r->hva = (uint8_t *)map + delta;
 	r->page_size = ps;
-	logf_(be, "region gpa 0x%llx size 0x%llx mapped",
+	r->fs_type = (uint64_t)(unsigned long)sfs.f_type;
+	logf_(be, "region gpa 0x%llx size 0x%llx mapped (f_type 0x%llx)",
 	      (unsigned long long)in->guest_phys_addr,
-	      (unsigned long long)in->memory_size);
+	      (unsigned long long)in->memory_size,
+	      (unsigned long long)r->fs_type);
 	return 0;
 }
 
@@ -287,6 +353,11 @@ static int vq_setup(struct pgr_vhost_backend *be, unsigned int q)
 	return 0;
 }
 
+static int notify_fn(struct pgr_vhost_backend *be, void *arg)
+{
+	return be->ops->queue_notify(be->dev, be, *(unsigned int *)arg);
+}
+
 static int vq_process(struct pgr_vhost_backend *be, unsigned int q)
 {
 	struct pgr_vhost_vq *vq = &be->vqs[q];
@@ -301,7 +372,7 @@ static int vq_process(struct pgr_vhost_backend *be, unsigned int q)
 	 * would otherwise make every push publish a new avail entry, forever.
 	 */
 	vq->pop_budget = vq->vr.num;
-	return be->ops->queue_notify(be->dev, be, q);
+	return guarded(be, notify_fn, &q, "a queue");
 }
 
 /* After the memory table changed, re-resolve every configured ring. */
@@ -349,6 +420,40 @@ void pgr__vhost_backend_push(struct pgr_vhost_backend *be, unsigned int q,
 	pgr__vring_push(&vq->vr, head, len);
 	if (pgr__vring_need_call(&vq->vr) && vq->call_fd >= 0)
 		pgr__vhost_notify(vq->call_fd);
+}
+
+bool pgr__vhost_backend_peer_waiting(struct pgr_vhost_backend *be)
+{
+	struct pollfd p = { be->sock, POLLIN | POLLRDHUP, 0 };
+
+	if (be->sock < 0)
+		return false;
+	return poll(&p, 1, 0) != 0; /* an error counts as waiting */
+}
+
+void pgr__vhost_backend_unpop(struct pgr_vhost_backend *be, unsigned int q)
+{
+	struct pgr_vhost_vq *vq = &be->vqs[q];
+
+	vq->vr.last_avail_idx--;
+	vq->pop_budget++;
+	vq->resume = true;
+}
+
+int pgr__vhost_backend_resume(struct pgr_vhost_backend *be)
+{
+	unsigned int q;
+	int err;
+
+	for (q = 0; q < PGR_VHOST_MAX_QUEUES; q++) {
+		if (!be->vqs[q].resume)
+			continue;
+		be->vqs[q].resume = false;
+		err = vq_process(be, q);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 int pgr__vhost_backend_kick_fd(const struct pgr_vhost_backend *be,
@@ -494,8 +599,17 @@ static int handle_vring_file(struct pgr_vhost_backend *be,
 	}
 }
 
+static int handle_fn(struct pgr_vhost_backend *be, void *arg);
+
+/* Messages touch guest memory too (vq_setup reads used->idx). */
 static int handle(struct pgr_vhost_backend *be, struct pgr_vhost_msg *m)
 {
+	return guarded(be, handle_fn, m, "a message");
+}
+
+static int handle_fn(struct pgr_vhost_backend *be, void *arg)
+{
+	struct pgr_vhost_msg *m = arg;
 	union pgr_vhost_payload *p = &m->payload;
 	const uint64_t pf_bit = 1ULL << PGR_VHOST_F_PROTOCOL_FEATURES;
 	struct pgr_vhost_vring_state st;

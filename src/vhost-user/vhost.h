@@ -215,12 +215,14 @@ struct pgr_vhost_mem_region {
 	size_t map_len;
 	uint8_t *hva;	    /* host address of guest_phys_addr */
 	uint64_t page_size; /* fstatfs: hugetlbfs or host page */
+	uint64_t fs_type;   /* fstatfs f_type of the fd (0 if unknown) */
 };
 
 struct pgr_vhost_vq {
 	unsigned int num;
 	struct vhost_vring_addr addr;
 	bool have_addr, started, enabled, ready;
+	bool resume; /* a device yielded to a message: look again after it */
 	uint16_t base;
 	int kick_fd, call_fd;
 	unsigned int pop_budget; /* pops left in this notification */
@@ -288,6 +290,20 @@ int pgr__vhost_backend_pop(struct pgr_vhost_backend *be, unsigned int q);
 /* Push @head as used and signal the call fd if the driver wants it. */
 void pgr__vhost_backend_push(struct pgr_vhost_backend *be, unsigned int q,
 			     uint16_t head, uint32_t len);
+/*
+ * Is the front-end waiting for us (a message pending, or it hung up)?  A
+ * device checks before each side effect on guest memory: the message may
+ * be the GET_VRING_BASE of a front-end that gave up on the buffer.
+ */
+bool pgr__vhost_backend_peer_waiting(struct pgr_vhost_backend *be);
+/*
+ * Give the element just popped from @q back to the ring (it will be popped
+ * again) and mark @q to be looked at once the pending message is handled.
+ */
+void pgr__vhost_backend_unpop(struct pgr_vhost_backend *be, unsigned int q);
+/* After a message: service the queues a device yielded.  Same return as
+ * dispatch. */
+int pgr__vhost_backend_resume(struct pgr_vhost_backend *be);
 /* The region holding [gpa, gpa + len), or NULL (none, or straddling). */
 struct pgr_vhost_mem_region *
 pgr__vhost_backend_region(struct pgr_vhost_backend *be, uint64_t gpa,

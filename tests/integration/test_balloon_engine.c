@@ -187,8 +187,9 @@ static void run_strategy(enum pgr_strategy s)
 
 /*
  * The daemon hangs (SIGSTOP) while the engine reports: Expect report() to
- * fail, nothing to be discarded, and every page to stay with the allocator
- * (the whole zone can still be allocated).
+ * fail with PGR_SINK_HELD, nothing to be discarded, the reported pages to
+ * stay isolated (pages_held, in the engine's and the sink's stats) and
+ * every other page to stay with the allocator.
  */
 static void run_dead_daemon(void)
 {
@@ -201,6 +202,7 @@ static void run_dead_daemon(void)
 	struct pgr_balloon_config bcfg = { .fd = -1,
 					   .timeout_ns = 200000000ULL };
 	struct pgr_reporting_stats rst = { 0 };
+	struct pgr_balloon_stats bst;
 	struct pgr_zone *z;
 	uint64_t before, after, pfn, t0, got = 0;
 	struct pgr_sink *sink;
@@ -246,7 +248,11 @@ static void run_dead_daemon(void)
 	/* No page went missing: the whole zone is still allocatable. */
 	while (pgr_alloc_pages(z, 0, PGR_MIGRATE_MOVABLE, 0, &pfn) == 0)
 		got++;
-	T_ASSERT(got == NR_PAGES);
+	T_ASSERT(pgr_sink_balloon_get_stats(sink, &bst) == 0);
+	printf("dead daemon: %llu pages held, %llu allocatable\n",
+	       (unsigned long long)rst.pages_held, (unsigned long long)got);
+	T_ASSERT(rst.pages_held > 0 && rst.pages_held == bst.pages_held);
+	T_ASSERT(got + rst.pages_held == NR_PAGES);
 	pgr_sink_destroy(sink);
 	pgr_guest_ram_destroy(ram);
 	pgr_node_destroy(node);

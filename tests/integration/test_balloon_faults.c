@@ -2,7 +2,9 @@
 /*
  * Front-end faults and a hostile front-end against the real daemon.
  *
- *   sink --report--> daemon SIGSTOPped      Expect -ETIMEDOUT, then -ENOTCONN
+ *   sink --report--> daemon SIGSTOPped      Expect -EOWNERDEAD (the stop is
+ *                                           not answered: pages held), then
+ *                                           -ENOTCONN
  *   sink --report--> daemon killed mid-way  Expect -ECONNRESET
  *   restart daemon on the same path         Expect reconnect() == 0, report ok
  *   back-end closes the socket at once      Expect create: ECONNRESET/EPIPE
@@ -87,7 +89,9 @@ static void test_daemon_faults(void)
 	r.pfn = 512;
 	err = sink->ops->report(sink, &r, 1);
 	printf("stopped daemon: %d (%s)\n", err, pgr_errmsg());
-	T_ASSERT(err == -ETIMEDOUT);
+	T_ASSERT(err == PGR_SINK_HELD);
+	T_ASSERT(pgr_sink_balloon_get_stats(sink, &st) == 0);
+	T_ASSERT(st.pages_held == 512 && st.stops == 0);
 	T_ASSERT(sink->ops->report(sink, &r, 1) == -ENOTCONN);
 
 	/* Killed mid-report: reconnect fails while it is stopped... */
