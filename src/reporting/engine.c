@@ -138,9 +138,11 @@ static void cleanup_after_work(struct pgr_reporting *rep)
 		pgr_spin_unlock(&held->lock);
 	}
 	if (PGR_WARN_ON_ONCE(b->hi != b->lo)) {
-		pgr__rep_lock(rep, b->zone, &t_lock);
+		struct zone *z = b->zone; /* the drain clears b->zone */
+
+		pgr__rep_lock(rep, z, &t_lock);
 		pgr__rep_drain(rep, false, b->accepted, FPI_NONE);
-		pgr__rep_unlock(rep, b->zone, t_lock);
+		pgr__rep_unlock(rep, z, t_lock);
 	}
 }
 
