@@ -145,7 +145,7 @@ int pgr_sink_memory_get_stats(struct pgr_sink *sink,
 REPORTING_H = """
 enum pgr_strategy { PGR_STRATEGY_V11_BOUNDARY = 0,
                     PGR_STRATEGY_V11_RESCAN = 1, PGR_STRATEGY_UPSTREAM = 2,
-                    PGR_NR_STRATEGIES = 3 };
+                    PGR_STRATEGY_BITMAP = 3, PGR_NR_STRATEGIES = 4 };
 enum pgr_clock_kind { PGR_CLOCK_VIRTUAL = 0, PGR_CLOCK_REAL = 1 };
 struct pgr_reporting_config {
     enum pgr_strategy strategy;
@@ -156,6 +156,12 @@ struct pgr_reporting_config {
     bool delay_set;
     bool return_to_tail;
     bool v11_skip_mark_on_error;
+    unsigned capacity;
+    unsigned v11_hwm;
+    unsigned budget_divisor;
+    unsigned gate_blocks;
+    bool gate_disable;
+    const char *strategy_name;
 };
 struct pgr_reporting_stats {
     uint64_t passes;
@@ -176,6 +182,7 @@ struct pgr_reporting_stats {
     uint64_t fill_ns, report_ns, drain_ns;
     uint64_t lock_hold_ns;
     uint64_t last_report_time_ns;
+    uint64_t bits_visited;
 };
 int pgr_reporting_register(struct pgr_node *node, struct pgr_sink *sink,
                            const struct pgr_reporting_config *cfg);
@@ -188,6 +195,8 @@ bool pgr_reporting_pending(struct pgr_node *node);
 int pgr_reporting_flush(struct pgr_node *node, uint64_t timeout_ns);
 int pgr_reporting_get_stats(struct pgr_node *node,
                             struct pgr_reporting_stats *r_stats);
+int pgr_reporting_get_config(struct pgr_node *node,
+                             struct pgr_reporting_config *r_cfg);
 const char *pgr_strategy_name(enum pgr_strategy s);
 int pgr_strategy_from_name(const char *name);
 """
