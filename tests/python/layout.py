@@ -115,7 +115,7 @@ def _offsets(ctype, prefix, base):
 
 def _functions(decls):
     """(ret, name, params) of each function prototype in a cdef string."""
-    flat = decls
+    flat = re.sub(r"(?m)^\s*#.*$", "", decls)
     while "{" in flat:
         b = flat.index("{")
         _, end = _blocks(flat, b)
@@ -148,6 +148,7 @@ def compare(tmpdir, top, cc=None):
     consts = []
     for _, decls in _cdef.HEADERS:
         consts += re.findall(r"\b(PGR_\w+)\s*=", decls)
+        consts += re.findall(r"(?m)^\s*#define\s+(PGR_\w+)", decls)
     lines = ["#include <stddef.h>", "#include <stdio.h>"]
     lines += ["#include <%s>" % h for h, _ in _cdef.HEADERS]
     protos = list(lines)
