@@ -57,7 +57,6 @@ struct bpoint {
 	enum pgr_strategy strategy;
 	bool modified; /* bitmap: Lal's Oct 2019 variant */
 	struct bench_row *row;
-	bool config_recorded;
 };
 
 struct bresult {
@@ -90,13 +89,50 @@ static void stats_delta(struct pgr_reporting_stats *d,
 	d->isolate_failures = b->isolate_failures - a->isolate_failures;
 }
 
-/* The tunables in effect, as config columns (once per row). */
-static void record_config(struct bpoint *p, struct pgr_node *node)
+/* The point's reporting config (strategy, clock, v12-modified tunables). */
+static struct pgr_reporting_config point_rcfg(const struct bpoint *p)
 {
-	struct pgr_reporting_config e;
+	struct pgr_reporting_config rcfg = {
+		.strategy = p->strategy,
+		.clock = PGR_CLOCK_VIRTUAL,
+	};
 
-	if (p->config_recorded || pgr_reporting_get_config(node, &e))
-		return;
+	if (p->modified) {
+		rcfg.order = PGR_MAX_ORDER_DEFAULT - 1;
+		rcfg.capacity = 32;
+	}
+	return rcfg;
+}
+
+/*
+ * The tunables in effect, as config columns.  Every process (unsharded,
+ * each shard, the merge) builds every row with the same columns, whether
+ * or not it runs the point, so they are resolved by the library before the
+ * measured loop, on a small node of the same orders: the effective config
+ * depends on the node's orders and the sink's capacity, not on its size.
+ */
+static int record_config(struct bpoint *p)
+{
+	struct pgr_reporting_config rcfg = point_rcfg(p), e;
+	uint64_t bytes = p->mem < 64 * MiB ? p->mem : 64 * MiB;
+	struct pgr_node_config ncfg = bench_node_config(bytes, false, 1);
+	struct pgr_node *node = pgr_node_create(&ncfg);
+	struct pgr_sink *sink = pgr_sink_null_create(p->capacity);
+	int err = -ENOMEM;
+
+	if (node && sink)
+		err = pgr_reporting_register(node, sink, &rcfg);
+	if (!err) {
+		err = pgr_reporting_get_config(node, &e);
+		pgr_reporting_unregister(node);
+	}
+	if (err)
+		fprintf(stderr, "pagereport-bench: %s config: %s\n",
+			pgr_strategy_name(p->strategy), pgr_errmsg());
+	pgr_sink_destroy(sink);
+	pgr_node_destroy(node);
+	if (err)
+		return err;
 	bench_row_int(p->row, "order", e.order);
 	bench_row_int(p->row, "batch", e.capacity);
 	bench_row_real(p->row, "delay_ms", (double)e.delay_ns / 1e6);
@@ -104,15 +140,12 @@ static void record_config(struct bpoint *p, struct pgr_node *node)
 	bench_row_int(p->row, "budget_divisor", e.budget_divisor);
 	bench_row_int(p->row, "gate_blocks",
 		      e.gate_disable ? 0 : e.gate_blocks);
-	p->config_recorded = true;
+	return 0;
 }
 
 static int run_point(struct bpoint *p, uint64_t seed, struct bresult *res)
 {
-	struct pgr_reporting_config rcfg = {
-		.strategy = p->strategy,
-		.clock = PGR_CLOCK_VIRTUAL,
-	};
+	struct pgr_reporting_config rcfg = point_rcfg(p);
 	struct pgr_reporting_stats s0, s1;
 	struct pgr_node *node;
 	struct pgr_sink *sink = NULL;
@@ -131,10 +164,6 @@ static int run_point(struct bpoint *p, uint64_t seed, struct bresult *res)
 	node = bench_node_create(p->mem, p->shuffle, seed);
 	if (!node)
 		return -ENOMEM;
-	if (p->modified) {
-		rcfg.order = PGR_MAX_ORDER_DEFAULT - 1;
-		rcfg.capacity = 32;
-	}
 	w = bench_workload(pgr_node_zone(node, 0), &wcfg);
 	if (!w)
 		goto out_node;
@@ -148,7 +177,6 @@ static int run_point(struct bpoint *p, uint64_t seed, struct bresult *res)
 			pgr_strategy_name(p->strategy), pgr_errmsg());
 		goto out_sink;
 	}
-	record_config(p, node);
 	/* Warm-up: everything free gets reported once (upstream ~30 s). */
 	pgr_reporting_run_until_idle(node, 300 * NSEC_PER_SEC, NULL);
 
@@ -431,6 +459,8 @@ int exp_boundary_run(const char *out_dir)
 			p->row = bench_row_new(t);
 			fill_row(p);
 			npts++;
+			if (!err)
+				err = record_config(p);
 		}
 
 	bench_progress_begin("boundary-vs-rescan", (unsigned)(npts * rep));
@@ -475,7 +505,7 @@ int exp_boundary_run(const char *out_dir)
 		err = bench_shard_collect(t);
 
 	/* Headlines: the main 32 GiB point, shuffle off, capacity 32. */
-	for (size_t i = 0; i < npts; i++) {
+	for (size_t i = 0; i < npts && !err; i++) {
 		struct bpoint *p = &pts[i];
 		char key[128];
 
@@ -490,7 +520,7 @@ int exp_boundary_run(const char *out_dir)
 		bench_table_headline(
 			t, key, bench_row_median(p->row, "overhead_pct"), "%");
 	}
-	for (size_t i = 0; i < npts; i++) {
+	for (size_t i = 0; i < npts && !err; i++) {
 		struct bpoint *p = &pts[i];
 		char key[128];
 

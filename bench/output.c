@@ -258,6 +258,20 @@ void bench_row_text(struct bench_row *r, const char *col, const char *v)
 {
 	size_t c = col_idx(r->t, col, false);
 
+	/*
+	 * Every process (unsharded, each shard, the merge) must build the
+	 * same rows: a config value set once work units are being taken
+	 * would depend on which units this process runs, and the merge
+	 * would refuse the shards (shard.c).  Set them before the loop.
+	 */
+	if (bench_shard_unit() >= 0) {
+		fprintf(stderr,
+			"pagereport-bench: BUG: %s: config column %s set "
+			"inside the measured loop\n",
+			r->t->experiment, col);
+		abort();
+	}
+
 	free(r->vals[c]);
 	r->vals[c] = xstrdup(v);
 }

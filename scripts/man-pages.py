@@ -3,6 +3,7 @@
 """Write the section 3 manual pages of the public API from the headers.
 
   scripts/man-pages.py [SRCDIR]        (default: the tree this script is in)
+  scripts/man-pages.py -h | --help    this text
 
 liburing style: one grouped page per public header, named after the
 header's main function (mm.h -> pgr_node_create.3), whose NAME
@@ -165,9 +166,21 @@ def write_group(srcdir, header, summary, funcs, all_groups):
 
 
 def main():
-    srcdir = sys.argv[1] if len(sys.argv) > 1 else \
+    args = sys.argv[1:]
+    if args and args[0] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0
+    if len(args) > 1 or (args and args[0].startswith("-")):
+        print("usage: scripts/man-pages.py [SRCDIR] (see --help)",
+              file=sys.stderr)
+        return 2
+    srcdir = args[0] if args else \
         os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     incdir = os.path.join(srcdir, "include", "pagereport")
+    if not os.path.isdir(incdir):
+        print("man-pages: %s: no include/pagereport/ (SRCDIR must be the "
+              "source tree)" % srcdir, file=sys.stderr)
+        return 2
     headers = [h for h in HEADER_ORDER if os.path.exists(
         os.path.join(incdir, h))]
     headers += sorted(h for h in os.listdir(incdir)

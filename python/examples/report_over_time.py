@@ -1,6 +1,6 @@
 import matplotlib.pyplot as plt
 import pagereport as pgr
-for name in pgr.strategies():                   # v11-boundary, v11-rescan, upstream
+for name in pgr.strategies():                   # v11-boundary, v11-rescan, upstream, bitmap
     node = pgr.Node.of_size(4 << 30, seed=1)    # a 4 GiB guest, one zone
     zone = node.zones[0]; zone.populate()      # boot: every page free
     blocks = [zone.alloc(9) for _ in range(1800)]        # a workload takes 3.5 GiB

@@ -12,6 +12,10 @@
     node.advance(100 * pgr.MS)
     node.stats().pages_reported
 
+Strategies by name (built-in or registered: strategies(),
+load_strategies()), tunables as register() keywords and node.config();
+Workload (workload.h), Trace and Replay (trace.h), zone.dump().
+
 Every C function that fails raises PgrError (an OSError): .errno is the
 negative return (or errno) made positive, .message is pgr_errmsg().
 Counters come back as plain dataclasses (node.stats(), zone.info()).
@@ -23,13 +27,14 @@ import dataclasses
 import errno as _errno
 import os
 
-from ._lib import ffi, lib
+from ._lib import ffi, lib, libc
 from ._lib import path as library_path
 
 __all__ = [
     "PgrError", "Node", "Zone", "Range", "Batch", "Sink", "NullSink",
     "RecorderSink", "MemorySink", "GuestRam", "strategies",
     "strategy_id", "migratetype", "MS", "SEC", "library_path",
+    "load_strategies", "Workload", "Trace", "TraceEvent", "Replay",
 ]
 
 MS = 1000000
@@ -85,6 +90,9 @@ def _plain(cdata):
     t = ffi.typeof(cdata)
     if t.kind == "struct":
         return {name: _plain(getattr(cdata, name)) for name, _ in t.fields}
+    if t.kind == "pointer" and t.item.cname == "char":
+        return None if cdata == ffi.NULL else \
+            ffi.string(cdata).decode(errors="replace")
     if t.kind == "array":
         if t.item.cname == "char":
             return ffi.string(cdata).decode(errors="replace")
@@ -125,14 +133,51 @@ def strategy_id(name):
 
 
 def strategies():
-    """Names of every strategy the library knows, in id order."""
-    names = []
-    for i in range(256):
-        n = ffi.string(lib.pgr_strategy_name(i)).decode()
-        if n == "?":
-            break
-        names.append(n)
-    return names
+    """Names of every strategy the library knows, in id order: the
+    built-ins, then those registered (pgr_strategy_register)."""
+    return [ffi.string(lib.pgr_strategy_name(i)).decode()
+            for i in range(lib.pgr_strategy_count())]
+
+
+_plugins = []
+
+
+def load_strategies(path):
+    """Load a shared object whose constructor registers strategies with
+    pgr_strategy_register(); return the names that appeared."""
+    before = set(strategies())
+    _plugins.append(ffi.dlopen(path))  # never unloaded: ops stay valid
+    return [n for n in strategies() if n not in before]
+
+
+def _to_file(call, fn, *args):
+    """Run fn(..., FILE *f, ...) on an open_memstream; return the text."""
+    buf = ffi.new("char **")
+    size = ffi.new("size_t *")
+    f = libc.open_memstream(buf, size)
+    if f == ffi.NULL:
+        raise PgrError(ffi.errno, "open_memstream failed", call)
+    try:
+        ret = fn(f)
+    finally:
+        libc.fclose(f)
+        text = ffi.unpack(buf[0], size[0]).decode() if buf[0] else ""
+        libc.free(buf[0])
+    _check(ret, call)
+    return text
+
+
+def _from_text(call, text, fn):
+    """Run fn(FILE *f) with f reading text (fmemopen)."""
+    data = text.encode() if isinstance(text, str) else bytes(text)
+    cbuf = ffi.new("char[]", data or b" ")
+    f = libc.fmemopen(cbuf, len(data), b"r")
+    if f == ffi.NULL:
+        raise PgrError(ffi.errno, "fmemopen failed", call)
+    try:
+        return _check(fn(f), call)
+    finally:
+        libc.fclose(f)
 
 
 class Range(tuple):
@@ -214,6 +259,12 @@ class Zone:
                                           buf, n), "pgr_free_list_walk")
         return [buf[i] for i in range(n)]
 
+    def dump(self, nid=0, migratetypes=False):
+        """pgr_zone_dump: /proc/buddyinfo line (and pagetypeinfo rows)."""
+        flags = lib.PGR_DUMP_MIGRATETYPES if migratetypes else 0
+        return _to_file("pgr_zone_dump", lambda f: lib.pgr_zone_dump(
+            self._z, nid, f, flags))
+
     def watermark_ok(self, order, mark):
         return bool(lib.pgr_zone_watermark_ok(self._z, order, mark))
 
@@ -271,10 +322,21 @@ class Node:
 
     def register(self, sink, strategy="v11-boundary", clock="virtual",
                  order=None, delay_ns=None, return_to_tail=False,
-                 v11_skip_mark_on_error=False):
-        """Start reporting into sink (any Sink) with a strategy by name."""
+                 v11_skip_mark_on_error=False, capacity=0, v11_hwm=0,
+                 budget_divisor=0, gate_blocks=0, gate_disable=False):
+        """Start reporting into sink (any Sink).
+
+        strategy: a name (built-in or registered, passed as
+        strategy_name) or an id.  The tunables are struct
+        pgr_reporting_config's: 0 means the kernel default; config()
+        returns the values in effect.
+        """
         cfg = ffi.new("struct pgr_reporting_config *")
-        cfg.strategy = strategy_id(strategy)
+        if isinstance(strategy, str):
+            name = ffi.new("char[]", strategy.encode())
+            cfg.strategy_name = name
+        else:
+            cfg.strategy = strategy
         cfg.clock = CLOCKS[clock] if isinstance(clock, str) else clock
         if order is not None:
             cfg.order, cfg.order_set = order, True
@@ -282,9 +344,26 @@ class Node:
             cfg.delay_ns, cfg.delay_set = delay_ns, True
         cfg.return_to_tail = return_to_tail
         cfg.v11_skip_mark_on_error = v11_skip_mark_on_error
+        cfg.capacity, cfg.v11_hwm = capacity, v11_hwm
+        cfg.budget_divisor, cfg.gate_blocks = budget_divisor, gate_blocks
+        cfg.gate_disable = gate_disable
         _check(lib.pgr_reporting_register(self._ptr(), sink._s, cfg),
                "pgr_reporting_register")
         self.sink = sink  # registered: keep it alive with the node
+
+    def config(self):
+        """The registered device's config, every default resolved, as a
+        ReportingConfig dataclass (strategy_name a str)."""
+        r = ffi.new("struct pgr_reporting_config *")
+        _check(lib.pgr_reporting_get_config(self._ptr(), r),
+               "pgr_reporting_get_config")
+        return _plain_object(r[0], "ReportingConfig")
+
+    def dump(self, nid=0, migratetypes=False):
+        """pgr_node_dump: every zone's /proc/buddyinfo line."""
+        flags = lib.PGR_DUMP_MIGRATETYPES if migratetypes else 0
+        return _to_file("pgr_node_dump", lambda f: lib.pgr_node_dump(
+            self._ptr(), nid, f, flags))
 
     def unregister(self):
         _check(lib.pgr_reporting_unregister(self._ptr()),
@@ -508,3 +587,266 @@ class MemorySink(_CSink):
         _check(lib.pgr_sink_memory_get_stats(self._s, r),
                "pgr_sink_memory_get_stats")
         return _plain_object(r[0], "MemorySinkStats")
+
+
+WORKLOAD_PARAMS = {"churn": ("occupancy", "mix", "min_order", "max_order",
+                             "orders_set"),
+                   "build": ("jobs", "short_pct", "long_pct", "long_every",
+                             "ops_per_sec", "min_life_ms", "max_life_ms"),
+                   "fill": ("occupancy", "order", "hold_ops"),
+                   "page_fault1": ("order",)}
+CHURN_MIX = {"thp": lib.PGR_CHURN_MIX_THP,
+             "uniform": lib.PGR_CHURN_MIX_UNIFORM,
+             "small": lib.PGR_CHURN_MIX_SMALL}
+
+
+class Workload:
+    """A seeded workload on a zone (pgr_workload_create).
+
+    kind: "churn", "build", "fill-free" or "page-fault1".  The kind's
+    parameters as keywords of its group (churn={"occupancy": 0.5,
+    "mix": "small"}, build={...}, fill={...}, page_fault1={...}); unset
+    means the library default.  record: a Trace every alloc and free is
+    appended to.
+    """
+
+    def __init__(self, zone, kind="churn", seed=1, rate=0, migratetype=None,
+                 record=None, churn=None, build=None, fill=None,
+                 page_fault1=None):
+        cfg = ffi.new("struct pgr_workload_config *")
+        k = lib.pgr_workload_kind_from_name(kind.encode()) \
+            if isinstance(kind, str) else kind
+        _check(k, "pgr_workload_kind_from_name")
+        cfg.kind, cfg.seed, cfg.rate = k, seed, rate
+        if migratetype is not None:
+            cfg.migratetype = globals()["migratetype"](migratetype)
+            cfg.migratetype_set = True
+        for group, params in (("churn", churn), ("build", build),
+                              ("fill", fill), ("page_fault1", page_fault1)):
+            for key, val in (params or {}).items():
+                if key not in WORKLOAD_PARAMS[group]:
+                    raise ValueError("%s has no parameter %r (one of %s)" % (
+                        group, key, ", ".join(WORKLOAD_PARAMS[group])))
+                if group == "churn" and key == "mix" and \
+                        isinstance(val, str):
+                    val = CHURN_MIX[val]
+                setattr(getattr(cfg, group), key, val)
+        if record is not None:
+            cfg.record = record._t
+        self.zone, self.record = zone, record  # keep them alive
+        self._w = _check_ptr(lib.pgr_workload_create(zone._z, cfg),
+                             "pgr_workload_create")
+
+    def _ptr(self):
+        if self._w is None:
+            raise ValueError("workload is closed")
+        return self._w
+
+    def fill(self):
+        """Allocate up to the starting state (no frees)."""
+        _check(lib.pgr_workload_fill(self._ptr()), "pgr_workload_fill")
+
+    def step(self, n=1):
+        """n operations; failed allocations (-ENOMEM) are counted in
+        stats().alloc_failures, not raised.  Return how many failed."""
+        failed = 0
+        for _ in range(n):
+            ret = lib.pgr_workload_step(self._ptr())
+            if ret == -_errno.ENOMEM:
+                failed += 1
+            else:
+                _check(ret, "pgr_workload_step")
+        return failed
+
+    def run(self, ns, tick_ns=0):
+        """Steps at cfg.rate for ns of clock time (engine clock advanced
+        every tick when a device is registered)."""
+        ret = lib.pgr_workload_run(self._ptr(), ns, tick_ns)
+        sink = self.zone.node.sink
+        if sink is not None:
+            sink._reraise()
+        _check(ret, "pgr_workload_run")
+
+    def free_fraction(self, fraction):
+        _check(lib.pgr_workload_free_fraction(self._ptr(), fraction),
+               "pgr_workload_free_fraction")
+
+    def free_all(self):
+        _check(lib.pgr_workload_free_all(self._ptr()),
+               "pgr_workload_free_all")
+
+    def set_time(self, ns):
+        _check(lib.pgr_workload_set_time(self._ptr(), ns),
+               "pgr_workload_set_time")
+
+    @property
+    def now(self):
+        return lib.pgr_workload_now(self._ptr())
+
+    def stats(self):
+        r = ffi.new("struct pgr_workload_stats *")
+        _check(lib.pgr_workload_get_stats(self._ptr(), r),
+               "pgr_workload_get_stats")
+        return _plain_object(r[0], "WorkloadStats")
+
+    def close(self):
+        """Free the workload (its live blocks stay allocated)."""
+        if getattr(self, "_w", None) is not None:
+            lib.pgr_workload_destroy(self._w)
+            self._w = None
+
+    __del__ = close
+
+
+@dataclasses.dataclass(frozen=True)
+class TraceEvent:
+    """One trace event; op "a" (alloc) or "f" (free); migratetype and
+    zone -1 when unknown."""
+    op: str
+    time_ns: int
+    pfn: int
+    order: int
+    migratetype: int = -1
+    zone: int = -1
+
+
+REPLAY_MODES = {"exact": lib.PGR_REPLAY_EXACT,
+                "policy": lib.PGR_REPLAY_POLICY}
+TRACE_VIEWS = {"buddy": lib.PGR_TRACE_VIEW_BUDDY,
+               "caller": lib.PGR_TRACE_VIEW_CALLER}
+
+
+class Trace:
+    """An in-memory page allocator trace (pgr_trace): pgrtrace text in
+    and out, kernel kmem trace import, recording, replay (Replay)."""
+
+    def __init__(self):
+        self._t = _check_ptr(lib.pgr_trace_create(), "pgr_trace_create")
+
+    @classmethod
+    def load(cls, path):
+        t = cls()
+        _check(lib.pgr_trace_load(t._t, os.fsencode(path)), "pgr_trace_load")
+        return t
+
+    @classmethod
+    def from_text(cls, text):
+        """A trace from pgrtrace text."""
+        t = cls()
+        t.read(text)
+        return t
+
+    def read(self, text):
+        """Append pgrtrace text (all or nothing)."""
+        _from_text("pgr_trace_read", text,
+                   lambda f: lib.pgr_trace_read(self._t, f))
+
+    def import_kernel(self, text, view="buddy", pcp_max_order=0,
+                      pcp_thp_order=0):
+        """Append the kmem events of perf script / ftrace text; return
+        the importer's counters (TraceImportStats)."""
+        cfg = ffi.new("struct pgr_trace_import_config *")
+        cfg.view = TRACE_VIEWS[view] if isinstance(view, str) else view
+        cfg.pcp_max_order, cfg.pcp_thp_order = pcp_max_order, pcp_thp_order
+        st = ffi.new("struct pgr_trace_import_stats *")
+        _from_text("pgr_trace_import", text,
+                   lambda f: lib.pgr_trace_import(self._t, f, cfg, st))
+        return _plain_object(st[0], "TraceImportStats")
+
+    def save(self, path):
+        _check(lib.pgr_trace_save(self._t, os.fsencode(path)),
+               "pgr_trace_save")
+
+    def text(self):
+        """The trace as pgrtrace text."""
+        return _to_file("pgr_trace_write",
+                        lambda f: lib.pgr_trace_write(self._t, f))
+
+    def __len__(self):
+        return lib.pgr_trace_nr_events(self._t)
+
+    def events(self):
+        p = lib.pgr_trace_events(self._t)
+        return [TraceEvent("a" if p[i].op == lib.PGR_TRACE_ALLOC else "f",
+                           p[i].time_ns, p[i].pfn, p[i].order,
+                           p[i].migratetype, p[i].zone)
+                for i in range(len(self))]
+
+    def append(self, ev):
+        """Append a TraceEvent (or a tuple of its fields)."""
+        if not isinstance(ev, TraceEvent):
+            ev = TraceEvent(*ev)
+        c = ffi.new("struct pgr_trace_event *")
+        c.op = lib.PGR_TRACE_ALLOC if ev.op in ("a", 0) else \
+            lib.PGR_TRACE_FREE
+        c.time_ns, c.pfn, c.order = ev.time_ns, ev.pfn, ev.order
+        c.migratetype, c.zone = ev.migratetype, ev.zone
+        _check(lib.pgr_trace_append(self._t, c), "pgr_trace_append")
+
+    def record(self, zone, time_ns, op, pfn, order, mt="movable"):
+        """Record one alloc ("a") or free ("f") of a block of zone."""
+        _check(lib.pgr_trace_record(
+            self._t, zone._z, time_ns,
+            lib.PGR_TRACE_ALLOC if op in ("a", 0) else lib.PGR_TRACE_FREE,
+            pfn, order, migratetype(mt)), "pgr_trace_record")
+
+    def set_zone(self, idx, name, start_pfn, nr_pages):
+        _check(lib.pgr_trace_set_zone(self._t, idx, name.encode(),
+                                      start_pfn, nr_pages),
+               "pgr_trace_set_zone")
+
+    def clear(self):
+        _check(lib.pgr_trace_clear(self._t), "pgr_trace_clear")
+
+    def node(self, **kw):
+        """A new Node with the trace's zone geometry (not populated)."""
+        cfg = ffi.new("struct pgr_node_config *")
+        _check(lib.pgr_trace_node_config(self._t, cfg),
+               "pgr_trace_node_config")
+        zones = [(ffi.string(cfg.zones[i].name).decode(),
+                  cfg.zones[i].start_pfn, cfg.zones[i].nr_pages)
+                 for i in range(cfg.nr_zones)]
+        return Node(zones, **kw)
+
+    def close(self):
+        if getattr(self, "_t", None) is not None:
+            lib.pgr_trace_destroy(self._t)
+            self._t = None
+
+    __del__ = close
+
+
+class Replay:
+    """Replays trace events onto a node (pgr_replay_create).
+
+    mode "exact" (the trace's pfns) or "policy" (the model chooses);
+    with a device registered the engine clock follows the trace.
+    """
+
+    def __init__(self, node, mode="exact", tick_ns=0, repair=False,
+                 policy_zone=None):
+        cfg = ffi.new("struct pgr_replay_config *")
+        cfg.mode = REPLAY_MODES[mode] if isinstance(mode, str) else mode
+        cfg.tick_ns, cfg.repair = tick_ns, repair
+        if policy_zone is not None:
+            cfg.policy_zone, cfg.policy_zone_set = policy_zone, True
+        self.node = node
+        self._r = _check_ptr(lib.pgr_replay_create(node._ptr(), cfg),
+                             "pgr_replay_create")
+
+    def run(self, trace):
+        ret = lib.pgr_replay_run(self._r, trace._t)
+        self.node._reraise()
+        _check(ret, "pgr_replay_run")
+
+    def stats(self):
+        r = ffi.new("struct pgr_replay_stats *")
+        _check(lib.pgr_replay_get_stats(self._r, r), "pgr_replay_get_stats")
+        return _plain_object(r[0], "ReplayStats")
+
+    def close(self):
+        if getattr(self, "_r", None) is not None:
+            lib.pgr_replay_destroy(self._r)
+            self._r = None
+
+    __del__ = close

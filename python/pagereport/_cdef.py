@@ -82,6 +82,11 @@ long pgr_free_list_walk(struct pgr_zone *zone, unsigned order,
                         enum pgr_migratetype mt, uint64_t *pfns, size_t max);
 const char *pgr_migratetype_name(int mt);
 size_t pgr_metadata_bytes_per_page(void);
+#define PGR_DUMP_MIGRATETYPES 1
+int pgr_zone_dump(struct pgr_zone *zone, unsigned nid, FILE *f,
+                  unsigned flags);
+int pgr_node_dump(struct pgr_node *node, unsigned nid, FILE *f,
+                  unsigned flags);
 """
 
 SINK_H = """
@@ -145,7 +150,7 @@ int pgr_sink_memory_get_stats(struct pgr_sink *sink,
 REPORTING_H = """
 enum pgr_strategy { PGR_STRATEGY_V11_BOUNDARY = 0,
                     PGR_STRATEGY_V11_RESCAN = 1, PGR_STRATEGY_UPSTREAM = 2,
-                    PGR_NR_STRATEGIES = 3 };
+                    PGR_STRATEGY_BITMAP = 3, PGR_NR_STRATEGIES = 4 };
 enum pgr_clock_kind { PGR_CLOCK_VIRTUAL = 0, PGR_CLOCK_REAL = 1 };
 struct pgr_reporting_config {
     enum pgr_strategy strategy;
@@ -156,6 +161,12 @@ struct pgr_reporting_config {
     bool delay_set;
     bool return_to_tail;
     bool v11_skip_mark_on_error;
+    unsigned capacity;
+    unsigned v11_hwm;
+    unsigned budget_divisor;
+    unsigned gate_blocks;
+    bool gate_disable;
+    const char *strategy_name;
 };
 struct pgr_reporting_stats {
     uint64_t passes;
@@ -190,8 +201,167 @@ bool pgr_reporting_pending(struct pgr_node *node);
 int pgr_reporting_flush(struct pgr_node *node, uint64_t timeout_ns);
 int pgr_reporting_get_stats(struct pgr_node *node,
                             struct pgr_reporting_stats *r_stats);
+int pgr_reporting_get_config(struct pgr_node *node,
+                             struct pgr_reporting_config *r_cfg);
 const char *pgr_strategy_name(enum pgr_strategy s);
 int pgr_strategy_from_name(const char *name);
+"""
+
+STRATEGY_H = """
+unsigned pgr_strategy_count(void);
+"""
+
+WORKLOAD_H = """
+struct pgr_trace;
+enum pgr_workload_kind { PGR_WORKLOAD_CHURN = 0, PGR_WORKLOAD_BUILD = 1,
+                         PGR_WORKLOAD_FILL_FREE = 2,
+                         PGR_WORKLOAD_PAGE_FAULT1 = 3, PGR_NR_WORKLOADS = 4 };
+enum pgr_churn_mix { PGR_CHURN_MIX_THP = 0, PGR_CHURN_MIX_UNIFORM = 1,
+                     PGR_CHURN_MIX_SMALL = 2 };
+struct pgr_workload_config {
+    enum pgr_workload_kind kind;
+    uint64_t seed;
+    enum pgr_migratetype migratetype;
+    bool migratetype_set;
+    double rate;
+    struct {
+        double occupancy;
+        enum pgr_churn_mix mix;
+        unsigned min_order, max_order;
+        bool orders_set;
+    } churn;
+    struct {
+        unsigned jobs;
+        unsigned short_pct;
+        unsigned long_pct;
+        unsigned long_every;
+        unsigned ops_per_sec;
+        unsigned min_life_ms;
+        unsigned max_life_ms;
+    } build;
+    struct {
+        double occupancy;
+        unsigned order;
+        uint64_t hold_ops;
+    } fill;
+    struct {
+        unsigned order;
+    } page_fault1;
+    void (*on_alloc)(void *arg, uint64_t pfn, unsigned order);
+    void *arg;
+    struct pgr_trace *record;
+};
+struct pgr_workload_stats {
+    uint64_t ops;
+    uint64_t allocs, frees;
+    uint64_t alloc_failures;
+    uint64_t live_blocks, live_pages;
+    uint64_t target_pages;
+    uint64_t cycles;
+};
+struct pgr_workload;
+struct pgr_workload *pgr_workload_create(
+    struct pgr_zone *zone, const struct pgr_workload_config *cfg);
+void pgr_workload_destroy(struct pgr_workload *w);
+int pgr_workload_fill(struct pgr_workload *w);
+int pgr_workload_step(struct pgr_workload *w);
+int pgr_workload_run(struct pgr_workload *w, uint64_t ns, uint64_t tick_ns);
+int pgr_workload_free_fraction(struct pgr_workload *w, double fraction);
+int pgr_workload_free_all(struct pgr_workload *w);
+int pgr_workload_set_time(struct pgr_workload *w, uint64_t ns);
+uint64_t pgr_workload_now(const struct pgr_workload *w);
+int pgr_workload_get_stats(const struct pgr_workload *w,
+                           struct pgr_workload_stats *r_stats);
+const char *pgr_workload_kind_name(enum pgr_workload_kind k);
+int pgr_workload_kind_from_name(const char *name);
+"""
+
+TRACE_H = """
+enum pgr_trace_op { PGR_TRACE_ALLOC = 0, PGR_TRACE_FREE = 1 };
+struct pgr_trace_event {
+    uint64_t time_ns;
+    uint64_t pfn;
+    uint8_t op;
+    uint8_t order;
+    int8_t migratetype;
+    int8_t zone;
+};
+struct pgr_trace *pgr_trace_create(void);
+void pgr_trace_destroy(struct pgr_trace *t);
+int pgr_trace_append(struct pgr_trace *t, const struct pgr_trace_event *ev);
+size_t pgr_trace_nr_events(const struct pgr_trace *t);
+const struct pgr_trace_event *pgr_trace_events(const struct pgr_trace *t);
+int pgr_trace_clear(struct pgr_trace *t);
+int pgr_trace_set_zone(struct pgr_trace *t, unsigned idx, const char *name,
+                       uint64_t start_pfn, uint64_t nr_pages);
+int pgr_trace_node_config(const struct pgr_trace *t,
+                          struct pgr_node_config *r_cfg);
+int pgr_trace_write(const struct pgr_trace *t, FILE *f);
+int pgr_trace_read(struct pgr_trace *t, FILE *f);
+int pgr_trace_load(struct pgr_trace *t, const char *path);
+int pgr_trace_save(const struct pgr_trace *t, const char *path);
+int pgr_trace_record(struct pgr_trace *t, struct pgr_zone *zone,
+                     uint64_t time_ns, enum pgr_trace_op op, uint64_t pfn,
+                     unsigned order, int migratetype);
+enum pgr_trace_view { PGR_TRACE_VIEW_BUDDY = 0, PGR_TRACE_VIEW_CALLER = 1 };
+enum pgr_kmem_event { PGR_KMEM_PAGE_ALLOC = 0,
+                      PGR_KMEM_PAGE_ALLOC_ZONE_LOCKED = 1,
+                      PGR_KMEM_PAGE_FREE = 2, PGR_KMEM_PAGE_FREE_BATCHED = 3,
+                      PGR_KMEM_PAGE_PCPU_DRAIN = 4, PGR_NR_KMEM_EVENTS = 5 };
+struct pgr_trace_import_config {
+    enum pgr_trace_view view;
+    unsigned pcp_max_order, pcp_thp_order;
+};
+struct pgr_trace_import_stats {
+    uint64_t lines;
+    uint64_t seen[5];
+    uint64_t events;
+    uint64_t other_events;
+    uint64_t skipped;
+    uint64_t pcp_frees;
+    uint64_t failed_allocs;
+    uint64_t lost_events;
+    uint64_t no_time;
+};
+int pgr_trace_import(struct pgr_trace *t, FILE *f,
+                     const struct pgr_trace_import_config *cfg,
+                     struct pgr_trace_import_stats *r_stats);
+enum pgr_replay_mode { PGR_REPLAY_EXACT = 0, PGR_REPLAY_POLICY = 1 };
+struct pgr_replay_config {
+    enum pgr_replay_mode mode;
+    uint64_t tick_ns;
+    int policy_zone;
+    bool policy_zone_set;
+    bool repair;
+    int (*after_event)(void *arg, size_t index,
+                       const struct pgr_trace_event *ev);
+    void *arg;
+};
+struct pgr_replay_stats {
+    uint64_t events;
+    uint64_t allocs, frees;
+    uint64_t outside;
+    uint64_t free_unestablished;
+    uint64_t alloc_conflicts;
+    uint64_t free_conflicts;
+    uint64_t partial_frees;
+    uint64_t alloc_failures;
+    uint64_t free_unmatched;
+    uint64_t order_mismatch;
+    uint64_t realloc_live;
+    uint64_t clock_ns;
+    uint64_t alloc_repaired;
+};
+struct pgr_replay;
+struct pgr_replay *pgr_replay_create(struct pgr_node *node,
+                                     const struct pgr_replay_config *cfg);
+void pgr_replay_destroy(struct pgr_replay *r);
+int pgr_replay_event(struct pgr_replay *r, const struct pgr_trace_event *ev);
+int pgr_replay_run(struct pgr_replay *r, const struct pgr_trace *t);
+int pgr_replay_get_stats(const struct pgr_replay *r,
+                         struct pgr_replay_stats *r_stats);
+const char *pgr_replay_mode_name(enum pgr_replay_mode m);
+int pgr_replay_mode_from_name(const char *name);
 """
 
 # (header, declarations); the header names the file test_layout compiles.
@@ -199,4 +369,15 @@ HEADERS = [
     ("pagereport/mm.h", MM_H),
     ("pagereport/sink.h", SINK_H),
     ("pagereport/reporting.h", REPORTING_H),
+    ("pagereport/strategy.h", STRATEGY_H),
+    ("pagereport/workload.h", WORKLOAD_H),
+    ("pagereport/trace.h", TRACE_H),
 ]
+
+# The C library, for FILE * arguments (not a libpagereport header).
+LIBC = """
+FILE *open_memstream(char **ptr, size_t *sizeloc);
+FILE *fmemopen(void *buf, size_t size, const char *mode);
+int fclose(FILE *f);
+void free(void *p);
+"""

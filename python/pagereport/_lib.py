@@ -13,11 +13,12 @@ import os
 
 import cffi
 
-from ._cdef import HEADERS
+from ._cdef import HEADERS, LIBC
 
 ffi = cffi.FFI()
 for _header, _decls in HEADERS:
     ffi.cdef(_decls)
+ffi.cdef(LIBC)
 
 SONAME = "libpagereport.so.0"
 
@@ -53,3 +54,4 @@ def _load():
 
 
 lib, path = _load()
+libc = ffi.dlopen(None)

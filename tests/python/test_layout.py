@@ -1,44 +1,31 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The cffi declarations (python/pagereport/_cdef.py) match the real
-headers: a C program built from include/pagereport/ prints every declared
-struct's size and field offsets, and cffi must agree with each."""
+headers: struct fields by name and order, sizeof and every offset, enum
+values and function prototypes (tests/python/layout.py).  conftest.py
+runs this first and stops the session when it fails, so a stale cdef is
+a clean failure that names the difference, never a segfault in a later
+test."""
 import os
-import re
-import subprocess
 
+import layout
 import pagereport
-from pagereport import _cdef
-from pagereport._lib import ffi
 
 
-def test_struct_layouts_match_headers(tmp_path):
+def test_cdef_matches_headers(tmp_path):
     top = os.path.abspath(os.environ.get("top_srcdir") or os.path.join(
         os.path.dirname(__file__), "..", ".."))
-    structs = []
-    for _, decls in _cdef.HEADERS:
-        structs += re.findall(r"struct (pgr_\w+) \{", decls)
-    assert "pgr_reporting_config" in structs
-    lines = ["#include <stddef.h>", "#include <stdio.h>"]
-    lines += ["#include <%s>" % h for h, _ in _cdef.HEADERS]
-    lines.append("int main(void) {")
-    expect = []
-    for s in structs:
-        lines.append('printf("%%zu\\n", sizeof(struct %s));' % s)
-        expect.append(("sizeof", s, ffi.sizeof("struct " + s)))
-        for name, field in ffi.typeof("struct " + s).fields:
-            lines.append('printf("%%zu\\n", offsetof(struct %s, %s));' %
-                         (s, name))
-            expect.append((s, name, field.offset))
-    lines.append("return 0; }")
-    c = tmp_path / "layout.c"
-    c.write_text("\n".join(lines) + "\n")
-    exe = tmp_path / "layout"
-    cc = os.environ.get("CC", "cc").split()
-    subprocess.run(cc + ["-I", os.path.join(top, "include"), "-o", str(exe),
-                         str(c)], check=True)
-    got = subprocess.run([str(exe)], check=True, capture_output=True,
-                         text=True).stdout.split()
-    assert len(got) == len(expect)
-    bad = [(e, g) for e, g in zip(expect, got) if e[2] != int(g)]
-    assert not bad, bad
+    bad = layout.compare(tmp_path, top)
+    assert not bad, "\n".join(["_cdef.py differs from the headers:"] + bad)
     assert pagereport.library_path
+
+
+def test_checker_sees_a_stale_struct(tmp_path):
+    """The parser behind the check finds every field, nested and
+    function-pointer members and multiple declarators included."""
+    fields = layout._fields(
+        "unsigned a, b; int (*cb)(void *x, int y); uint64_t m[16][5];"
+        " struct { double o; unsigned lo, hi; } churn; struct pgr_x z[4];"
+        " void *arg;")
+    assert fields == [("a", None), ("b", None), ("cb", None), ("m", None),
+                      ("churn", [("o", None), ("lo", None), ("hi", None)]),
+                      ("z", None), ("arg", None)]

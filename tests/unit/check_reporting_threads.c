@@ -112,9 +112,38 @@ static void sleep_ms(unsigned int ms)
 	nanosleep(&ts, NULL);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The test is counted in operations and reports, never in time: a round
+ * ends when the workers have done OPS_PER_ROUND more operations, and the
+ * run goes on until the engine has reported at least once while they
+ * run.  HANG_NS only turns a hang into a failure; no speed passes or
+ * fails it (a TSan build on a loaded 2-vCPU machine did 917 ops in the
+ * 600 ms the old time-based rounds gave it).
+ */
+#define NR_ROUNDS     10
+#define OPS_PER_ROUND 200
+#define HANG_NS	      (90000 * MS) /* below tcase_set_timeout(120) */
+
+static bool reported_yet(struct shared *sh)
+{
+	struct pgr_reporting_stats st;
+
+	ck_assert_int_eq(pgr_reporting_get_stats(sh->node, &st), 0);
+	return st.blocks_reported > 0;
+}
+
 /*
  * loop i: strategy i.  Expect no pattern ever lost, every page accounted
- * for at each pause, the walker clean, and reports really made.
+ * for at each pause, the walker clean, and reports really made while the
+ * workers ran (at least NR_ROUNDS * OPS_PER_ROUND operations).
  */
 START_TEST(test_reporting_threads)
 {
@@ -133,6 +162,7 @@ START_TEST(test_reporting_threads)
 	struct pgr_zone_info info;
 	struct pgr_sink *sink;
 	char msg[256];
+	uint64_t t0;
 
 	sh.node = test_node(LAYOUT_SMALL, 16384, false, test_seed());
 	sh.zone = pgr_node_zone(sh.node, 0);
@@ -148,8 +178,21 @@ START_TEST(test_reporting_threads)
 		ck_assert_int_eq(
 			pthread_create(&th[i], NULL, worker_main, &w[i]), 0);
 	}
-	for (unsigned int round = 0; round < 10; round++) {
-		sleep_ms(60);
+	t0 = now_ns();
+	for (unsigned int round = 0; round < NR_ROUNDS || !reported_yet(&sh);
+	     round++) {
+		uint64_t target = (uint64_t)(round + 1) * OPS_PER_ROUND;
+
+		while (atomic_load(&sh.ops) < target) {
+			ck_assert_msg(
+				now_ns() - t0 < HANG_NS,
+				"hang: %lu of %llu operations after %llu "
+				"s",
+				atomic_load(&sh.ops),
+				(unsigned long long)target,
+				(unsigned long long)(HANG_NS / 1000 / MS));
+			sleep_ms(1);
+		}
 		atomic_store(&sh.pause, true);
 		while (atomic_load(&sh.paused) != NR_THREADS)
 			sched_yield();
@@ -175,7 +218,7 @@ START_TEST(test_reporting_threads)
 	ck_assert_uint_gt(st.blocks_reported, 0);
 	ck_assert_uint_eq(ms.errors, 0);
 	ck_assert_uint_eq(ms.bytes_discarded, st.bytes_reported);
-	ck_assert_uint_gt(atomic_load(&sh.ops), 1000);
+	ck_assert_uint_ge(atomic_load(&sh.ops), NR_ROUNDS * OPS_PER_ROUND);
 	ck_assert_int_eq(pgr_reporting_unregister(sh.node), 0);
 	ck_assert_int_eq(pgr_zone_get_info(sh.zone, &info), 0);
 	ck_assert_uint_eq(info.nr_allocated_pages + info.nr_isolated_pages, 0);
