@@ -33,7 +33,9 @@
  *   - fractions are carried exactly (integer numerator per guest), so
  *     nothing is rounded away over a run.
  * Costs (time a guest loses): swap_out_ns and swap_in_ns per page, and
- * refault_ns per refaulted page.  The defaults are assumptions, not
+ * refault_ns per host refault (a page the host backed, discarded and had
+ * to back again; a first touch costs the same with or without reporting
+ * and is not counted).  The defaults are assumptions, not
  * measurements: 4 us per page written to an SSD, 10 us per major fault
  * read back, 1 us to fault in and zero a 4 KiB page.
  */
@@ -76,6 +78,8 @@ struct pgr_host_guest_config {
 	struct pgr_workload_config workload;
 	/* FILL_FREE: stop the workload after this many cycles; 0 = never */
 	uint64_t workload_cycles;
+	/* FILL_FREE: idle this long after each cycle's free (0 = none) */
+	uint64_t cycle_gap_ns;
 	/* allocated at launch and kept (kernel, page cache): 0..0.9 */
 	double base_fraction;
 	/*
@@ -93,7 +97,14 @@ struct pgr_host_guest_stats {
 	uint64_t touched_pages;		/* ever allocated, for the first time */
 	uint64_t discarded_pages_total; /* resident pages the host dropped */
 	uint64_t swap_out_bytes, swap_in_bytes;
-	uint64_t refault_pages, refault_events; /* engine accounting */
+	/*
+	 * Engine accounting: allocations of pages the host had discarded,
+	 * including pages the host never backed (the first pass after
+	 * registration reports the untouched free memory too).
+	 */
+	uint64_t refault_pages, refault_events;
+	/* Host refaults: pages backed, discarded, then allocated again */
+	uint64_t host_refault_pages, host_refault_events;
 	uint64_t lost_ns; /* swap and refault time under the cost model */
 	struct pgr_reporting_accounting acct;
 	struct pgr_workload_stats workload;

@@ -33,11 +33,13 @@ struct guest {
 	struct pgr_workload *w;
 	void (*user_on_alloc)(void *arg, uint64_t pfn, unsigned int order);
 	void *user_arg;
-	uint64_t cycles;   /* workload_cycles, 0 = never stop */
+	uint64_t cycles; /* workload_cycles, 0 = never stop */
+	uint64_t cycles_seen, cycle_gap_ns, pause_until;
 	double rate;	   /* workload ops per second */
 	uint64_t op_carry; /* ops owed, in ns * rate units (exact pacing) */
 	uint64_t nr_pages;
 	uint64_t *touched; /* bit per page: backed by the host */
+	uint64_t *ever;	   /* bit per page: backed at some time */
 	struct pgr_host_guest_stats st;
 	uint64_t swapin_carry, swapfree_carry; /* s/r numerators */
 };
@@ -82,7 +84,7 @@ static uint64_t share(uint64_t n, uint64_t s, uint64_t r, uint64_t *carry)
 static void guest_touch(struct guest *g, uint64_t pfn, unsigned int order)
 {
 	uint64_t first = pfn - GUEST_START_PFN, n = 1ULL << order;
-	uint64_t newly = 0, hits;
+	uint64_t newly = 0, again = 0, hits;
 
 	for (uint64_t i = first; i < first + n; i++) {
 		uint64_t bit = 1ULL << (i & 63);
@@ -90,7 +92,15 @@ static void guest_touch(struct guest *g, uint64_t pfn, unsigned int order)
 		if (!(g->touched[i >> 6] & bit)) {
 			g->touched[i >> 6] |= bit;
 			newly++;
+			if (g->ever[i >> 6] & bit)
+				again++;
+			g->ever[i >> 6] |= bit;
 		}
+	}
+	/* Backed before, discarded, touched again: a host refault. */
+	if (again) {
+		g->st.host_refault_pages += again;
+		g->st.host_refault_events++;
 	}
 	/* Pages already backed may be in swap: a swap-in for s/r of them. */
 	hits = share(n - newly, g->st.swapped_pages, g->st.resident_pages,
@@ -239,6 +249,7 @@ static void guest_free(struct guest *g)
 	pgr_workload_destroy(g->w);
 	pgr_node_destroy(g->node); /* unregisters reporting first */
 	free(g->touched);
+	free(g->ever);
 	free(g);
 }
 
@@ -370,10 +381,12 @@ int pgr_host_add_guest(struct pgr_host *h,
 	g->reporting = cfg->strategy && strcmp(cfg->strategy, "none");
 	strcpy(g->strategy, g->reporting ? cfg->strategy : "none");
 	g->cycles = cfg->workload_cycles;
+	g->cycle_gap_ns = cfg->cycle_gap_ns;
 	g->nr_pages = cfg->mem_bytes >> PGR_PAGE_SHIFT;
 	g->st.launch_ns = h->now;
 	g->touched = calloc((g->nr_pages + 63) / 64, sizeof(uint64_t));
-	err = g->touched ? guest_build(h, g, cfg) : -ENOMEM;
+	g->ever = calloc((g->nr_pages + 63) / 64, sizeof(uint64_t));
+	err = g->touched && g->ever ? guest_build(h, g, cfg) : -ENOMEM;
 	if (err) {
 		guest_free(g);
 		return err;
@@ -394,16 +407,24 @@ static int guest_tick(struct pgr_host *h, struct guest *g, uint64_t dt)
 	g->op_carry += (uint64_t)(g->rate * (double)dt);
 	ops = g->op_carry / 1000000000ULL;
 	g->op_carry %= 1000000000ULL;
-	for (uint64_t i = 0; i < ops; i++) {
+	for (uint64_t i = 0; i < ops && h->now >= g->pause_until; i++) {
+		uint64_t done;
+
 		pgr_workload_get_stats(g->w, &ws);
 		/*
 		 * FILL_FREE counts a cycle when the next fill starts; empty
 		 * after allocating means one more has just ended.
 		 */
-		if (g->cycles &&
-		    ws.cycles + (ws.live_pages == 0 && ws.allocs > 0) >=
-			    g->cycles)
+		done = ws.cycles + (ws.live_pages == 0 && ws.allocs > 0);
+		if (g->cycles && done >= g->cycles)
 			break;
+		if (done > g->cycles_seen) {
+			g->cycles_seen = done;
+			if (g->cycle_gap_ns) {
+				g->pause_until = h->now + g->cycle_gap_ns;
+				break;
+			}
+		}
 		err = pgr_workload_step(g->w);
 		if (err && err != -ENOMEM)
 			return err;
@@ -535,7 +556,7 @@ int pgr_host_get_guest_stats(struct pgr_host *h, unsigned int idx,
 	r->lost_ns =
 		(r->swap_out_bytes >> PGR_PAGE_SHIFT) * h->cfg.swap_out_ns +
 		(r->swap_in_bytes >> PGR_PAGE_SHIFT) * h->cfg.swap_in_ns +
-		r->refault_pages * h->cfg.refault_ns;
+		r->host_refault_pages * h->cfg.refault_ns;
 	return 0;
 }
 
