@@ -163,6 +163,7 @@ int exp_boundary_run(const char *out_dir);
 int exp_pagefault_run(const char *out_dir);
 int exp_reclaim_run(const char *out_dir);
 int exp_scale_run(const char *out_dir);
+int exp_overcommit_run(const char *out_dir);
 
 /* ---- results directory (results.c) -----------------------------------------
  */

@@ -31,6 +31,9 @@ EXPECT = {
     "scale": (["mem_bytes", "pages"],
               ["create_populate_ms", "metadata_bytes_per_page",
                "order0_pair_ns", "mixed_ns"]),
+    "overcommit": (["strategy"],
+                   ["guests_fit", "peak_in_memory_gib",
+                    "host_refault_pages", "lost_ms"]),
 }
 
 errors = []
@@ -136,6 +139,16 @@ def main():
             check(f(r, "bits_visited") is not None and
                   f(r, "nodes_visited") == 0,
                   "bitmap row walked free lists")
+
+    # overcommit: reporting fits more guests than none, never fewer
+    rows = got.get("overcommit") or []
+    none = next((r for r in rows if r["strategy"] == "none" and
+                 r["status"] == "ok"), None)
+    for r in rows:
+        if none is None or r["strategy"] == "none" or r["status"] != "ok":
+            continue
+        check(f(r, "guests_fit") > f(none, "guests_fit"),
+              "overcommit: %s fits no more guests than none" % r["strategy"])
 
     rows = got.get("reclaim") or []
     summ = {r["strategy"]: r for r in rows if r["part"] == "summary"}

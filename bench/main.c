@@ -51,6 +51,11 @@ static const struct bench_experiment experiments[] = {
 	  "metadata per page, create+populate time and alloc/free ns/op "
 	  "from 1 GiB to 1 TiB",
 	  exp_scale_run },
+	{ "overcommit",
+	  "Lal's set-up: how many 5 GiB guests (touching 4-5 GiB, then "
+	  "freeing it) fit on a 15 GiB host without swap, per strategy; "
+	  "host RSS over time, refaults (virtual clock)",
+	  exp_overcommit_run },
 };
 
 #define NR_EXPERIMENTS (sizeof(experiments) / sizeof(experiments[0]))

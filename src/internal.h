@@ -121,6 +121,17 @@ struct zone {
 	unsigned long flags;	  /* ZONE_PAGE_REPORTING_* under lock */
 	uint64_t *reported_pages; /* [order - min_order] or NULL */
 	uint64_t reported_pages_store[PGR_MAX_ORDER_LIMIT];
+
+	/*
+	 * Host-side accounting under the zone lock (see
+	 * pgr_reporting_get_accounting): pages with PG_discarded, and what
+	 * allocation found discarded (each such page is a refault: the host
+	 * must supply a zeroed page; one allocation = one event).
+	 */
+	uint64_t nr_discarded_pages;
+	uint64_t nr_refault_pages;
+	uint64_t nr_refault_events;
+	uint64_t nr_rereported_pages;
 };
 
 struct pgr_reporting;

@@ -19,5 +19,6 @@
 #include <pagereport/strategy.h>
 #include <pagereport/workload.h>
 #include <pagereport/trace.h>
+#include <pagereport/host.h>
 
 #endif /* PAGEREPORT_PAGEREPORT_H */

@@ -202,6 +202,67 @@ PGR_EXPORT const char *pgr_strategy_name(enum pgr_strategy s);
  */
 PGR_EXPORT int pgr_strategy_from_name(const char *name);
 
+/*
+ * Host-side accounting of one zone or a whole node: what the guest holds,
+ * what it reported, and what the host discarded and had to give back.
+ * Kept by mm and the engine under the zone lock, with or without a device
+ * registered (counts persist across unregister/register).  Between passes
+ * (nothing isolated) the identity
+ *     reported_pages + allocated_pages + free_unreported_pages
+ *         + isolated_pages == zone_pages
+ * holds for a populated zone.
+ */
+struct pgr_reporting_accounting {
+	uint64_t zone_pages;		/* spanned pages (populated zones) */
+	uint64_t allocated_pages;	/* handed out by alloc/take */
+	uint64_t free_pages;		/* on any free list, reported or not */
+	uint64_t reported_pages;	/* free pages in PageReported blocks */
+	uint64_t free_unreported_pages; /* free_pages - reported_pages */
+	uint64_t isolated_pages;	/* off the lists (reporting, callers) */
+	/* reported and still discarded on the host (not reallocated) */
+	uint64_t discarded_pages;
+	uint64_t discarded_bytes;
+	/* pages allocated while discarded (host supplies a zeroed page) */
+	uint64_t refault_pages;
+	uint64_t refault_events;   /* allocations that found >= 1 such page */
+	uint64_t rereported_pages; /* reported again while still discarded */
+};
+
+/**
+ * pgr_reporting_get_accounting - host-side accounting of a zone or node
+ * @node: the node
+ * @zone: a zone index, or -1 for the sum over the node's zones
+ * @r_acct: the result
+ *
+ * Works with or without a registered device.  Unpopulated zones count 0.
+ * Return: 0, -EINVAL (NULL argument, @zone out of range).
+ */
+PGR_EXPORT int
+pgr_reporting_get_accounting(struct pgr_node *node, int zone,
+			     struct pgr_reporting_accounting *r_acct);
+
+/* Called by the engine at each sample time; see pgr_reporting_set_sampler */
+typedef void (*pgr_reporting_sample_fn)(struct pgr_node *node, uint64_t now_ns,
+					void *arg);
+
+/**
+ * pgr_reporting_set_sampler - a time series on the engine clock
+ * @node: a node with a registered device on the virtual clock
+ * @period_ns: sample every @period_ns of engine time (> 0)
+ * @fn: called at now + @period_ns, now + 2 * @period_ns, ... as
+ *      pgr_reporting_advance() passes those times, before work due at the
+ *      same instant; NULL stops sampling
+ * @arg: passed to @fn
+ *
+ * @fn may read state (pgr_reporting_get_accounting, get_stats, zone info)
+ * but must not advance the clock (that returns -EBUSY) or change the zone.
+ * pgr_reporting_run_until_idle() samples only while work is pending.
+ * Return: 0, -EINVAL (period 0 with @fn, real clock), -ENOENT (no device).
+ */
+PGR_EXPORT int pgr_reporting_set_sampler(struct pgr_node *node,
+					 uint64_t period_ns,
+					 pgr_reporting_sample_fn fn, void *arg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -363,9 +363,18 @@ static inline void clear_discarded(struct zone *z, uint32_t id,
 				   unsigned int order)
 {
 	struct page *pages = z->pages;
+	uint64_t n = 0;
 
-	for (uint32_t i = 0; i < (1u << order); i++)
+	for (uint32_t i = 0; i < (1u << order); i++) {
+		n += pages[id + i].flags & PG_discarded ? 1 : 0;
 		pages[id + i].flags &= (uint8_t)~PG_discarded;
+	}
+	/* Memory the host dropped is touched again: a refault. */
+	if (n) {
+		z->nr_discarded_pages -= n;
+		z->nr_refault_pages += n;
+		z->nr_refault_events++;
+	}
 }
 
 /* An allocated block's head: PG_alloc + order + the requested mt. */
@@ -581,8 +590,13 @@ alloc_order0_locked(struct zone *z, int mt, unsigned int flags, uint64_t *r_pfn)
 		(info & PAGE_INFO(PG_HEAD_MASK | PG_MT_MASK, 0xff, 0)) ==
 		PAGE_INFO(PG_buddy | (unsigned int)mt << PG_MT_SHIFT, 0, 0));
 	/* clear_discarded() of the one page, when the engine tracks it */
-	if (unlikely(z->node->rep_track_discard))
+	if (unlikely(z->node->rep_track_discard) &&
+	    (info & PAGE_INFO(PG_discarded, 0, 0))) {
 		info &= ~PAGE_INFO(PG_discarded, 0, 0);
+		z->nr_discarded_pages--;
+		z->nr_refault_pages++;
+		z->nr_refault_events++;
+	}
 	p->info = (info & PAGE_INFO(PG_discarded, 0, 0)) |
 		  PAGE_INFO(PG_alloc, 0, mt);
 	next = p->next;

@@ -367,6 +367,7 @@ int pgr_zone_offline(struct pgr_zone *zone)
 			madvise(z->pages, whole, MADV_DONTNEED);
 		memset((char *)z->pages + whole, 0, bytes - whole);
 	}
+	z->nr_discarded_pages = 0; /* the memory is gone from the guest */
 	for (uint32_t l = 0; l < z->nr_lists; l++)
 		list_init(z, z->nr_pages + l);
 	z->nr_free_pages = 0;

@@ -272,10 +272,13 @@ static void mark_discarded(struct pgr_reporting *rep, struct zone *z,
 	for (uint32_t i = id; i < id + (1U << order); i++) {
 		struct page *p = id_page(z, i);
 
-		if (p->flags & PG_discarded)
+		if (p->flags & PG_discarded) {
 			rep->w.rereported_pages++;
-		else
+			z->nr_rereported_pages++;
+		} else {
 			p->flags |= PG_discarded;
+			z->nr_discarded_pages++;
+		}
 	}
 }
 
@@ -733,13 +736,35 @@ static int advance_virtual(struct pgr_reporting *rep, uint64_t max_ns,
 	int ret = 0;
 
 	pthread_mutex_lock(&rep->lock);
-	if (rep->running) {
+	if (rep->running || rep->sampling) {
 		pthread_mutex_unlock(&rep->lock);
 		return pgr__error(EBUSY, "reporting: the work is running");
 	}
 	start = rep->vnow_ns;
 	target = max_ns > UINT64_MAX - start ? UINT64_MAX : start + max_ns;
-	while (rep->pending && rep->due_ns <= target) {
+	for (;;) {
+		bool work = rep->pending && rep->due_ns <= target;
+		uint64_t s = rep->sample_next_ns;
+		/* until_idle stops at idle: sample only before pending work */
+		bool sample = rep->sample_fn && s <= target &&
+			      (work ? s <= rep->due_ns : !until_idle);
+
+		if (sample) {
+			pgr_reporting_sample_fn fn = rep->sample_fn;
+			void *arg = rep->sample_arg;
+
+			rep->vnow_ns = s;
+			rep->sample_next_ns = s + rep->sample_period_ns;
+			/* fn reads zone state: zone locks nest outside ours */
+			rep->sampling = true;
+			pthread_mutex_unlock(&rep->lock);
+			fn(rep->node, s, arg);
+			pthread_mutex_lock(&rep->lock);
+			rep->sampling = false;
+			continue;
+		}
+		if (!work)
+			break;
 		if (rep->due_ns > rep->vnow_ns)
 			rep->vnow_ns = rep->due_ns;
 		run_work_locked(rep);
@@ -849,6 +874,27 @@ int pgr_reporting_get_stats(struct pgr_node *node,
 		return pgr__error(EINVAL, "get_stats: NULL result");
 	pthread_mutex_lock(&rep->lock);
 	*r_stats = rep->stats;
+	pthread_mutex_unlock(&rep->lock);
+	return 0;
+}
+
+int pgr_reporting_set_sampler(struct pgr_node *node, uint64_t period_ns,
+			      pgr_reporting_sample_fn fn, void *arg)
+{
+	struct pgr_reporting *rep;
+	int err = get_rep(node, &rep);
+
+	if (err)
+		return err;
+	if (rep->cfg.clock != PGR_CLOCK_VIRTUAL)
+		return pgr__error(EINVAL, "set_sampler: not a virtual clock");
+	if (fn && !period_ns)
+		return pgr__error(EINVAL, "set_sampler: period 0");
+	pthread_mutex_lock(&rep->lock);
+	rep->sample_fn = fn;
+	rep->sample_arg = arg;
+	rep->sample_period_ns = period_ns;
+	rep->sample_next_ns = fn ? rep->vnow_ns + period_ns : 0;
 	pthread_mutex_unlock(&rep->lock);
 	return 0;
 }

@@ -79,6 +79,12 @@ struct pgr_reporting {
 	struct pgr_reporting_stats w; /* worker's counts, folded into stats */
 
 	struct pgr_reporting_stats stats; /* under @lock */
+
+	/* pgr_reporting_set_sampler (virtual clock), under @lock */
+	pgr_reporting_sample_fn sample_fn;
+	void *sample_arg;
+	uint64_t sample_period_ns, sample_next_ns;
+	bool sampling; /* sample_fn is running */
 };
 
 /* Largest hwm, budget divisor and gate margin a config may ask for. */
