@@ -113,6 +113,7 @@ struct zone {
 	uint64_t nr_allocated_pages;
 	uint64_t nr_isolated_pages; /* PG_isolated blocks, in pages */
 	uint64_t watermark[PGR_NR_WMARK];
+	uint64_t nr_reserved_highatomic; /* pages; see pgr_set_pageblock_mt */
 	bool populated;
 
 	/* v11 reporting state; see src/reporting/v11.c */

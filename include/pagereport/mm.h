@@ -107,6 +107,8 @@ struct pgr_zone_info {
 	uint64_t nr_isolate_pageblock;
 	uint64_t watermark[PGR_NR_WMARK];
 	size_t metadata_bytes; /* page metadata + pageblock flags */
+	/* zone->nr_reserved_highatomic: pages of pageblocks made HIGHATOMIC */
+	uint64_t nr_reserved_highatomic;
 };
 
 /**
@@ -241,6 +243,12 @@ PGR_EXPORT int pgr_undo_isolate_range(struct pgr_zone *zone, uint64_t start_pfn,
 /**
  * pgr_set_pageblock_migratetype - set the type of the pageblock holding
  * @pfn and move its free pages (move_freepages_block); not ISOLATE.
+ *
+ * Making a pageblock HIGHATOMIC plays reserve_highatomic_pageblock() and
+ * adds a pageblock to the zone's nr_reserved_highatomic; turning a
+ * HIGHATOMIC one into another type plays unreserve_highatomic_pageblock()
+ * and takes it off again (never below 0).  Ordinary watermark checks
+ * subtract that reserve from the free pages, as __zone_watermark_ok does.
  */
 PGR_EXPORT int pgr_set_pageblock_migratetype(struct pgr_zone *zone,
 					     uint64_t pfn,

@@ -10,7 +10,10 @@
  *                   trigger, 100 ms delay, run to completion.
  *   "v11-rescan"    the same algorithm whose iterator forgets the boundary
  *                   before every search, so it re-walks the reported tail of
- *                   the list; it picks the same pages, only the cost differs.
+ *                   the list; it picks the same pages, only the cost differs
+ *                   (except after a shuffle while a zone is ACTIVE, which
+ *                   can leave an unreported page behind a boundary: rescan
+ *                   finds it at once, v11-boundary after the next reset).
  *   "upstream"      Linux 5.7 mm/page_reporting.c: list rotation, budget of
  *                   DIV_ROUND_UP(nr_free, capacity * 16) reports per list per
  *                   pass, 2 s delay, watermark gate.

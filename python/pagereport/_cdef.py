@@ -48,6 +48,7 @@ struct pgr_zone_info {
     uint64_t nr_isolate_pageblock;
     uint64_t watermark[3];
     size_t metadata_bytes;
+    uint64_t nr_reserved_highatomic;
 };
 enum pgr_page_state { PGR_PAGE_TAIL = 0, PGR_PAGE_FREE = 1,
                       PGR_PAGE_ALLOCATED = 2, PGR_PAGE_ISOLATED = 3 };

@@ -8,9 +8,10 @@
  *
  * Left out: per-cpu lists (every order-0 free reaches the buddy at once),
  * CMA, debug guard pages, watermark boosting, compaction capture,
- * nr_reserved_highatomic and lowmem_reserve.  The public pgr_* entry
- * points validate everything, take the zone lock and leave the state
- * unchanged on error.
+ * reserve_highatomic_pageblock's automatic reserve (callers make
+ * HIGHATOMIC pageblocks, pageblock.c counts them) and lowmem_reserve.  The
+ * public pgr_* entry points validate everything, take the zone lock and leave
+ * the state unchanged on error.
  */
 #include "config.h"
 #include "internal.h"
@@ -383,10 +384,13 @@ static inline void mark_allocated(struct zone *z, uint32_t id,
 }
 
 /*
- * Models __zone_watermark_ok() reduced to what we model: no lowmem
- * reserve, no highatomic reserve, no CMA.  For order > 0 a block of at
- * least @order must exist on an UNMOVABLE/MOVABLE/RECLAIMABLE list, or
- * on the HIGHATOMIC list when @alloc_harder (ALLOC_HARDER).
+ * Models __zone_watermark_ok() (5.4) reduced to what we model: no lowmem
+ * reserve, no CMA, no ALLOC_HIGH/ALLOC_HARDER lowering of the mark.  An
+ * ordinary request (not @alloc_harder) may not use the highatomic
+ * reserve, so nr_reserved_highatomic is subtracted from the free pages.
+ * For order > 0 a block of at least @order must exist on an
+ * UNMOVABLE/MOVABLE/RECLAIMABLE list, or on the HIGHATOMIC list when
+ * @alloc_harder (ALLOC_HARDER).
  */
 bool pgr__zone_watermark_ok_flags(struct zone *z, unsigned int order,
 				  uint64_t mark, bool alloc_harder)
@@ -394,6 +398,8 @@ bool pgr__zone_watermark_ok_flags(struct zone *z, unsigned int order,
 	int64_t free_pages = (int64_t)z->nr_free_pages;
 
 	free_pages -= (int64_t)(1ULL << order) - 1;
+	if (likely(!alloc_harder))
+		free_pages -= (int64_t)z->nr_reserved_highatomic;
 	if (free_pages <= (int64_t)mark)
 		return false;
 	if (!order)

@@ -302,6 +302,7 @@ int pgr_zone_populate(struct pgr_zone *zone)
 	}
 	memset(z->pageblock_mt, PGR_MIGRATE_MOVABLE, z->nr_pageblocks);
 	z->nr_isolate_pageblock = 0;
+	z->nr_reserved_highatomic = 0;
 	end = z->start_pfn + z->nr_pages;
 	for (pfn = z->start_pfn; pfn < end;) {
 		unsigned int o = max_order(z) - 1;
@@ -371,6 +372,7 @@ int pgr_zone_offline(struct pgr_zone *zone)
 	z->nr_free_pages = 0;
 	memset(z->pageblock_mt, PGR_MIGRATE_MOVABLE, z->nr_pageblocks);
 	z->nr_isolate_pageblock = 0;
+	z->nr_reserved_highatomic = 0;
 	z->populated = false;
 	pgr__reporting_reset_zone(z);
 	pgr__zone_unlock_checked(z);
@@ -409,6 +411,7 @@ static void zone_get_info_locked(struct zone *z, struct pgr_zone_info *r)
 		if (z->pageblock_mt[b] < PGR_MIGRATE_TYPES)
 			r->nr_pageblocks_mt[z->pageblock_mt[b]]++;
 	r->nr_isolate_pageblock = z->nr_isolate_pageblock;
+	r->nr_reserved_highatomic = z->nr_reserved_highatomic;
 	memcpy(r->watermark, z->watermark, sizeof(r->watermark));
 	r->metadata_bytes = z->pages_bytes + z->nr_pageblocks;
 }
