@@ -131,6 +131,13 @@ struct pgr_node {
 	unsigned int nr_zones;
 	bool shuffle;
 	struct zone zones[PGR_MAX_ZONES];
+	unsigned int profile; /* enum pgr_kernel_profile */
+	/*
+	 * 5.10+ FPI_TO_TAIL placement (populate, putback, move_to_free_list);
+	 * the profile's, or set while a device with return_to_tail is
+	 * registered (see engine.c).
+	 */
+	bool fpi_to_tail;
 
 	/* shuffle_pick_tail() state: one u64 draw per 64 calls */
 	struct pgr_rand rand;

@@ -73,7 +73,12 @@ struct pgr_reporting_config {
 	bool order_set;
 	uint64_t delay_ns; /* 0 = strategy default (100 ms / 2 s) */
 	bool delay_set;	   /* true: use delay_ns even if 0 */
-	/* upstream: returned pages go to the list tail (FPI_TO_TAIL, 5.10+) */
+	/*
+	 * An alias for 5.10's whole tail placement (PGR_PROFILE_5_10) while
+	 * this device is registered: returned reported pages, every other
+	 * __putback_isolated_page (un-isolation too), move_to_free_list and
+	 * memory populated meanwhile go to the list tail (FPI_TO_TAIL).
+	 */
 	bool return_to_tail;
 	/*
 	 * v11: report() returns void in the kernel, so the drain marks pages

@@ -937,7 +937,10 @@ bool pgr__isolate_free_page(struct zone *z, uint32_t id, unsigned int order,
 	return true;
 }
 
-/* Models __putback_isolated_page(): back at the current pageblock mt. */
+/*
+ * Models __putback_isolated_page(): back at the current pageblock mt; at
+ * the tail from 5.10 (FPI_TO_TAIL, node->fpi_to_tail).
+ */
 uint32_t pgr__putback_isolated_page(struct zone *z, uint32_t id,
 				    unsigned int order, unsigned int fpi,
 				    unsigned int *r_order)
@@ -949,6 +952,8 @@ uint32_t pgr__putback_isolated_page(struct zone *z, uint32_t id,
 	p->order = 0;
 	p->index = 0;
 	z->nr_isolated_pages -= 1ULL << order;
+	if (z->node->fpi_to_tail)
+		fpi |= FPI_TO_TAIL;
 	return pgr__free_one_page(z, id, order, mt,
 				  FPI_SKIP_REPORT_NOTIFY | fpi, r_order);
 }
