@@ -476,7 +476,7 @@ START_TEST(test_upstream_profile_order_parameter)
 		ck_assert_ptr_nonnull(sink);
 		pgr_errmsg_clear();
 		rc = pgr_reporting_register(s->node, sink, &cfg);
-		ck_assert_int_eq(rc, ok ? 0 : -EINVAL);
+		ck_assert_int_eq(rc, (ok ? 0 : -EINVAL));
 		if (!ok)
 			ck_assert_ptr_nonnull(strstr(pgr_errmsg(), "profile"));
 		else
