@@ -115,6 +115,7 @@ struct zone {
 	uint64_t nr_allocated_pages;
 	uint64_t nr_isolated_pages; /* PG_isolated blocks, in pages */
 	uint64_t watermark[PGR_NR_WMARK];
+	uint64_t nr_reserved_highatomic; /* pages; see pgr_set_pageblock_mt */
 	bool populated;
 
 	/* v11 reporting state; see src/reporting/v11.c */
@@ -143,6 +144,13 @@ struct pgr_node {
 	unsigned int nr_zones;
 	bool shuffle;
 	struct zone zones[PGR_MAX_ZONES];
+	unsigned int profile; /* enum pgr_kernel_profile */
+	/*
+	 * 5.10+ FPI_TO_TAIL placement (populate, putback, move_to_free_list);
+	 * the profile's, or set while a device with return_to_tail is
+	 * registered (see engine.c).
+	 */
+	bool fpi_to_tail;
 
 	/*
 	 * shuffle_pick_tail() state: one u64 draw per 64 calls.  Node-wide

@@ -65,6 +65,30 @@ struct pgr_zone_config {
 	uint64_t watermark[PGR_NR_WMARK];
 };
 
+/*
+ * Kernel-version profiles: the version-dependent choices of the allocator
+ * and of reporting, set together (pgr_node_config.profile).
+ *   DEFAULT  the model's 5.4/5.7 choices, as before profiles existed
+ *   5_4      v11 era (Duyck v11 applies to 5.4): as DEFAULT
+ *   5_7      free page reporting merged: as DEFAULT
+ *   5_10     FPI_TO_TAIL (David Hildenbrand, 5.10): boot/onlined memory
+ *            (__free_pages_core, i.e. pgr_zone_populate), every
+ *            __putback_isolated_page (reported pages, un-isolation,
+ *            pgr_putback_isolated_page) and move_to_free_list
+ *            (list_move_tail) place blocks at the tail
+ *   6_1      5_10's placement, and the reporting order parameter
+ *            (page_reporting_order, 5.14+); before 6_1 a reporting order
+ *            other than pageblock_order is refused (PAGE_REPORTING_MIN_ORDER)
+ * Per-CPU lists (6.1) are not modelled yet.
+ */
+enum pgr_kernel_profile {
+	PGR_PROFILE_DEFAULT = 0,
+	PGR_PROFILE_5_4,
+	PGR_PROFILE_5_7,
+	PGR_PROFILE_5_10,
+	PGR_PROFILE_6_1,
+};
+
 struct pgr_node_config {
 	unsigned max_order;	  /* MAX_ORDER; 0 = 11 */
 	unsigned pageblock_order; /* 0 = 9; must be < max_order */
@@ -72,6 +96,15 @@ struct pgr_node_config {
 	uint64_t seed;	   /* PRNG seed for shuffle (same seed, same state) */
 	unsigned nr_zones; /* 1..PGR_MAX_ZONES */
 	struct pgr_zone_config zones[PGR_MAX_ZONES];
+	enum pgr_kernel_profile profile; /* 0 = PGR_PROFILE_DEFAULT */
+	/* When set, selects the profile by name ("5.4" ... "6.1") instead. */
+	const char *profile_name;
+	/*
+	 * A kernel without CONFIG_HUGETLB_PAGE (e.g. User-Mode Linux):
+	 * pageblock_order defaults to MAX_ORDER-1 (pageblock-flags.h, 5.4 to
+	 * 6.1), and an explicit other pageblock_order is refused.
+	 */
+	bool no_hugetlb;
 };
 
 /*
@@ -107,6 +140,8 @@ struct pgr_zone_info {
 	uint64_t nr_isolate_pageblock;
 	uint64_t watermark[PGR_NR_WMARK];
 	size_t metadata_bytes; /* page metadata + pageblock flags */
+	/* zone->nr_reserved_highatomic: pages of pageblocks made HIGHATOMIC */
+	uint64_t nr_reserved_highatomic;
 };
 
 /**
@@ -123,6 +158,23 @@ struct pgr_zone_info {
  * since it started or since pgr_errmsg_clear().
  */
 PGR_EXPORT const char *pgr_errmsg(void);
+
+/**
+ * pgr_kernel_profile_from_name - "default", "5.4", "5.7", "5.10" or "6.1"
+ * @name: the profile's name
+ *
+ * Return: the enum pgr_kernel_profile value, or -EINVAL (unknown or NULL
+ * name, with a pgr_errmsg() message).
+ */
+PGR_EXPORT int pgr_kernel_profile_from_name(const char *name);
+
+/**
+ * pgr_kernel_profile_name - the name of a profile
+ * @profile: an enum pgr_kernel_profile value
+ *
+ * Return: a static string, or NULL for an unknown value.
+ */
+PGR_EXPORT const char *pgr_kernel_profile_name(enum pgr_kernel_profile profile);
 
 /**
  * pgr_errmsg_clear - forget this thread's last failure message
@@ -241,6 +293,12 @@ PGR_EXPORT int pgr_undo_isolate_range(struct pgr_zone *zone, uint64_t start_pfn,
 /**
  * pgr_set_pageblock_migratetype - set the type of the pageblock holding
  * @pfn and move its free pages (move_freepages_block); not ISOLATE.
+ *
+ * Making a pageblock HIGHATOMIC plays reserve_highatomic_pageblock() and
+ * adds a pageblock to the zone's nr_reserved_highatomic; turning a
+ * HIGHATOMIC one into another type plays unreserve_highatomic_pageblock()
+ * and takes it off again (never below 0).  Ordinary watermark checks
+ * subtract that reserve from the free pages, as __zone_watermark_ok does.
  */
 PGR_EXPORT int pgr_set_pageblock_migratetype(struct pgr_zone *zone,
 					     uint64_t pfn,

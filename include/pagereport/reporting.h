@@ -10,7 +10,10 @@
  *                   trigger, 100 ms delay, run to completion.
  *   "v11-rescan"    the same algorithm whose iterator forgets the boundary
  *                   before every search, so it re-walks the reported tail of
- *                   the list; it picks the same pages, only the cost differs.
+ *                   the list; it picks the same pages, only the cost differs
+ *                   (except after a shuffle while a zone is ACTIVE, which
+ *                   can leave an unreported page behind a boundary: rescan
+ *                   finds it at once, v11-boundary after the next reset).
  *   "upstream"      Linux 5.7 mm/page_reporting.c: list rotation, budget of
  *                   DIV_ROUND_UP(nr_free, capacity * 16) reports per list per
  *                   pass, 2 s delay, watermark gate.
@@ -70,7 +73,12 @@ struct pgr_reporting_config {
 	bool order_set;
 	uint64_t delay_ns; /* 0 = strategy default (100 ms / 2 s) */
 	bool delay_set;	   /* true: use delay_ns even if 0 */
-	/* upstream: returned pages go to the list tail (FPI_TO_TAIL, 5.10+) */
+	/*
+	 * An alias for 5.10's whole tail placement (PGR_PROFILE_5_10) while
+	 * this device is registered: returned reported pages, every other
+	 * __putback_isolated_page (un-isolation too), move_to_free_list and
+	 * memory populated meanwhile go to the list tail (FPI_TO_TAIL).
+	 */
 	bool return_to_tail;
 	/*
 	 * v11: report() returns void in the kernel, so the drain marks pages

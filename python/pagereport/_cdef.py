@@ -23,6 +23,8 @@ struct pgr_zone_config {
     uint64_t nr_pages;
     uint64_t watermark[3];
 };
+enum pgr_kernel_profile { PGR_PROFILE_DEFAULT = 0, PGR_PROFILE_5_4 = 1,
+    PGR_PROFILE_5_7 = 2, PGR_PROFILE_5_10 = 3, PGR_PROFILE_6_1 = 4 };
 struct pgr_node_config {
     unsigned max_order;
     unsigned pageblock_order;
@@ -30,6 +32,9 @@ struct pgr_node_config {
     uint64_t seed;
     unsigned nr_zones;
     struct pgr_zone_config zones[4];
+    enum pgr_kernel_profile profile;
+    const char *profile_name;
+    bool no_hugetlb;
 };
 struct pgr_zone_info {
     char name[16];
@@ -48,6 +53,7 @@ struct pgr_zone_info {
     uint64_t nr_isolate_pageblock;
     uint64_t watermark[3];
     size_t metadata_bytes;
+    uint64_t nr_reserved_highatomic;
 };
 enum pgr_page_state { PGR_PAGE_TAIL = 0, PGR_PAGE_FREE = 1,
                       PGR_PAGE_ALLOCATED = 2, PGR_PAGE_ISOLATED = 3 };

@@ -87,7 +87,11 @@ static inline void add_to_free_list_tail(struct zone *z, uint32_t id,
 	pages_list_add(pages, id, pages[tail].prev, tail);
 }
 
-/* list_move to the head of another migratetype's list; Reported is kept. */
+/*
+ * list_move to the head of another migratetype's list, or list_move_tail
+ * from 5.10 (node->fpi_to_tail; in front of a v11 reported region, like
+ * add_to_free_list_tail); Reported is kept.
+ */
 static inline void move_to_free_list(struct zone *z, uint32_t id,
 				     unsigned int order, int mt)
 {
@@ -99,7 +103,13 @@ static inline void move_to_free_list(struct zone *z, uint32_t id,
 		pages = z->pages;
 	}
 	pages_list_del(pages, id);
-	pages_list_add(pages, id, head, pages[head].next);
+	if (unlikely(z->node->fpi_to_tail)) {
+		uint32_t tail = pgr__reporting_tail(z, order, mt);
+
+		pages_list_add(pages, id, pages[tail].prev, tail);
+	} else {
+		pages_list_add(pages, id, head, pages[head].next);
+	}
 	pages[id].flags = (uint8_t)((pages[id].flags & ~PG_MT_MASK) |
 				    ((unsigned int)mt << PG_MT_SHIFT));
 }

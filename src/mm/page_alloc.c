@@ -8,9 +8,10 @@
  *
  * Left out: per-cpu lists (every order-0 free reaches the buddy at once),
  * CMA, debug guard pages, watermark boosting, compaction capture,
- * nr_reserved_highatomic and lowmem_reserve.  The public pgr_* entry
- * points validate everything, take the zone lock and leave the state
- * unchanged on error.
+ * reserve_highatomic_pageblock's automatic reserve (callers make
+ * HIGHATOMIC pageblocks, pageblock.c counts them) and lowmem_reserve.  The
+ * public pgr_* entry points validate everything, take the zone lock and leave
+ * the state unchanged on error.
  */
 #include "config.h"
 #include "internal.h"
@@ -392,10 +393,13 @@ static inline void mark_allocated(struct zone *z, uint32_t id,
 }
 
 /*
- * Models __zone_watermark_ok() reduced to what we model: no lowmem
- * reserve, no highatomic reserve, no CMA.  For order > 0 a block of at
- * least @order must exist on an UNMOVABLE/MOVABLE/RECLAIMABLE list, or
- * on the HIGHATOMIC list when @alloc_harder (ALLOC_HARDER).
+ * Models __zone_watermark_ok() (5.4) reduced to what we model: no lowmem
+ * reserve, no CMA, no ALLOC_HIGH/ALLOC_HARDER lowering of the mark.  An
+ * ordinary request (not @alloc_harder) may not use the highatomic
+ * reserve, so nr_reserved_highatomic is subtracted from the free pages.
+ * For order > 0 a block of at least @order must exist on an
+ * UNMOVABLE/MOVABLE/RECLAIMABLE list, or on the HIGHATOMIC list when
+ * @alloc_harder (ALLOC_HARDER).
  */
 bool pgr__zone_watermark_ok_flags(struct zone *z, unsigned int order,
 				  uint64_t mark, bool alloc_harder)
@@ -403,6 +407,8 @@ bool pgr__zone_watermark_ok_flags(struct zone *z, unsigned int order,
 	int64_t free_pages = (int64_t)z->nr_free_pages;
 
 	free_pages -= (int64_t)(1ULL << order) - 1;
+	if (likely(!alloc_harder))
+		free_pages -= (int64_t)z->nr_reserved_highatomic;
 	if (free_pages <= (int64_t)mark)
 		return false;
 	if (!order)
@@ -945,7 +951,10 @@ bool pgr__isolate_free_page(struct zone *z, uint32_t id, unsigned int order,
 	return true;
 }
 
-/* Models __putback_isolated_page(): back at the current pageblock mt. */
+/*
+ * Models __putback_isolated_page(): back at the current pageblock mt; at
+ * the tail from 5.10 (FPI_TO_TAIL, node->fpi_to_tail).
+ */
 uint32_t pgr__putback_isolated_page(struct zone *z, uint32_t id,
 				    unsigned int order, unsigned int fpi,
 				    unsigned int *r_order)
@@ -957,6 +966,8 @@ uint32_t pgr__putback_isolated_page(struct zone *z, uint32_t id,
 	p->order = 0;
 	p->index = 0;
 	z->nr_isolated_pages -= 1ULL << order;
+	if (z->node->fpi_to_tail)
+		fpi |= FPI_TO_TAIL;
 	return pgr__free_one_page(z, id, order, mt,
 				  FPI_SKIP_REPORT_NOTIFY | fpi, r_order);
 }

@@ -88,6 +88,27 @@ uint64_t pgr__move_freepages_block(struct zone *z, uint64_t pfn, int mt,
 	return move_freepages(z, start, end, mt, num_movable);
 }
 
+/*
+ * zone->nr_reserved_highatomic as 5.4 keeps it: reserve_highatomic_pageblock()
+ * adds pageblock_nr_pages when it makes a block HIGHATOMIC, and
+ * unreserve_highatomic_pageblock() takes min(pageblock_nr_pages, reserve)
+ * off when it turns one back.  A caller's pgr_set_pageblock_migratetype()
+ * stands for both (the kernel's 1%-of-the-zone cap is the caller's choice).
+ */
+static void reserve_account_highatomic(struct zone *z, int old_mt, int new_mt)
+{
+	uint64_t pb = pageblock_nr_pages(z);
+
+	if (old_mt == new_mt)
+		return;
+	if (new_mt == PGR_MIGRATE_HIGHATOMIC)
+		z->nr_reserved_highatomic += pb;
+	else if (old_mt == PGR_MIGRATE_HIGHATOMIC)
+		z->nr_reserved_highatomic -= z->nr_reserved_highatomic < pb
+						     ? z->nr_reserved_highatomic
+						     : pb;
+}
+
 static bool is_settable_mt(int mt)
 {
 	return mt >= PGR_MIGRATE_UNMOVABLE && mt <= PGR_MIGRATE_HIGHATOMIC;
@@ -118,6 +139,8 @@ int pgr_set_pageblock_migratetype(struct pgr_zone *zone, uint64_t pfn,
 				  "%#llx is isolated",
 				  (unsigned long long)pfn);
 	}
+	reserve_account_highatomic(z, get_pfnblock_migratetype(z, pfn),
+				   (int)mt);
 	pgr__move_freepages_block(z, pfn, (int)mt, NULL);
 	pgr__set_pageblock_migratetype(z, pfn, (int)mt);
 	pgr__zone_unlock_checked(z);
@@ -279,10 +302,34 @@ int pgr_isolate_range(struct pgr_zone *zone, uint64_t start_pfn,
 }
 
 /*
- * Models unset_migratetype_isolate() (5.7): a free block of order >=
- * pageblock_order at the start of the pageblock could not merge with a
- * non-isolated buddy while isolated; isolating it and putting it back
- * lets it merge.  Otherwise just move the free pages back.
+ * 5.4's unset_migratetype_isolate() gives the page back with
+ * post_alloc_hook() + __free_pages(): an ordinary free, so the v11 series
+ * (on 5.4) sees page_reporting_notify_free() as for any free.  5.7 has
+ * __putback_isolated_page(), which skips the notification.
+ */
+static void unisolate_putback(struct zone *z, uint32_t id, unsigned int order)
+{
+	struct page *p = &z->pages[id];
+
+	if (!z->node->rep_v11) {
+		pgr__putback_isolated_page(z, id, order, FPI_NONE, NULL);
+		return;
+	}
+	p->flags &= (uint8_t)~PG_isolated;
+	p->order = 0;
+	p->index = 0;
+	z->nr_isolated_pages -= 1ULL << order;
+	pgr__free_one_page(z, id, order,
+			   get_pfnblock_migratetype(z, id_pfn(z, id)), FPI_NONE,
+			   NULL);
+}
+
+/*
+ * Models unset_migratetype_isolate() (5.7; 5.4 for the v11 strategies,
+ * see unisolate_putback): a free block of order >= pageblock_order at the
+ * start of the pageblock could not merge with a non-isolated buddy while
+ * isolated; isolating it and putting it back lets it merge.  Otherwise
+ * just move the free pages back.
  */
 static void unset_migratetype_isolate(struct zone *z, uint64_t pfn, int mt)
 {
@@ -309,7 +356,7 @@ static void unset_migratetype_isolate(struct zone *z, uint64_t pfn, int mt)
 		z->nr_free_pages += pgr__move_freepages_block(z, pfn, mt, NULL);
 	pgr__set_pageblock_migratetype(z, pfn, mt);
 	if (isolated_page)
-		pgr__putback_isolated_page(z, id, order, FPI_NONE, NULL);
+		unisolate_putback(z, id, order);
 	z->nr_isolate_pageblock--;
 }
 

@@ -101,12 +101,52 @@ static void setup_watermarks(struct pgr_node *node,
 	}
 }
 
+static const char *const profile_names[] = {
+	[PGR_PROFILE_DEFAULT] = "default", [PGR_PROFILE_5_4] = "5.4",
+	[PGR_PROFILE_5_7] = "5.7",	   [PGR_PROFILE_5_10] = "5.10",
+	[PGR_PROFILE_6_1] = "6.1",
+};
+
+int pgr_kernel_profile_from_name(const char *name)
+{
+	if (!name)
+		return pgr__error(EINVAL, "kernel_profile: NULL name");
+	for (unsigned int i = 0;
+	     i < sizeof(profile_names) / sizeof(profile_names[0]); i++)
+		if (!strcmp(name, profile_names[i]))
+			return (int)i;
+	return pgr__error(EINVAL,
+			  "kernel_profile: unknown name '%s' (default, 5.4, "
+			  "5.7, 5.10, 6.1)",
+			  name);
+}
+
+const char *pgr_kernel_profile_name(enum pgr_kernel_profile profile)
+{
+	if ((unsigned int)profile >=
+	    sizeof(profile_names) / sizeof(profile_names[0]))
+		return NULL;
+	return profile_names[profile];
+}
+
 static int validate_config(const struct pgr_node_config *cfg,
-			   unsigned int *r_max_order, unsigned int *r_pb_order)
+			   unsigned int *r_max_order, unsigned int *r_pb_order,
+			   unsigned int *r_profile)
 {
 	unsigned int mo =
 		cfg->max_order ? cfg->max_order : PGR_MAX_ORDER_DEFAULT;
 	unsigned int pb = cfg->pageblock_order;
+	int profile = (int)cfg->profile;
+
+	if (cfg->profile_name) {
+		profile = pgr_kernel_profile_from_name(cfg->profile_name);
+		if (profile < 0)
+			return profile;
+	} else if (!pgr_kernel_profile_name(cfg->profile)) {
+		return pgr__error(EINVAL, "node_create: unknown profile %d",
+				  (int)cfg->profile);
+	}
+	*r_profile = (unsigned int)profile;
 
 	if (mo < 2 || mo > PGR_MAX_ORDER_LIMIT)
 		return pgr__error(EINVAL,
@@ -123,6 +163,15 @@ static int validate_config(const struct pgr_node_config *cfg,
 				  "node_create: pageblock_order %u >= "
 				  "max_order %u",
 				  pb, mo);
+	/* Without CONFIG_HUGETLB_PAGE, pageblock_order is MAX_ORDER-1. */
+	if (cfg->no_hugetlb) {
+		if (cfg->pageblock_order && cfg->pageblock_order != mo - 1)
+			return pgr__error(EINVAL,
+					  "node_create: no_hugetlb means "
+					  "pageblock_order %u, not %u",
+					  mo - 1, cfg->pageblock_order);
+		pb = mo - 1;
+	}
 	if (cfg->nr_zones < 1 || cfg->nr_zones > PGR_MAX_ZONES)
 		return pgr__error(EINVAL,
 				  "node_create: nr_zones %u not in 1..%d",
@@ -223,14 +272,14 @@ static int zone_init(struct pgr_node *node, unsigned int idx,
 struct pgr_node *pgr_node_create(const struct pgr_node_config *cfg)
 {
 	struct pgr_node *node;
-	unsigned int mo = 0, pb = 0;
+	unsigned int mo = 0, pb = 0, profile = 0;
 	int err;
 
 	if (!cfg) {
 		errno = -pgr__error(EINVAL, "node_create: NULL config");
 		return NULL;
 	}
-	err = validate_config(cfg, &mo, &pb);
+	err = validate_config(cfg, &mo, &pb, &profile);
 	if (err) {
 		errno = -err;
 		return NULL;
@@ -244,6 +293,8 @@ struct pgr_node *pgr_node_create(const struct pgr_node_config *cfg)
 	node->pageblock_order = pb;
 	node->nr_zones = cfg->nr_zones;
 	node->shuffle = cfg->shuffle;
+	node->profile = profile;
+	node->fpi_to_tail = profile >= PGR_PROFILE_5_10;
 	pgr_rand_seed(&node->rand, cfg->seed);
 	pgr_spin_init(&node->shuffle_lock);
 	atomic_init(&node->rep_notify, false);
@@ -303,6 +354,7 @@ int pgr_zone_populate(struct pgr_zone *zone)
 	}
 	memset(z->pageblock_mt, PGR_MIGRATE_MOVABLE, z->nr_pageblocks);
 	z->nr_isolate_pageblock = 0;
+	z->nr_reserved_highatomic = 0;
 	end = z->start_pfn + z->nr_pages;
 	for (pfn = z->start_pfn; pfn < end;) {
 		unsigned int o = max_order(z) - 1;
@@ -316,8 +368,10 @@ int pgr_zone_populate(struct pgr_zone *zone)
 		 * at once, where read-then-write would fault twice.
 		 */
 		z->pages[pfn_id(z, pfn)].index = 0;
-		pgr__free_one_page(z, pfn_id(z, pfn), o, PGR_MIGRATE_MOVABLE,
-				   FPI_NONE, NULL);
+		/* 5.10+ __free_pages_core(): FPI_TO_TAIL for new memory */
+		pgr__free_one_page(
+			z, pfn_id(z, pfn), o, PGR_MIGRATE_MOVABLE,
+			z->node->fpi_to_tail ? FPI_TO_TAIL : FPI_NONE, NULL);
 		pfn += 1ULL << o;
 	}
 	z->populated = true;
@@ -373,6 +427,7 @@ int pgr_zone_offline(struct pgr_zone *zone)
 	z->nr_free_pages = 0;
 	memset(z->pageblock_mt, PGR_MIGRATE_MOVABLE, z->nr_pageblocks);
 	z->nr_isolate_pageblock = 0;
+	z->nr_reserved_highatomic = 0;
 	z->populated = false;
 	pgr__reporting_reset_zone(z);
 	pgr__zone_unlock_checked(z);
@@ -411,6 +466,7 @@ static void zone_get_info_locked(struct zone *z, struct pgr_zone_info *r)
 		if (z->pageblock_mt[b] < PGR_MIGRATE_TYPES)
 			r->nr_pageblocks_mt[z->pageblock_mt[b]]++;
 	r->nr_isolate_pageblock = z->nr_isolate_pageblock;
+	r->nr_reserved_highatomic = z->nr_reserved_highatomic;
 	memcpy(r->watermark, z->watermark, sizeof(r->watermark));
 	r->metadata_bytes = z->pages_bytes + z->nr_pageblocks;
 }

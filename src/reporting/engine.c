@@ -463,6 +463,17 @@ static int resolve_config(struct pgr_node *node, struct pgr_sink *sink,
 				EINVAL,
 				"register: order %u not below max_order %u",
 				cfg->order, node->max_order);
+		/* page_reporting_order is 5.14+: fixed before (profiles) */
+		if (node->profile != PGR_PROFILE_DEFAULT &&
+		    node->profile < PGR_PROFILE_6_1 &&
+		    cfg->order != node->pageblock_order)
+			return pgr__error(
+				EINVAL,
+				"register: profile %s reports at "
+				"pageblock_order %u only",
+				pgr_kernel_profile_name(
+					(enum pgr_kernel_profile)node->profile),
+				node->pageblock_order);
 		r->order = cfg->order;
 	}
 	r->order_set = true;
@@ -605,6 +616,9 @@ int pgr_reporting_register(struct pgr_node *node, struct pgr_sink *sink,
 	node->rep_order = order;
 	node->rep_v11 = v11;
 	node->rep_track_discard = true;
+	/* return_to_tail: an alias for 5.10's whole tail placement */
+	if (eff.return_to_tail)
+		node->fpi_to_tail = true;
 	node->reported_boundary = boundary;
 	node->rep_hooks = &pgr__engine_hooks;
 	for (unsigned int i = 0; i < node->nr_zones; i++) {
@@ -676,6 +690,7 @@ static int unregister_locked(struct pgr_node *node)
 	boundary = node->reported_boundary;
 	node->reported_boundary = NULL;
 	node->rep = NULL;
+	node->fpi_to_tail = node->profile >= PGR_PROFILE_5_10;
 	unlock_all_zones(node);
 	free(boundary);
 

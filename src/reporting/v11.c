@@ -18,6 +18,10 @@
  * element from the boundary to the tail is Reported (invariant B2), the
  * re-walk absorbs exactly those pages and arrives where the boundary was:
  * both pick the same pages in the same batches; only nodes_visited differs.
+ * The exception: __shuffle_zone while a zone is ACTIVE (below) can leave an
+ * unreported page behind a boundary, breaking invariant B2 for that order;
+ * rescan then finds it in the same pass and boundary only after a reset,
+ * so their batches differ from there on.
  *
  * Not written on <pagereport/strategy.h> alone: v11's reported_boundary
  * changes where the allocator itself inserts pages (add_to_free_list_tail

@@ -53,6 +53,7 @@ struct scn *scn_create(const struct scn_opts *o)
 	cfg.max_order = PGR_MAX_ORDER_DEFAULT;
 	cfg.pageblock_order = PGR_PAGEBLOCK_ORDER_DEFAULT;
 	cfg.shuffle = o->shuffle;
+	cfg.profile = o->profile;
 	cfg.seed = s->seed;
 	cfg.nr_zones = s->nr_zones;
 	for (unsigned int i = 0; i < s->nr_zones; i++) {

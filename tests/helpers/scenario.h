@@ -58,6 +58,7 @@ struct scn_opts {
 	uint64_t wmark[PGR_MAX_ZONES][PGR_NR_WMARK]; /* all 0 = 1/2/3 */
 	bool populated_free; /* true: leave every page free */
 	bool shuffle;
+	enum pgr_kernel_profile profile; /* 0 = PGR_PROFILE_DEFAULT */
 };
 
 struct scn {

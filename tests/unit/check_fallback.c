@@ -308,6 +308,36 @@ START_TEST(test_fallback_no_fallback_flag_and_highatomic)
 }
 END_TEST
 
+/*
+ *   pb0 UNMOVABLE: [0: free o4][16 .. 512: allocated MOVABLE]
+ *   pb1, pb2, pb3: allocated
+ *
+ * A MOVABLE order-0 request falls back at order 4, exactly
+ * pageblock_order / 2: can_steal_fallback() says yes at that order (5.4
+ * "order >= pageblock_order / 2"), so the whole pageblock is stolen: its
+ * 16 free pages plus 496 movable ones are >= 256, and pb0 becomes MOVABLE.
+ * Expect the request to return 0, pb0 MOVABLE and 1..15 on MOVABLE lists.
+ * (With "> pageblock_order / 2" only the one block would move and pb0
+ * would stay UNMOVABLE.)
+ */
+START_TEST(test_fallback_steal_at_half_pageblock_order)
+{
+	struct pgr_zone *z;
+	struct pgr_node *n = mmh_populated(0, 0, 0, 2048, &z);
+	const unsigned half = MMH_PB / 2;
+
+	mmh_take_range(z, 1ULL << half, 2048);
+	mmh_set_mt(z, 0, PGR_MIGRATE_UNMOVABLE);
+	mmh_expect_block(z, 0, PGR_PAGE_FREE, half, PGR_MIGRATE_UNMOVABLE);
+	ck_assert_uint_eq(mmh_alloc(z, 0, PGR_MIGRATE_MOVABLE, 0), 0);
+	ck_assert_int_eq(pgr_pageblock_migratetype(z, 0), PGR_MIGRATE_MOVABLE);
+	for (unsigned k = 0; k < half; k++)
+		mmh_expect_block(z, 1ULL << k, PGR_PAGE_FREE, k,
+				 PGR_MIGRATE_MOVABLE);
+	pgr_node_destroy(n);
+}
+END_TEST
+
 static Suite *fallback_suite(void)
 {
 	Suite *s = suite_create("fallback");
@@ -326,6 +356,7 @@ static Suite *fallback_suite(void)
 	tcase_add_test(tc,
 		       test_fallback_movable_steal_keeps_type_when_few_free);
 	tcase_add_test(tc, test_fallback_movable_find_smallest);
+	tcase_add_test(tc, test_fallback_steal_at_half_pageblock_order);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("flags");

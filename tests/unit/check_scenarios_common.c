@@ -886,6 +886,50 @@ START_TEST(test_scenarios_shuffle_deterministic)
 }
 END_TEST
 
+/*
+ * Un-isolation notifies reporting in v11 (5.4's unset_migratetype_isolate
+ * frees the page with __free_pages) and not in upstream (5.7's
+ * __putback_isolated_page skips the notification).
+ *
+ *   r0 allocated, r1..r32 free and isolated (32 order-10 blocks on the
+ *   ISOLATE list, never walked), registered with capacity 32: nothing to
+ *   report (filler for the watermark).  Undo the isolation of r1 only: its
+ * buddy r0 is not isolated, so r1 is isolated and given back
+ * (__isolate_free_page + free).
+ *
+ * Expect v11 to be requested by that free (nr_free[10] = 32 >= 32 + 0
+ * reported) and to report r1; upstream to have nothing pending and r1
+ * unreported.
+ */
+START_TEST(test_scenarios_unisolate_notifies_v11_only)
+{
+	struct scn *s = scn_default();
+	bool v11;
+
+	for (unsigned int r = 1; r <= 32; r++)
+		scn_make_free(s, 0, r, 10, 0);
+	ck_assert_int_eq(pgr_isolate_range(scn_pz(s, 0), scn_pfn(s, 0, 1),
+					   32 * SCN_REGION),
+			 0);
+	scn_filler(s, 0, 100, 8);
+	scn_register(s, (enum pgr_strategy)_i, 32, NULL);
+	v11 = scn_is_v11(s);
+	scn_run(s);
+	ck_assert_uint_eq(s->nr_batches, 0);
+	ck_assert(!pgr_reporting_pending(s->node));
+	ck_assert_int_eq(pgr_undo_isolate_range(scn_pz(s, 0), scn_pfn(s, 0, 1),
+						SCN_REGION, MOV),
+			 0);
+	ck_assert(scn_is_free(s, 0, scn_pfn(s, 0, 1), 10));
+	ck_assert(pgr_reporting_pending(s->node) == v11);
+	scn_run(s);
+	ck_assert(scn_is_reported(s, 0, scn_pfn(s, 0, 1), 10) == v11);
+	ck_assert_uint_eq(s->nr_batches, v11 ? 1 : 0);
+	scn_check(s);
+	scn_destroy(s);
+}
+END_TEST
+
 static Suite *scenarios_common_suite(void)
 {
 	Suite *s = suite_create("scenarios_common");
@@ -897,6 +941,8 @@ static Suite *scenarios_common_suite(void)
 	tcase_add_loop_test(tc, test_scenarios_flag_kept_by_move_cleared_by_del,
 			    SCN_ALL_START, SCN_ALL_END);
 	tcase_add_loop_test(tc, test_scenarios_merge_clears_state,
+			    SCN_ALL_START, SCN_ALL_END);
+	tcase_add_loop_test(tc, test_scenarios_unisolate_notifies_v11_only,
 			    SCN_ALL_START, SCN_ALL_END);
 	tcase_add_loop_test(tc, test_scenarios_split_halves_unreported_at_head,
 			    SCN_ALL_START, SCN_ALL_END);

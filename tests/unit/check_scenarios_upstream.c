@@ -410,6 +410,83 @@ START_TEST(test_upstream_return_to_tail)
 }
 END_TEST
 
+/*
+ * PGR_PROFILE_5_10 without return_to_tail: __putback_isolated_page's
+ * FPI_TO_TAIL puts reported pages at the tail, the same layout as the
+ * return_to_tail test above.  _i = 1: the default profile instead, where
+ * they go back to the head (buddy_merge_likely is false at order 9): the
+ * list reads a32..a39 a0..a31 (the second pass's rotation).
+ */
+START_TEST(test_upstream_profile_5_10_returns_to_tail)
+{
+	struct scn_opts o;
+	struct scn *s;
+	static uint64_t a[40], got[40];
+
+	memset(&o, 0, sizeof(o));
+	o.profile = _i ? PGR_PROFILE_DEFAULT : PGR_PROFILE_5_10;
+	s = scn_create(&o);
+	make_order9(s, 40);
+	ck_assert_int_eq(scn_list(s, 0, 9, MOV, a, 40), 40);
+	scn_register(s, UP, 32, NULL);
+	scn_run(s);
+	ck_assert_uint_eq(s->nr_batches, 2);
+	ck_assert_int_eq(scn_list(s, 0, 9, MOV, got, 40), 40);
+	if (_i) {
+		/* back in place at the head: a32..a39 a0..a31 after rotation */
+		for (unsigned int i = 0; i < 40; i++)
+			ck_assert_uint_eq(got[i], a[(i + 32) % 40]);
+	} else {
+		for (unsigned int i = 0; i < 32; i++)
+			ck_assert_uint_eq(got[i], a[31 - i]);
+		for (unsigned int i = 0; i < 8; i++)
+			ck_assert_uint_eq(got[32 + i], a[39 - i]);
+	}
+	ck_assert(scn_all_reported(s, 0));
+	scn_destroy(s);
+}
+END_TEST
+
+/*
+ * The reporting order parameter (page_reporting_order) exists from 5.14:
+ * profiles 5.4, 5.7 and 5.10 refuse order 5 with -EINVAL and a message,
+ * 6.1 (and the default profile) accept it.
+ */
+START_TEST(test_upstream_profile_order_parameter)
+{
+	static const enum pgr_kernel_profile p[] = {
+		PGR_PROFILE_5_4, PGR_PROFILE_5_7, PGR_PROFILE_5_10,
+		PGR_PROFILE_6_1, PGR_PROFILE_DEFAULT
+	};
+	struct scn_opts o;
+	struct scn *s;
+	struct pgr_reporting_config cfg;
+	bool ok = p[_i] == PGR_PROFILE_6_1 || p[_i] == PGR_PROFILE_DEFAULT;
+
+	memset(&o, 0, sizeof(o));
+	o.profile = p[_i];
+	s = scn_create(&o);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.strategy = UP;
+	cfg.order = 5;
+	{
+		struct pgr_sink *sink = pgr_sink_null_create(32);
+		int rc;
+
+		ck_assert_ptr_nonnull(sink);
+		pgr_errmsg_clear();
+		rc = pgr_reporting_register(s->node, sink, &cfg);
+		ck_assert_int_eq(rc, (ok ? 0 : -EINVAL));
+		if (!ok)
+			ck_assert_ptr_nonnull(strstr(pgr_errmsg(), "profile"));
+		else
+			ck_assert_int_eq(pgr_reporting_unregister(s->node), 0);
+		pgr_sink_destroy(sink);
+	}
+	scn_destroy(s);
+}
+END_TEST
+
 static Suite *scenarios_upstream_suite(void)
 {
 	Suite *s = suite_create("scenarios_upstream");
@@ -423,6 +500,9 @@ static Suite *scenarios_upstream_suite(void)
 	tcase_add_test(tc, test_upstream_unregister_between_passes);
 	tcase_add_test(tc, test_upstream_error_ends_pass);
 	tcase_add_test(tc, test_upstream_return_to_tail);
+	tcase_add_loop_test(tc, test_upstream_profile_5_10_returns_to_tail, 0,
+			    2);
+	tcase_add_loop_test(tc, test_upstream_profile_order_parameter, 0, 5);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -195,6 +195,32 @@ START_TEST(test_split_take_block_busy_and_exact)
 }
 END_TEST
 
+/*
+ *   [0: taken o0] splits block 0 into 1 o0, 2 o1, ... 512 o9
+ *   [1024: taken o0] then splits block 1024 into 1025 o0, ... 1536 o9
+ *
+ * The second split puts each piece into a list that already holds the
+ * first split's piece: like expand(), pgr_take_block (take_page_off_buddy
+ * in 5.10+, which splits with break_down_buddy_pages) adds at the head.
+ * Expect every list o0..o9 to read [1024 + 2^k, 2^k] head to tail.
+ */
+START_TEST(test_split_take_block_pieces_at_head_of_nonempty)
+{
+	struct pgr_zone *z;
+	struct pgr_node *n = mmh_populated(0, 0, 0, 4096, &z);
+	uint64_t l[4];
+
+	mmh_take(z, 0, 0);
+	mmh_take(z, 1024, 0);
+	for (unsigned k = 0; k < MMH_MO - 1; k++) {
+		ck_assert_uint_eq(mmh_list(z, k, PGR_MIGRATE_MOVABLE, l, 4), 2);
+		ck_assert_uint_eq(l[0], 1024 + (1ULL << k));
+		ck_assert_uint_eq(l[1], 1ULL << k);
+	}
+	pgr_node_destroy(n);
+}
+END_TEST
+
 static Suite *split_suite(void)
 {
 	Suite *s = suite_create("split");
@@ -210,6 +236,7 @@ static Suite *split_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_split_take_block_exact_pfn);
 	tcase_add_test(tc, test_split_take_block_busy_and_exact);
+	tcase_add_test(tc, test_split_take_block_pieces_at_head_of_nonempty);
 	suite_add_tcase(s, tc);
 	return s;
 }

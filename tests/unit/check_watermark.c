@@ -184,9 +184,11 @@ END_TEST
  *   64-page zone, every odd page taken: 32 free pages, all order 0
  *   2048-page zone, everything taken but pageblock 0, a HIGHATOMIC o9
  *
- * Expect order 0 ok with mark 0, order 1 not ok in either (no order >= 1
- * block on an UNMOVABLE/MOVABLE/RECLAIMABLE list), and the HIGHATOMIC
- * zone ok at orders 1..9 (not 10) once pageblock 1024 is freed MOVABLE.
+ * Expect order 0 ok with mark 0 in the first, order 1 not ok in either
+ * (no order >= 1 block on an UNMOVABLE/MOVABLE/RECLAIMABLE list), order 0
+ * not ok in the second either (its 512 free pages are all the highatomic
+ * reserve, which an ordinary check subtracts), and the HIGHATOMIC zone ok
+ * at orders 0..9 (not 10) once pageblock 1024 is freed MOVABLE.
  */
 START_TEST(test_watermark_ok_needs_block_of_order)
 {
@@ -205,8 +207,9 @@ START_TEST(test_watermark_ok_needs_block_of_order)
 	mmh_set_mt(z, 0, PGR_MIGRATE_HIGHATOMIC);
 	mmh_free(z, 0, MMH_PB);
 	ck_assert(!pgr_zone_watermark_ok(z, 1, 0));
-	ck_assert(pgr_zone_watermark_ok(z, 0, 0));
+	ck_assert(!pgr_zone_watermark_ok(z, 0, 0));
 	mmh_free(z, 1024, MMH_PB);
+	ck_assert(pgr_zone_watermark_ok(z, 0, 0));
 	ck_assert(pgr_zone_watermark_ok(z, 1, 0));
 	ck_assert(pgr_zone_watermark_ok(z, MMH_PB, 0));
 	ck_assert(!pgr_zone_watermark_ok(z, MMH_PB + 1, 0));
@@ -256,6 +259,50 @@ START_TEST(test_watermark_alloc_flags)
 }
 END_TEST
 
+/*
+ * Watermarks 100/200/300, 2048-page zone, all taken but pb0 and pb2 (o9).
+ * Make pb0 HIGHATOMIC (reserve_highatomic_pageblock): expect the reserve
+ * at 512 pages (512 again after a second HIGHATOMIC on the same block),
+ * 1024 free pages, and __zone_watermark_ok to count 1024 - 512: mark 511
+ * ok, mark 512 not.  A MOVABLE WMARK_MIN request then fails with -ENOMEM
+ * once 100 pages are left after the reserve (ordinary requests may not
+ * dig into it), and isolate_free_page's min-watermark check fails too,
+ * while a HIGHATOMIC request (ALLOC_HARDER) still succeeds.  Turning pb0
+ * MOVABLE (unreserve) drops the reserve to 0 and mark 512 becomes ok.
+ */
+START_TEST(test_watermark_highatomic_reserve)
+{
+	struct pgr_zone *z;
+	struct pgr_node *n = wm_node(2048, &z);
+	uint64_t pfn;
+
+	mmh_take(z, 512, MMH_PB);
+	mmh_take(z, 1536, MMH_PB);
+	ck_assert_uint_eq(mmh_info(z).nr_reserved_highatomic, 0);
+	mmh_set_mt(z, 0, PGR_MIGRATE_HIGHATOMIC);
+	mmh_set_mt(z, 0, PGR_MIGRATE_HIGHATOMIC);
+	ck_assert_uint_eq(mmh_info(z).nr_reserved_highatomic, MMH_PB_PAGES);
+	ck_assert_uint_eq(mmh_info(z).nr_free_pages, 1024);
+	ck_assert(pgr_zone_watermark_ok(z, 0, 511));
+	ck_assert(!pgr_zone_watermark_ok(z, 0, 512));
+	mmh_take_range(z, 1024, 1536 - 100);
+	ck_assert_int_eq(pgr_alloc_pages(z, 0, PGR_MIGRATE_MOVABLE,
+					 PGR_ALLOC_WMARK_MIN, &pfn),
+			 -ENOMEM);
+	ck_assert_int_eq(pgr_isolate_free_page(z, 1472, 6), -ENOSPC);
+	ck_assert_int_eq(pgr_alloc_pages(z, 0, PGR_MIGRATE_HIGHATOMIC,
+					 PGR_ALLOC_WMARK_MIN, &pfn),
+			 0);
+	ck_assert_uint_lt(pfn, 512);
+	MMH_CHECK(z);
+	mmh_free(z, pfn, 0);
+	mmh_set_mt(z, 0, PGR_MIGRATE_MOVABLE);
+	ck_assert_uint_eq(mmh_info(z).nr_reserved_highatomic, 0);
+	ck_assert(pgr_zone_watermark_ok(z, 0, 512));
+	pgr_node_destroy(n);
+}
+END_TEST
+
 static Suite *watermark_suite(void)
 {
 	Suite *s = suite_create("watermark");
@@ -272,6 +319,7 @@ static Suite *watermark_suite(void)
 	tcase_add_test(tc, test_watermark_ok_strict_boundary);
 	tcase_add_test(tc, test_watermark_ok_needs_block_of_order);
 	tcase_add_test(tc, test_watermark_alloc_flags);
+	tcase_add_test(tc, test_watermark_highatomic_reserve);
 	suite_add_tcase(s, tc);
 	return s;
 }
