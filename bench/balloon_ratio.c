@@ -366,5 +366,7 @@ int main(int argc, char **argv)
 	       (double)(d_run1 - d_run0) / 2e3 / rounds,
 	       (double)(d_wait1 - d_wait0) / 2e3 / rounds);
 	pgr_guest_ram_destroy(ram);
+	free(ratio);
+	free(xratio);
 	return 0;
 }
