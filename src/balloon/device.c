@@ -192,14 +192,24 @@ int64_t pgr__balloon_discard(struct pgr_balloon_dev *d,
 	return -errno;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 static int handle_reporting(struct pgr_balloon_dev *d,
 			    struct pgr_vhost_backend *be, unsigned int q)
 {
+	uint64_t t_in = mono_ns();
 	int r;
 
 	while ((r = pgr__vhost_backend_pop(be, q)) > 0) {
 		struct pgr_vring_elem *e = &be->elem;
 		unsigned int i;
+		uint64_t t0;
 
 		/* QEMU walks in_sg only: the driver's buffers are writable. */
 		for (i = e->n_out; i < e->n_out + e->n_in; i++) {
@@ -215,18 +225,28 @@ static int handle_reporting(struct pgr_balloon_dev *d,
 			if (pgr__vhost_backend_peer_waiting(be)) {
 				pgr__vhost_backend_unpop(be, q);
 				d->stats.yields++;
+				d->stats.busy_ns += mono_ns() - t_in;
 				return 0;
 			}
+			t0 = mono_ns();
 			n = pgr__balloon_discard(d, be, e->buf[i].addr,
 						 e->buf[i].len);
+			d->stats.discard_ns += mono_ns() - t0;
 
 			d->stats.ranges++;
 			if (n > 0)
 				d->stats.bytes_discarded += (uint64_t)n;
 		}
 		d->stats.reports++;
+		/*
+		 * Busy time ends before the push: its call may wake the
+		 * front-end onto this CPU and delay our next clock read.
+		 */
+		t0 = mono_ns();
+		d->stats.busy_ns += t0 - t_in;
 		/* Only after the discard: the driver reuses the pages. */
 		pgr__vhost_backend_push(be, q, e->head, 0);
+		t_in = mono_ns();
 	}
 	return r;
 }

@@ -20,6 +20,9 @@ struct pgr_balloon_dev_stats {
 	uint64_t errors;	/* failed discards + dropped connections */
 	uint64_t connections;
 	uint64_t yields; /* reports set aside for a pending message */
+	/* CLOCK_MONOTONIC ns, for bench/balloon-ratio's per-phase split: */
+	uint64_t busy_ns;    /* in the reporting handler (pop..push+call) */
+	uint64_t discard_ns; /* in fallocate/madvise of reported ranges */
 };
 
 struct pgr_balloon_dev {

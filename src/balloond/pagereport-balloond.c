@@ -52,10 +52,11 @@ static void print_stats(const struct pgr_balloon_dev *d)
 	fprintf(stderr,
 		"pagereport-balloond: connections %" PRIu64 " reports %" PRIu64
 		" ranges %" PRIu64 " bytes_discarded %" PRIu64
-		" bytes_skipped %" PRIu64 " errors %" PRIu64 "\n",
+		" bytes_skipped %" PRIu64 " errors %" PRIu64 " busy_ns %" PRIu64
+		" discard_ns %" PRIu64 "\n",
 		d->stats.connections, d->stats.reports, d->stats.ranges,
 		d->stats.bytes_discarded, d->stats.bytes_skipped,
-		d->stats.errors);
+		d->stats.errors, d->stats.busy_ns, d->stats.discard_ns);
 }
 
 static void usage(FILE *f)
