@@ -3,7 +3,7 @@
  * libpagereport: the free page reporting engine.
  *
  * One engine (request state, delayed work on a clock, fill/report/drain with
- * the zone lock dropped around the sink) and three strategies:
+ * the zone lock dropped around the sink) and four built-in strategies:
  *
  *   "v11-boundary"  Duyck's v11 series (Oct 2019): reported_boundary per
  *                   (order, migratetype), get_unreported_page, HWM 32
