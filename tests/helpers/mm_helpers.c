@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pagereport/trace.h>
+
 #include "mm_helpers.h"
 
 #define FAIL_AT(file, line, ...) \
@@ -383,4 +385,27 @@ int mmh_run_suite(Suite *s)
 		fprintf(stderr, "failures with PGR_SEED=%" PRIu64 "\n",
 			mmh_seed());
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* Field by field: struct pgr_trace_event has padding. */
+static bool trace_event_equal(const struct pgr_trace_event *a,
+			      const struct pgr_trace_event *b)
+{
+	return a->time_ns == b->time_ns && a->pfn == b->pfn && a->op == b->op &&
+	       a->order == b->order && a->migratetype == b->migratetype &&
+	       a->zone == b->zone;
+}
+
+bool mmh_trace_events_equal(const struct pgr_trace *a,
+			    const struct pgr_trace *b)
+{
+	size_t n = pgr_trace_nr_events(a);
+
+	if (n != pgr_trace_nr_events(b))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!trace_event_equal(&pgr_trace_events(a)[i],
+				       &pgr_trace_events(b)[i]))
+			return false;
+	return true;
 }

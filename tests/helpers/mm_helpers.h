@@ -130,4 +130,10 @@ size_t mmh_list_sorted(struct pgr_zone *z, unsigned order, int mt,
  */
 int mmh_run_suite(Suite *s);
 
+struct pgr_trace;
+
+/* Two traces hold the same events, compared field by field (padding). */
+bool mmh_trace_events_equal(const struct pgr_trace *a,
+			    const struct pgr_trace *b);
+
 #endif /* PGR_TESTS_MM_HELPERS_H */

@@ -35,28 +35,6 @@ static struct pgr_trace_event ev(int op, uint64_t pfn, unsigned order)
 	return e;
 }
 
-/* Field by field: the struct has padding. */
-static bool same_event(const struct pgr_trace_event *a,
-		       const struct pgr_trace_event *b)
-{
-	return a->time_ns == b->time_ns && a->pfn == b->pfn && a->op == b->op &&
-	       a->order == b->order && a->migratetype == b->migratetype &&
-	       a->zone == b->zone;
-}
-
-static bool same_events(const struct pgr_trace *a, const struct pgr_trace *b)
-{
-	size_t n = pgr_trace_nr_events(a);
-
-	if (n != pgr_trace_nr_events(b))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!same_event(&pgr_trace_events(a)[i],
-				&pgr_trace_events(b)[i]))
-			return false;
-	return true;
-}
-
 /* Text of @s as a FILE. */
 static FILE *text(const char *s)
 {
@@ -131,7 +109,7 @@ START_TEST(test_format_round_trip)
 	f = text(s);
 	ck_assert_int_eq(pgr_trace_read(b, f), 0);
 	fclose(f);
-	ck_assert(same_events(a, b));
+	ck_assert(mmh_trace_events_equal(a, b));
 	ck_assert_int_eq(pgr_trace_node_config(b, &cfg), 0);
 	ck_assert_uint_eq(cfg.nr_zones, 1);
 	ck_assert_uint_eq(cfg.zones[0].start_pfn, 0x40000);

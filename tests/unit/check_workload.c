@@ -61,28 +61,6 @@ static struct pgr_trace *record_run(enum pgr_workload_kind k, uint64_t seed,
 	return t;
 }
 
-/* Field by field: the struct has padding. */
-static bool same_event(const struct pgr_trace_event *a,
-		       const struct pgr_trace_event *b)
-{
-	return a->time_ns == b->time_ns && a->pfn == b->pfn && a->op == b->op &&
-	       a->order == b->order && a->migratetype == b->migratetype &&
-	       a->zone == b->zone;
-}
-
-static bool same_events(const struct pgr_trace *a, const struct pgr_trace *b)
-{
-	size_t n = pgr_trace_nr_events(a);
-
-	if (n != pgr_trace_nr_events(b))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!same_event(&pgr_trace_events(a)[i],
-				&pgr_trace_events(b)[i]))
-			return false;
-	return true;
-}
-
 START_TEST(test_workload_deterministic_per_seed)
 {
 	enum pgr_workload_kind k = (enum pgr_workload_kind)_i;
@@ -91,11 +69,12 @@ START_TEST(test_workload_deterministic_per_seed)
 	struct pgr_trace *c = record_run(k, 8, 3000);
 
 	ck_assert_uint_gt(pgr_trace_nr_events(a), 1000);
-	ck_assert_msg(same_events(a, b), "%s: same seed, other calls",
-		      pgr_workload_kind_name(k));
+	ck_assert_msg(mmh_trace_events_equal(a, b),
+		      "%s: same seed, other calls", pgr_workload_kind_name(k));
 	/* page_fault1 draws no random number: every step is the same pair */
 	if (k != PGR_WORKLOAD_PAGE_FAULT1)
-		ck_assert_msg(!same_events(a, c), "%s: seed has no effect",
+		ck_assert_msg(!mmh_trace_events_equal(a, c),
+			      "%s: seed has no effect",
 			      pgr_workload_kind_name(k));
 	pgr_trace_destroy(a);
 	pgr_trace_destroy(b);
