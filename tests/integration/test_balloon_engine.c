@@ -21,6 +21,7 @@
 #include <pagereport/pagereport.h>
 
 #include "balloon_helpers.h"
+#include "sig_churn.h"
 
 /* 256 MiB: upstream gates reporting on low wmark + (32 << order) pages. */
 #define NR_PAGES   65536
@@ -33,80 +34,6 @@ static struct pgr_guest_ram *ram;
 static atomic_bool stop;
 static atomic_ulong corrupt, ops;
 
-static uint64_t sig(uint64_t pfn, uint64_t gen)
-{
-	return (pfn << 20) ^ gen ^ 0x5151515151515151ULL;
-}
-
-struct held {
-	uint64_t pfn, gen;
-	unsigned int order;
-};
-
-static void write_sig(const struct held *h)
-{
-	uint64_t p;
-
-	for (p = h->pfn; p < h->pfn + (1ULL << h->order); p++) {
-		uint64_t *m = pgr_guest_ram_addr(ram, p);
-
-		m[0] = sig(p, h->gen);
-		m[511] = sig(p, h->gen);
-	}
-}
-
-static void check_sig(const struct held *h)
-{
-	uint64_t p;
-
-	for (p = h->pfn; p < h->pfn + (1ULL << h->order); p++) {
-		uint64_t *m = pgr_guest_ram_addr(ram, p);
-
-		if (m[0] != sig(p, h->gen) || m[511] != sig(p, h->gen))
-			atomic_fetch_add(&corrupt, 1);
-	}
-}
-
-/* Hold up to HELD blocks of order 0..10; verify each before freeing it. */
-static void *worker(void *arg)
-{
-	uint64_t st = (uint64_t)(uintptr_t)arg * 0x2545f4914f6cdd1dULL + t_seed;
-	struct pgr_zone *z = pgr_node_zone(node, 0);
-	struct held h[HELD];
-	unsigned int n = 0, i;
-
-	while (!atomic_load(&stop)) {
-		st ^= st << 13;
-		st ^= st >> 7;
-		st ^= st << 17;
-		if (n < HELD && (n == 0 || st % 3)) {
-			h[n].order = (unsigned int)((st >> 8) % 11);
-			h[n].gen = st;
-			if (pgr_alloc_pages(z, h[n].order, PGR_MIGRATE_MOVABLE,
-					    0, &h[n].pfn))
-				goto free_one;
-			write_sig(&h[n]);
-			n++;
-			continue;
-		}
-	free_one:
-		if (!n)
-			continue;
-		i = (unsigned int)((st >> 20) % n);
-		check_sig(&h[i]);
-		T_ASSERT(pgr_free_pages(z, h[i].pfn, h[i].order) == 0);
-		h[i] = h[--n];
-		atomic_fetch_add(&ops, 1);
-		if (!(st & 7))
-			usleep(200);
-	}
-	for (i = 0; i < n; i++) {
-		check_sig(&h[i]);
-		T_ASSERT(pgr_free_pages(z, h[i].pfn, h[i].order) == 0);
-	}
-	return NULL;
-}
-
 static void run_strategy(enum pgr_strategy s)
 {
 	struct pgr_node_config ncfg = { .nr_zones = 1 };
@@ -118,6 +45,12 @@ static void run_strategy(enum pgr_strategy s)
 	struct pgr_balloon_stats bst;
 	struct pgr_reporting_stats rst;
 	pthread_t th[NR_THREADS];
+	struct t_churn_thread args[NR_THREADS];
+	struct t_churn churn = { .stop = &stop,
+				 .bad = &corrupt,
+				 .ops = &ops,
+				 .held = HELD,
+				 .pause_us = 200 };
 	uint64_t t0, before, after;
 	struct pgr_sink *sink;
 	unsigned long i;
@@ -149,8 +82,9 @@ static void run_strategy(enum pgr_strategy s)
 	atomic_store(&stop, false);
 	atomic_store(&corrupt, 0);
 	atomic_store(&ops, 0);
-	for (i = 0; i < NR_THREADS; i++)
-		pthread_create(&th[i], NULL, worker, (void *)(i + 1));
+	churn.zone = pgr_node_zone(node, 0);
+	churn.ram = ram;
+	t_churn_start(&churn, th, args, NR_THREADS);
 	t0 = t_now_ns();
 	while (t_now_ns() - t0 < RUN_NS)
 		usleep(50000);

@@ -30,6 +30,7 @@
 #include <sys/un.h>
 
 #include "balloon_helpers.h"
+#include "sig_churn.h"
 
 #define START_PFN  0x40000
 #define NR_PAGES   262144 /* 1 GiB: room for pages held by dead devices */
@@ -44,75 +45,6 @@ static atomic_bool stop;
 static atomic_ulong lost, ops;
 static char path[108];
 static pid_t daemon_pid = -1;
-
-static uint64_t sig(uint64_t pfn, uint64_t gen)
-{
-	return (pfn << 20) ^ gen ^ 0x5151515151515151ULL;
-}
-
-struct blk {
-	uint64_t pfn, gen;
-	unsigned int order;
-};
-
-static void write_sig(const struct blk *h)
-{
-	for (uint64_t p = h->pfn; p < h->pfn + (1ULL << h->order); p++) {
-		uint64_t *m = pgr_guest_ram_addr(ram, p);
-
-		m[0] = sig(p, h->gen);
-		m[511] = sig(p, h->gen);
-	}
-}
-
-static void check_sig(const struct blk *h)
-{
-	for (uint64_t p = h->pfn; p < h->pfn + (1ULL << h->order); p++) {
-		uint64_t *m = pgr_guest_ram_addr(ram, p);
-
-		if (m[0] != sig(p, h->gen) || m[511] != sig(p, h->gen))
-			atomic_fetch_add(&lost, 1);
-	}
-}
-
-static void *worker(void *arg)
-{
-	uint64_t st = (uint64_t)(uintptr_t)arg * 0x2545f4914f6cdd1dULL + t_seed;
-	struct pgr_zone *z = pgr_node_zone(node, 0);
-	struct blk h[HELD];
-	unsigned int n = 0, i;
-
-	while (!atomic_load(&stop)) {
-		st ^= st << 13;
-		st ^= st >> 7;
-		st ^= st << 17;
-		if (n < HELD && (n == 0 || st % 3)) {
-			h[n].order = (unsigned int)((st >> 8) % 11);
-			h[n].gen = st;
-			if (pgr_alloc_pages(z, h[n].order, PGR_MIGRATE_MOVABLE,
-					    0, &h[n].pfn))
-				goto free_one;
-			write_sig(&h[n]);
-			n++;
-			continue;
-		}
-	free_one:
-		if (!n)
-			continue;
-		i = (unsigned int)((st >> 20) % n);
-		check_sig(&h[i]);
-		T_ASSERT(pgr_free_pages(z, h[i].pfn, h[i].order) == 0);
-		h[i] = h[--n];
-		atomic_fetch_add(&ops, 1);
-		if (!(st & 7))
-			usleep(100);
-	}
-	for (i = 0; i < n; i++) {
-		check_sig(&h[i]);
-		T_ASSERT(pgr_free_pages(z, h[i].pfn, h[i].order) == 0);
-	}
-	return NULL;
-}
 
 static void msleep(uint64_t ms)
 {
@@ -195,6 +127,12 @@ int main(int argc, char **argv)
 	struct pgr_reporting_stats rst;
 	struct pgr_balloon_stats bst;
 	pthread_t th[NR_THREADS];
+	struct t_churn_thread args[NR_THREADS];
+	struct t_churn churn = { .stop = &stop,
+				 .bad = &lost,
+				 .ops = &ops,
+				 .held = HELD,
+				 .pause_us = 100 };
 	struct pgr_zone *z;
 	uint64_t got = 0, pfn, t0 = t_now_ns();
 	int a;
@@ -233,8 +171,9 @@ int main(int argc, char **argv)
 	sink = pgr_sink_balloon_create(&bcfg);
 	T_ASSERT(sink);
 	T_ASSERT(pgr_reporting_register(node, sink, &rcfg) == 0);
-	for (i = 0; i < NR_THREADS; i++)
-		pthread_create(&th[i], NULL, worker, (void *)(i + 1));
+	churn.zone = z;
+	churn.ram = ram;
+	t_churn_start(&churn, th, args, NR_THREADS);
 
 	for (i = 0; i < stops; i++) {
 		msleep(20 + t_rand() % 60);
