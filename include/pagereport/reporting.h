@@ -23,8 +23,16 @@
  *                   are set, 16 blocks per report; no Reported state.
  *
  * More strategies can be written on <pagereport/strategy.h> and registered
- * by name (pgr_strategy_register).  One reporting device per node, as in
- * the kernel.
+ * by name (pgr_strategy_register).
+ *
+ * One reporting device per system, as in the kernel: the nodes of one guest
+ * registered with pgr_reporting_register_system() share one engine (one
+ * state machine, one delayed work and clock, one sink, one batch) over all
+ * their zones, in node then zone order (for_each_zone).  Every other
+ * pgr_reporting_* call then accepts any member node and acts on that one
+ * device.  pgr_reporting_register() makes a device of one node (a system
+ * of one): independent guests, such as the overcommit host's, each get
+ * their own.
  */
 #ifndef PAGEREPORT_REPORTING_H
 #define PAGEREPORT_REPORTING_H
@@ -152,8 +160,46 @@ PGR_EXPORT int pgr_reporting_register(struct pgr_node *node,
 				      struct pgr_sink *sink,
 				      const struct pgr_reporting_config *cfg);
 
+/* Most nodes pgr_reporting_register_system() takes. */
+#define PGR_MAX_SYSTEM_NODES 64
+
+/**
+ * pgr_reporting_register_system - page_reporting_register() for a system
+ * of several nodes: one device for all of them
+ * @nodes: the nodes, 1..PGR_MAX_SYSTEM_NODES, each once
+ * @nr_nodes: how many
+ * @sink: the one sink; its open() gets @nodes[0]
+ * @cfg: as for pgr_reporting_register(); defaults are resolved for
+ *       @nodes[0], so every node must have its max_order, pageblock_order
+ *       and profile
+ *
+ * One engine serves every zone of every node in node then zone order
+ * (for_each_zone): v11 keeps at most one zone of the system ACTIVE, 5.7's
+ * one pass per timer expiry walks all of them, the bitmap's one worker
+ * scans all.  Afterwards each pgr_reporting_* function accepts any of the
+ * nodes and acts on the device: one clock (now, advance, run_until_idle,
+ * pending, flush), one set of stats, one config, accounting over all the
+ * device's zones (zone index = position in that order), one sampler (its
+ * callback gets @nodes[0]).  pgr_reporting_unregister() of any node, or
+ * destroying any node, unregisters the whole device.  A member node cannot
+ * also get a device of its own (-EBUSY).  A sink tells the nodes apart by
+ * pfn (pgr_range.zone is the zone's index within its node), so the nodes'
+ * zones must not overlap.
+ * Return: 0; -EINVAL (NULL or no nodes, too many, a NULL or repeated node,
+ * nodes with different orders or profile, overlapping pfn spans, or any
+ * pgr_reporting_register() config error; pgr_errmsg() says which), -EBUSY
+ * (a node already has a device), -ENOMEM, a strategy init()'s or the
+ * sink's open() error.
+ */
+PGR_EXPORT int
+pgr_reporting_register_system(struct pgr_node *const *nodes, unsigned nr_nodes,
+			      struct pgr_sink *sink,
+			      const struct pgr_reporting_config *cfg);
+
 /**
  * pgr_reporting_unregister - stop reporting; waits for a running pass.
+ * For a system (pgr_reporting_register_system), any member node
+ * unregisters the whole device.
  * Return: 0, -ENOENT if nothing is registered.
  */
 PGR_EXPORT int pgr_reporting_unregister(struct pgr_node *node);
@@ -243,6 +289,8 @@ struct pgr_reporting_accounting {
  * @r_acct: the result
  *
  * Works with or without a registered device.  Unpopulated zones count 0.
+ * For a member of a system the zones are the device's: every zone of
+ * every node, indexed in node then zone order.
  * Return: 0, -EINVAL (NULL argument, @zone out of range).
  */
 PGR_EXPORT int

@@ -51,8 +51,9 @@
  *  otherwise the engine puts the batch back unmarked, unlocks and warns.
  *
  * The engine serves the zones listed by pgr_strategy_nr_zones() and
- * pgr_strategy_zone(); today those of one node, later possibly several
- * nodes (one device per system), so a strategy should not assume one node.
+ * pgr_strategy_zone(): those of one node, or of every node of a system
+ * (pgr_reporting_register_system), in node then zone order, so a strategy
+ * that walks that list walks the whole system, as for_each_zone does.
  * See examples/largest_first.c for a complete strategy in ~100 lines.
  */
 #ifndef PAGEREPORT_STRATEGY_H
@@ -120,7 +121,7 @@ PGR_EXPORT unsigned pgr_strategy_count(void);
 PGR_EXPORT int pgr_strategy_nr_zones(struct pgr_reporting *rep);
 
 /**
- * pgr_strategy_zone - zone @i (0-based, in pfn order) served by @rep
+ * pgr_strategy_zone - zone @i (0-based; node then zone order) served by @rep
  * Return: the zone, or NULL (errno EINVAL) past the end.
  */
 PGR_EXPORT struct pgr_zone *pgr_strategy_zone(struct pgr_reporting *rep,

@@ -35,6 +35,7 @@ __all__ = [
     "RecorderSink", "MemorySink", "GuestRam", "strategies",
     "strategy_id", "migratetype", "MS", "SEC", "library_path",
     "load_strategies", "Workload", "Trace", "TraceEvent", "Replay",
+    "register_system",
 ]
 
 MS = 1000000
@@ -277,6 +278,48 @@ class Zone:
                            "pgr_zone_check")
 
 
+def _reporting_config(strategy="v11-boundary", clock="virtual",
+                      order=None, delay_ns=None, return_to_tail=False,
+                      v11_skip_mark_on_error=False, capacity=0, v11_hwm=0,
+                      budget_divisor=0, gate_blocks=0, gate_disable=False):
+    """A struct pgr_reporting_config and what must outlive the call."""
+    name = None
+    cfg = ffi.new("struct pgr_reporting_config *")
+    if isinstance(strategy, str):
+        name = ffi.new("char[]", strategy.encode())
+        cfg.strategy_name = name
+    else:
+        cfg.strategy = strategy
+    cfg.clock = CLOCKS[clock] if isinstance(clock, str) else clock
+    if order is not None:
+        cfg.order, cfg.order_set = order, True
+    if delay_ns is not None:
+        cfg.delay_ns, cfg.delay_set = delay_ns, True
+    cfg.return_to_tail = return_to_tail
+    cfg.v11_skip_mark_on_error = v11_skip_mark_on_error
+    cfg.capacity, cfg.v11_hwm = capacity, v11_hwm
+    cfg.budget_divisor, cfg.gate_blocks = budget_divisor, gate_blocks
+    cfg.gate_disable = gate_disable
+    return cfg, name
+
+
+def register_system(nodes, sink, **kw):
+    """One reporting device for several nodes of one guest
+    (pgr_reporting_register_system): one engine, one clock, one sink over
+    every zone of every node, in node order.  Afterwards any member's
+    now/advance/run_until_idle/stats/config/unregister acts on the device;
+    unregistering any member unregisters it.  Keywords as Node.register.
+    """
+    nodes = list(nodes)
+    cfg, _keep = _reporting_config(**kw)
+    arr = ffi.new("struct pgr_node *[]", [n._ptr() for n in nodes])
+    _check(lib.pgr_reporting_register_system(arr, len(nodes), sink._s, cfg),
+           "pgr_reporting_register_system")
+    for n in nodes:
+        n.sink = sink  # keep it alive with every member
+        n._members = nodes
+
+
 class Node:
     """A node of 1..4 zones (pgr_node_create).
 
@@ -320,33 +363,18 @@ class Node:
             raise ValueError("node is closed")
         return self._n
 
-    def register(self, sink, strategy="v11-boundary", clock="virtual",
-                 order=None, delay_ns=None, return_to_tail=False,
-                 v11_skip_mark_on_error=False, capacity=0, v11_hwm=0,
-                 budget_divisor=0, gate_blocks=0, gate_disable=False):
+    def register(self, sink, **_kw):
         """Start reporting into sink (any Sink).
 
-        strategy: a name (built-in or registered, passed as
-        strategy_name) or an id.  The tunables are struct
+        Keywords (register_system takes the same): strategy="v11-boundary"
+        (a name, built-in or registered, passed as strategy_name, or an
+        id), clock="virtual", order, delay_ns, return_to_tail,
+        v11_skip_mark_on_error, capacity, v11_hwm, budget_divisor,
+        gate_blocks, gate_disable.  The tunables are struct
         pgr_reporting_config's: 0 means the kernel default; config()
         returns the values in effect.
         """
-        cfg = ffi.new("struct pgr_reporting_config *")
-        if isinstance(strategy, str):
-            name = ffi.new("char[]", strategy.encode())
-            cfg.strategy_name = name
-        else:
-            cfg.strategy = strategy
-        cfg.clock = CLOCKS[clock] if isinstance(clock, str) else clock
-        if order is not None:
-            cfg.order, cfg.order_set = order, True
-        if delay_ns is not None:
-            cfg.delay_ns, cfg.delay_set = delay_ns, True
-        cfg.return_to_tail = return_to_tail
-        cfg.v11_skip_mark_on_error = v11_skip_mark_on_error
-        cfg.capacity, cfg.v11_hwm = capacity, v11_hwm
-        cfg.budget_divisor, cfg.gate_blocks = budget_divisor, gate_blocks
-        cfg.gate_disable = gate_disable
+        cfg, _keep = _reporting_config(**_kw)
         _check(lib.pgr_reporting_register(self._ptr(), sink._s, cfg),
                "pgr_reporting_register")
         self.sink = sink  # registered: keep it alive with the node
@@ -369,7 +397,9 @@ class Node:
         _check(lib.pgr_reporting_unregister(self._ptr()),
                "pgr_reporting_unregister")
         self._reraise()
-        self.sink = None
+        # a system's device is gone for every member
+        for n in getattr(self, "_members", None) or [self]:
+            n.sink, n._members = None, None
 
     def _reraise(self):
         """An exception a Python sink raised inside report()."""

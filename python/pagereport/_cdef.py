@@ -199,6 +199,10 @@ struct pgr_reporting_stats {
 int pgr_reporting_register(struct pgr_node *node, struct pgr_sink *sink,
                            const struct pgr_reporting_config *cfg);
 int pgr_reporting_unregister(struct pgr_node *node);
+#define PGR_MAX_SYSTEM_NODES 64
+int pgr_reporting_register_system(struct pgr_node *const *nodes,
+                                  unsigned nr_nodes, struct pgr_sink *sink,
+                                  const struct pgr_reporting_config *cfg);
 uint64_t pgr_reporting_now(struct pgr_node *node);
 int pgr_reporting_advance(struct pgr_node *node, uint64_t ns);
 int pgr_reporting_run_until_idle(struct pgr_node *node, uint64_t max_ns,

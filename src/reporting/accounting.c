@@ -14,6 +14,8 @@
 
 #include <string.h>
 
+#include "reporting/engine.h"
+
 /* Free pages in PageReported blocks; zone lock held. */
 static uint64_t reported_pages_locked(struct zone *z)
 {
@@ -63,19 +65,22 @@ static void add_zone(struct zone *z, struct pgr_reporting_accounting *a)
 int pgr_reporting_get_accounting(struct pgr_node *node, int zone,
 				 struct pgr_reporting_accounting *r_acct)
 {
+	struct pgr_reporting *rep;
+	unsigned int nr;
+
 	if (!node || !r_acct)
 		return pgr__error(EINVAL, "get_accounting: NULL argument");
-	if (zone < -1 || (zone >= 0 && (unsigned int)zone >= node->nr_zones))
+	/* the device's zones: every node of a system, node then zone order */
+	rep = pgr__node_rep(node);
+	nr = rep ? rep->nr_zones : node->nr_zones;
+	if (zone < -1 || (zone >= 0 && (unsigned int)zone >= nr))
 		return pgr__error(EINVAL,
 				  "get_accounting: zone %d out of range "
-				  "(node has %u)",
-				  zone, node->nr_zones);
+				  "(%s has %u)",
+				  zone, rep ? "device" : "node", nr);
 	memset(r_acct, 0, sizeof(*r_acct));
-	if (zone >= 0) {
-		add_zone(&node->zones[zone], r_acct);
-		return 0;
-	}
-	for (unsigned int i = 0; i < node->nr_zones; i++)
-		add_zone(&node->zones[i], r_acct);
+	for (unsigned int i = 0; i < nr; i++)
+		if (zone < 0 || (unsigned int)zone == i)
+			add_zone(rep ? rep->zones[i] : &node->zones[i], r_acct);
 	return 0;
 }

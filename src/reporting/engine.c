@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The reporting engine: what mm/page_reporting.c has in common between the
- * v11 series and Linux 5.7 - registration of the one device per node
- * (page_reporting_register/unregister), the delayed work on a clock
+ * v11 series and Linux 5.7 - registration of the one device of a system
+ * (page_reporting_register/unregister; a system is one node, or several
+ * sharing one engine as the kernel's one prdev serves for_each_zone), the
+ * delayed work on a clock
  * (schedule_delayed_work, cancel_delayed_work_sync), calling the sink with
  * the zone lock dropped, and the drain (free_reported_page /
  * page_reporting_drain) that returns isolated pages and marks them
@@ -376,16 +378,17 @@ const struct pgr_reporting_hooks pgr__engine_hooks = {
 
 /* ---- registration ---------------------------------------------------- */
 
-static void lock_all_zones(struct pgr_node *node)
+/* Every zone of the device, node then zone order (nested: registration only) */
+static void lock_all_zones(struct pgr_reporting *rep)
 {
-	for (unsigned int i = 0; i < node->nr_zones; i++)
-		pgr_spin_lock(&node->zones[i].lock);
+	for (unsigned int i = 0; i < rep->nr_zones; i++)
+		pgr_spin_lock(&rep->zones[i]->lock);
 }
 
-static void unlock_all_zones(struct pgr_node *node)
+static void unlock_all_zones(struct pgr_reporting *rep)
 {
-	for (unsigned int i = node->nr_zones; i-- > 0;)
-		pgr_spin_unlock(&node->zones[i].lock);
+	for (unsigned int i = rep->nr_zones; i-- > 0;)
+		pgr_spin_unlock(&rep->zones[i]->lock);
 }
 
 /*
@@ -523,51 +526,109 @@ static int resolve_config(struct pgr_node *node, struct pgr_sink *sink,
 	return 0;
 }
 
-int pgr_reporting_register(struct pgr_node *node, struct pgr_sink *sink,
-			   const struct pgr_reporting_config *cfg)
+/* Some zone of @a spans a pfn that some zone of @b spans. */
+static bool nodes_overlap(const struct pgr_node *a, const struct pgr_node *b)
 {
-	const struct pgr_strategy_ops *ops = NULL;
-	struct pgr_reporting_config eff;
-	struct pgr_reporting *rep;
-	uint32_t *boundary = NULL;
-	unsigned int order;
-	bool v11, opened = false;
-	int err;
+	for (unsigned int i = 0; i < a->nr_zones; i++)
+		for (unsigned int j = 0; j < b->nr_zones; j++) {
+			const struct zone *za = &a->zones[i],
+					  *zb = &b->zones[j];
 
-	err = resolve_config(node, sink, cfg, &eff, &ops);
-	if (err)
-		return err;
-	order = eff.order;
-	v11 = eff.strategy == PGR_STRATEGY_V11_BOUNDARY ||
-	      eff.strategy == PGR_STRATEGY_V11_RESCAN;
+			if (za->start_pfn < zb->start_pfn + zb->nr_pages &&
+			    zb->start_pfn < za->start_pfn + za->nr_pages)
+				return true;
+		}
+	return false;
+}
 
-	pthread_mutex_lock(&page_reporting_mutex);
-	if (node->rep) {
-		err = pgr__error(EBUSY,
-				 "register: a device is already registered");
-		goto out_unlock;
+/*
+ * The nodes of one system: none NULL, none twice, none with a device, all
+ * with the same orders and profile (one kernel), pfn spans disjoint (a sink
+ * tells the nodes' ranges apart by pfn).  page_reporting_mutex held.
+ */
+static int check_system(struct pgr_node *const *nodes, unsigned int nr)
+{
+	for (unsigned int i = 0; i < nr; i++) {
+		const struct pgr_node *n = nodes[i], *n0 = nodes[0];
+
+		if (!n)
+			return pgr__error(EINVAL,
+					  "register_system: node %u is "
+					  "NULL",
+					  i);
+		for (unsigned int j = 0; j < i; j++)
+			if (nodes[j] == n)
+				return pgr__error(EINVAL,
+						  "register_system: node %u "
+						  "is node %u again",
+						  i, j);
+		if (n->rep)
+			return pgr__error(EBUSY,
+					  "register_system: node %u already "
+					  "has a device",
+					  i);
+		if (n->max_order != n0->max_order ||
+		    n->pageblock_order != n0->pageblock_order ||
+		    n->profile != n0->profile)
+			return pgr__error(EINVAL,
+					  "register_system: node %u differs "
+					  "from node 0 in max_order, "
+					  "pageblock_order or profile",
+					  i);
+		for (unsigned int j = 0; j < i; j++)
+			if (nodes_overlap(n, nodes[j]))
+				return pgr__error(EINVAL,
+						  "register_system: node %u "
+						  "overlaps node %u in pfns",
+						  i, j);
 	}
-	rep = calloc(1, sizeof(*rep));
+	return 0;
+}
+
+static void rep_free(struct pgr_reporting *rep)
+{
+	pthread_cond_destroy(&rep->idle);
+	pthread_cond_destroy(&rep->cond);
+	pthread_mutex_destroy(&rep->lock);
+	free(rep->boundary);
+	free(rep->zones);
+	free(rep->nodes);
+	free(rep);
+}
+
+/* The device's nodes and zones (node then zone order), or NULL. */
+static struct pgr_reporting *rep_alloc(struct pgr_node *const *nodes,
+				       unsigned int nr, bool v11,
+				       unsigned int order)
+{
+	struct pgr_reporting *rep = calloc(1, sizeof(*rep));
+	unsigned int nz = 0;
+
+	if (!rep)
+		return NULL;
+	for (unsigned int i = 0; i < nr; i++)
+		nz += nodes[i]->nr_zones;
+	rep->nodes = calloc(nr, sizeof(*rep->nodes));
+	rep->zones = calloc(nz ? nz : 1, sizeof(*rep->zones));
+	/* v11: one boundary array, for the one ACTIVE zone of the system */
 	if (v11)
-		boundary = calloc((size_t)(node->max_order - order) *
-					  PGR_MIGRATE_TYPES,
-				  sizeof(*boundary));
-	if (!rep || (v11 && !boundary)) {
+		rep->boundary = calloc((size_t)(nodes[0]->max_order - order) *
+					       PGR_MIGRATE_TYPES,
+				       sizeof(*rep->boundary));
+	if (!rep->nodes || !rep->zones || (v11 && !rep->boundary)) {
+		free(rep->boundary);
+		free(rep->zones);
+		free(rep->nodes);
 		free(rep);
-		free(boundary);
-		err = pgr__error(ENOMEM, "register: out of memory");
-		goto out_unlock;
+		return NULL;
 	}
-	rep->node = node;
-	rep->sink = sink;
-	rep->cfg = eff;
-	rep->capacity = eff.capacity;
-	rep->ops = ops;
-	rep->v11 = v11;
-	rep->rescan = eff.strategy == PGR_STRATEGY_V11_RESCAN;
-	rep->delay_ns = eff.delay_ns;
-	rep->batch.lo = rep->batch.hi = PGR_BATCH_MID;
-	atomic_init(&rep->refcnt, 0);
+	for (unsigned int i = 0; i < nr; i++) {
+		rep->nodes[i] = nodes[i];
+		for (unsigned int j = 0; j < nodes[i]->nr_zones; j++)
+			rep->zones[rep->nr_zones++] = &nodes[i]->zones[j];
+	}
+	rep->nr_nodes = nr;
+	rep->node = nodes[0];
 	pthread_mutex_init(&rep->lock, NULL);
 	{
 		pthread_condattr_t ca;
@@ -579,9 +640,87 @@ int pgr_reporting_register(struct pgr_node *node, struct pgr_sink *sink,
 		pthread_cond_init(&rep->idle, &ca);
 		pthread_condattr_destroy(&ca);
 	}
+	return rep;
+}
+
+/* Publish @rep on every node under every zone lock: mm reads under one. */
+static void publish(struct pgr_reporting *rep, bool v11, unsigned int order)
+{
+	lock_all_zones(rep);
+	for (unsigned int n = 0; n < rep->nr_nodes; n++) {
+		struct pgr_node *node = rep->nodes[n];
+
+		if (order > node->rep_order)
+			clear_reported_below(node, order);
+		node->rep_order = order;
+		node->rep_v11 = v11;
+		node->rep_track_discard = true;
+		/* return_to_tail: an alias for 5.10's whole tail placement */
+		if (rep->cfg.return_to_tail)
+			node->fpi_to_tail = true;
+		node->reported_boundary = rep->boundary;
+		node->rep_hooks = &pgr__engine_hooks;
+		for (unsigned int i = 0; i < node->nr_zones; i++) {
+			struct zone *z = &node->zones[i];
+
+			/* v11 counters are per strategy; the others none. */
+			if (!v11)
+				z->reported_pages = NULL;
+			/* a stale ACTIVE would point mm at the new array */
+			z->flags &= ~ZONE_PAGE_REPORTING_ACTIVE;
+		}
+		node->rep = rep;
+	}
+	unlock_all_zones(rep);
+}
+
+/* page_reporting_register() for @nr nodes; page_reporting_mutex taken. */
+static int register_nodes(struct pgr_node *const *nodes, unsigned int nr,
+			  struct pgr_sink *sink,
+			  const struct pgr_reporting_config *cfg)
+{
+	const struct pgr_strategy_ops *ops = NULL;
+	struct pgr_reporting_config eff;
+	struct pgr_reporting *rep;
+	unsigned int order;
+	bool v11, opened = false;
+	int err;
+
+	err = resolve_config(nodes[0], sink, cfg, &eff, &ops);
+	if (err)
+		return err;
+	order = eff.order;
+	v11 = eff.strategy == PGR_STRATEGY_V11_BOUNDARY ||
+	      eff.strategy == PGR_STRATEGY_V11_RESCAN;
+
+	pthread_mutex_lock(&page_reporting_mutex);
+	if (nr == 1 && nodes[0]->rep) {
+		err = pgr__error(EBUSY,
+				 "register: a device is already registered");
+		goto out_unlock;
+	}
+	if (nr > 1) {
+		err = check_system(nodes, nr);
+		if (err)
+			goto out_unlock;
+	}
+	rep = rep_alloc(nodes, nr, v11, order);
+	if (!rep) {
+		err = pgr__error(ENOMEM, "register: out of memory");
+		goto out_unlock;
+	}
+	rep->sink = sink;
+	rep->cfg = eff;
+	rep->capacity = eff.capacity;
+	rep->ops = ops;
+	rep->v11 = v11;
+	rep->rescan = eff.strategy == PGR_STRATEGY_V11_RESCAN;
+	rep->delay_ns = eff.delay_ns;
+	rep->batch.lo = rep->batch.hi = PGR_BATCH_MID;
+	atomic_init(&rep->refcnt, 0);
 
 	if (sink->ops->open) {
-		err = sink->ops->open(sink, node);
+		err = sink->ops->open(sink, nodes[0]);
 		if (err) {
 			pgr__error(-err, "register: sink open failed (%d)",
 				   err);
@@ -609,33 +748,11 @@ int pgr_reporting_register(struct pgr_node *node, struct pgr_sink *sink,
 		rep->have_worker = true;
 	}
 
-	/* Publish under every zone lock: mm reads these under one. */
-	lock_all_zones(node);
-	if (order > node->rep_order)
-		clear_reported_below(node, order);
-	node->rep_order = order;
-	node->rep_v11 = v11;
-	node->rep_track_discard = true;
-	/* return_to_tail: an alias for 5.10's whole tail placement */
-	if (eff.return_to_tail)
-		node->fpi_to_tail = true;
-	node->reported_boundary = boundary;
-	node->rep_hooks = &pgr__engine_hooks;
-	for (unsigned int i = 0; i < node->nr_zones; i++) {
-		struct zone *z = &node->zones[i];
-
-		/* v11 counters are per strategy; the others keep none. */
-		if (!v11)
-			z->reported_pages = NULL;
-		/* a stale ACTIVE would point mm at the new boundary array */
-		z->flags &= ~ZONE_PAGE_REPORTING_ACTIVE;
-	}
-	node->rep = rep;
-	unlock_all_zones(node);
-
+	publish(rep, v11, order);
 	if (ops->start)
 		ops->start(rep, rep->priv);
-	atomic_store(&node->rep_notify, true);
+	for (unsigned int n = 0; n < nr; n++)
+		atomic_store(&nodes[n]->rep_notify, true);
 	pthread_mutex_unlock(&page_reporting_mutex);
 	return 0;
 
@@ -646,28 +763,40 @@ out_close:
 	if (opened && sink->ops->close)
 		sink->ops->close(sink);
 out_free:
-	pthread_cond_destroy(&rep->idle);
-	pthread_cond_destroy(&rep->cond);
-	pthread_mutex_destroy(&rep->lock);
-	free(boundary);
-	free(rep);
+	rep_free(rep);
 out_unlock:
 	pthread_mutex_unlock(&page_reporting_mutex);
 	return err;
 }
 
-static void rep_free(struct pgr_reporting *rep)
+int pgr_reporting_register(struct pgr_node *node, struct pgr_sink *sink,
+			   const struct pgr_reporting_config *cfg)
 {
-	pthread_cond_destroy(&rep->idle);
-	pthread_cond_destroy(&rep->cond);
-	pthread_mutex_destroy(&rep->lock);
-	free(rep);
+	struct pgr_node *nodes[1] = { node };
+
+	return register_nodes(nodes, 1, sink, cfg);
+}
+
+int pgr_reporting_register_system(struct pgr_node *const *nodes,
+				  unsigned int nr_nodes, struct pgr_sink *sink,
+				  const struct pgr_reporting_config *cfg)
+{
+	if (!nodes || nr_nodes == 0)
+		return pgr__error(EINVAL, "register_system: no nodes");
+	if (nr_nodes > PGR_MAX_SYSTEM_NODES)
+		return pgr__error(EINVAL,
+				  "register_system: %u nodes, at most %u",
+				  nr_nodes, PGR_MAX_SYSTEM_NODES);
+	for (unsigned int i = 0; i < nr_nodes; i++)
+		if (!nodes[i])
+			return pgr__error(
+				EINVAL, "register_system: node %u is NULL", i);
+	return register_nodes(nodes, nr_nodes, sink, cfg);
 }
 
 static int unregister_locked(struct pgr_node *node)
 {
 	struct pgr_reporting *rep = node->rep;
-	uint32_t *boundary;
 
 	if (!rep)
 		return pgr__error(ENOENT, "unregister: no device registered");
@@ -681,18 +810,21 @@ static int unregister_locked(struct pgr_node *node)
 	pthread_mutex_unlock(&rep->lock);
 
 	/* static_branch_disable + synchronize_rcu: no notify in flight. */
-	atomic_store(&node->rep_notify, false);
-	lock_all_zones(node);
-	unlock_all_zones(node);
+	for (unsigned int n = 0; n < rep->nr_nodes; n++)
+		atomic_store(&rep->nodes[n]->rep_notify, false);
+	lock_all_zones(rep);
+	unlock_all_zones(rep);
 	cancel_work_sync(rep);
 
-	lock_all_zones(node);
-	boundary = node->reported_boundary;
-	node->reported_boundary = NULL;
-	node->rep = NULL;
-	node->fpi_to_tail = node->profile >= PGR_PROFILE_5_10;
-	unlock_all_zones(node);
-	free(boundary);
+	lock_all_zones(rep);
+	for (unsigned int n = 0; n < rep->nr_nodes; n++) {
+		struct pgr_node *nd = rep->nodes[n];
+
+		nd->reported_boundary = NULL;
+		nd->rep = NULL;
+		nd->fpi_to_tail = nd->profile >= PGR_PROFILE_5_10;
+	}
+	unlock_all_zones(rep);
 
 	if (rep->ops->fini)
 		rep->ops->fini(rep, rep->priv);
@@ -714,12 +846,30 @@ int pgr_reporting_unregister(struct pgr_node *node)
 	return err;
 }
 
+/* A member node goes away: the whole device goes with it. */
 static void engine_node_destroy(struct pgr_node *node)
 {
 	pthread_mutex_lock(&page_reporting_mutex);
 	if (node->rep)
 		unregister_locked(node);
 	pthread_mutex_unlock(&page_reporting_mutex);
+}
+
+/*
+ * @node's device or NULL, read under a zone lock of the node (where it is
+ * published); valid until the device is unregistered, like every other
+ * pgr_reporting_* call's.  Takes no mutex: callable from a sink's report().
+ */
+struct pgr_reporting *pgr__node_rep(struct pgr_node *node)
+{
+	struct pgr_reporting *rep;
+
+	if (!node->nr_zones)
+		return NULL;
+	pgr_spin_lock(&node->zones[0].lock);
+	rep = node->rep;
+	pgr_spin_unlock(&node->zones[0].lock);
+	return rep;
 }
 
 /* ---- clock API ------------------------------------------------------- */

@@ -45,7 +45,18 @@ static inline struct zone *pgr__batch_zone(const struct pgr_batch *b)
 }
 
 struct pgr_reporting {
-	struct pgr_node *node;
+	struct pgr_node *node; /* nodes[0]: the sampler's and open()'s node */
+	/*
+	 * The device serves every zone of these nodes (one device per
+	 * system: pgr_reporting_register_system); zones[] lists them in node
+	 * then zone order, as for_each_zone.  A per-node registration is a
+	 * system of one node.
+	 */
+	struct pgr_node **nodes;
+	unsigned int nr_nodes;
+	struct zone **zones;
+	unsigned int nr_zones;
+	uint32_t *boundary; /* v11: the one reported_boundary array */
 	struct pgr_sink *sink;
 	struct pgr_reporting_config cfg; /* effective: defaults resolved */
 	const struct pgr_strategy_ops *ops;
@@ -113,6 +124,7 @@ extern const struct pgr_strategy_ops pgr__bitmap_ops;
 extern const struct pgr_reporting_hooks pgr__engine_hooks;
 
 /* engine.c */
+struct pgr_reporting *pgr__node_rep(struct pgr_node *node);
 uint64_t pgr__rep_now(struct pgr_reporting *rep);
 uint64_t pgr__mono_ns(void);
 int pgr__rep_schedule(struct pgr_reporting *rep, uint64_t delay_ns);

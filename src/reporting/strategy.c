@@ -120,9 +120,12 @@ static struct zone *served(struct pgr_reporting *rep, struct pgr_zone *zone)
 {
 	struct zone *z = (struct zone *)zone;
 
-	if (!rep || !z || z->node != rep->node)
+	if (!rep || !z)
 		return NULL;
-	return z;
+	for (unsigned int i = 0; i < rep->nr_nodes; i++)
+		if (z->node == rep->nodes[i])
+			return z;
+	return NULL;
 }
 
 /* The zone is served by @rep and this thread holds its lock. */
@@ -192,17 +195,17 @@ int pgr_strategy_nr_zones(struct pgr_reporting *rep)
 {
 	if (!rep)
 		return pgr__error(EINVAL, "strategy_nr_zones: NULL engine");
-	return (int)rep->node->nr_zones;
+	return (int)rep->nr_zones;
 }
 
 struct pgr_zone *pgr_strategy_zone(struct pgr_reporting *rep, unsigned int i)
 {
-	if (!rep || i >= rep->node->nr_zones) {
+	if (!rep || i >= rep->nr_zones) {
 		pgr__error(EINVAL, "strategy_zone: NULL engine or index %u", i);
 		errno = EINVAL;
 		return NULL;
 	}
-	return (struct pgr_zone *)&rep->node->zones[i];
+	return (struct pgr_zone *)rep->zones[i];
 }
 
 int pgr_strategy_get_config(struct pgr_reporting *rep,

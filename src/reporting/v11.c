@@ -207,10 +207,8 @@ static void v11_notify_free(struct pgr_reporting *rep, void *priv,
 static void v11_register_request(struct pgr_reporting *rep, void *priv)
 {
 	(void)priv;
-	struct pgr_node *node = rep->node;
-
-	for (unsigned int i = 0; i < node->nr_zones; i++) {
-		struct zone *z = &node->zones[i];
+	for (unsigned int i = 0; i < rep->nr_zones; i++) {
+		struct zone *z = rep->zones[i];
 
 		pgr_spin_lock(&z->lock);
 		if (z->flags & ZONE_PAGE_REPORTING_REQUESTED) {
@@ -356,16 +354,20 @@ static void v11_cycle(struct pgr_reporting *rep, struct zone *z)
 	pgr__rep_unlock(rep, z, t_lock);
 }
 
-/* page_reporting_process(): round robin over zones while any requests. */
+/*
+ * page_reporting_process(): round robin over the zones of every node of
+ * the device (for_each_zone) while any requests; one zone at a time, so
+ * at most one zone of the system is ACTIVE and the one boundary array
+ * serves it.
+ */
 static void v11_process(struct pgr_reporting *rep, void *priv)
 {
-	struct pgr_node *node = rep->node;
 	unsigned int i = 0;
 
 	(void)priv;
 	rep->w.passes++;
 	do {
-		struct zone *z = &node->zones[i];
+		struct zone *z = rep->zones[i];
 		bool requested;
 
 		pgr_spin_lock(&z->lock);
@@ -373,7 +375,7 @@ static void v11_process(struct pgr_reporting *rep, void *priv)
 		pgr_spin_unlock(&z->lock);
 		if (requested)
 			v11_cycle(rep, z);
-		i = (i + 1) % node->nr_zones;
+		i = (i + 1) % rep->nr_zones;
 	} while (atomic_load(&rep->refcnt));
 }
 

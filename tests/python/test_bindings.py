@@ -219,3 +219,31 @@ def test_real_clock_worker():
     node.flush(30 * pgr.SEC)
     node.unregister()
     assert sink.bytes > 0
+
+
+def test_register_system_one_device_for_two_nodes():
+    # two nodes of one guest, one device: one clock, one pass over both
+    a = node_of(start_pfn=0x100000)
+    b = node_of(start_pfn=0x200000)
+    sink = pgr.RecorderSink()
+    pgr.register_system([a, b], sink, strategy="upstream")
+    assert a.config().strategy_name == b.config().strategy_name == \
+        "upstream"
+    a.run_until_idle()
+    assert a.now == b.now and not b.pending
+    st = b.stats()
+    assert st == a.stats() and st.passes >= 1
+    pfns = [r.pfn for bt in sink.batches() for r in bt.ranges]
+    assert any(p < 0x200000 for p in pfns)
+    assert any(p >= 0x200000 for p in pfns)
+    with pytest.raises(pgr.PgrError) as e:
+        a.register(pgr.NullSink())
+    assert e.value.errno == errno.EBUSY
+    b.unregister()  # through the second node: the whole device
+    assert a.sink is None
+    with pytest.raises(pgr.PgrError) as e:
+        a.stats()
+    assert e.value.errno == errno.ENOENT
+    with pytest.raises(pgr.PgrError) as e:
+        pgr.register_system([a, a], sink)
+    assert e.value.errno == errno.EINVAL and "again" in str(e.value)
