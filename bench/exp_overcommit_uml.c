@@ -81,11 +81,11 @@ static bool find_script(char *buf, size_t len)
 
 	if (env && *env) {
 		snprintf(buf, len, "%s", env);
-		return !access(buf, X_OK);
+		return !access(buf, R_OK);
 	}
 #ifdef BENCH_ABS_SRCDIR
 	snprintf(buf, len, "%s/bench/overcommit-uml.sh", BENCH_ABS_SRCDIR);
-	if (!access(buf, X_OK))
+	if (!access(buf, R_OK)) /* run by /bin/sh: no x bit needed */
 		return true;
 #endif
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -97,7 +97,7 @@ static bool find_script(char *buf, size_t len)
 		return false;
 	*slash = '\0';
 	snprintf(buf, len, "%s/overcommit-uml.sh", exe);
-	return !access(buf, X_OK);
+	return !access(buf, R_OK);
 }
 
 static bool find_daemon(char *buf, size_t len)
@@ -123,8 +123,8 @@ static bool find_daemon(char *buf, size_t len)
 
 /* Run the script; its output goes to @log.  Return its exit status, or -1. */
 static int run_script(const char *script, const char *daemon,
-		      const struct params *p, const char *mode,
-		      const char *csv, const char *log)
+		      const struct params *p, const char *mode, const char *csv,
+		      const char *log)
 {
 	char a[6][16];
 	pid_t pid;
@@ -315,8 +315,9 @@ static int run_sim(const struct params *p, bool on, const struct curve *real,
 	for (;;) {
 		uint64_t now = pgr_host_now(h);
 		uint64_t next_sample = (uint64_t)c->n * SAMPLE_NS;
-		uint64_t next_launch =
-			next < p->k ? (uint64_t)(start[next] * 1e9) : UINT64_MAX;
+		uint64_t next_launch = next < p->k
+					       ? (uint64_t)(start[next] * 1e9)
+					       : UINT64_MAX;
 
 		if (next_launch <= now) {
 			double rate = (double)fill_pages / fill_s;
@@ -363,8 +364,8 @@ static int run_sim(const struct params *p, bool on, const struct curve *real,
 				c->g[n][i] = 0;
 				if (i < pgr_host_nr_guests(h) &&
 				    !pgr_host_get_guest_stats(h, i, &gs))
-					c->g[n][i] =
-						(double)gs.resident_pages * 4096;
+					c->g[n][i] = (double)gs.resident_pages *
+						     4096;
 				c->sum[n] += c->g[n][i];
 			}
 			c->n++;
@@ -497,8 +498,8 @@ int exp_overcommit_uml_run(const char *out_dir)
 			 out_dir, modes[m]);
 		snprintf(log, sizeof(log), "%s/overcommit-uml-real-%s.log",
 			 out_dir, modes[m]);
-		bench_progress_step(m ? "real, reporting off" :
-					"real, reporting on");
+		bench_progress_step(m ? "real, reporting off"
+				      : "real, reporting on");
 		if (why[0]) {
 			bench_row_status(rows[0][m], why);
 			continue;

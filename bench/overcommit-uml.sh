@@ -102,12 +102,17 @@ XROOT=$(mktemp -d "${TMPDIR:-/tmp}/pgr-ouml.XXXXXX") || { rmdir "$ROOT"; exit 1;
 UPIDS=
 DPIDS=
 cleanup() {
-	for p in $UPIDS; do
-		# the UML kernel's host processes are its children
-		for c in $(pgrep -P "$p" 2>/dev/null); do kill -9 "$c" 2>/dev/null; done
-		kill -9 "$p" 2>/dev/null
+	trap - EXIT INT TERM HUP
+	for p in $UPIDS; do kill -9 "$p" 2>/dev/null; done
+	# Every process of this run names $ROOT on its command line (the
+	# guests' sockets, the daemons'): that catches UML's own host
+	# processes, which outlive a killed parent stopped under ptrace, and
+	# a guest or daemon started just before the signal came.
+	n=0
+	while pgrep -f "$ROOT/" >/dev/null 2>&1 && [ $n -lt 50 ]; do
+		for p in $(pgrep -f "$ROOT/" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+		sleep 0.1; n=$((n + 1))
 	done
-	for p in $DPIDS; do kill "$p" 2>/dev/null; done
 	for p in $UPIDS $DPIDS; do wait "$p" 2>/dev/null; done
 	rm -rf "$ROOT" "$XROOT"
 }
