@@ -164,6 +164,7 @@ int exp_pagefault_run(const char *out_dir);
 int exp_reclaim_run(const char *out_dir);
 int exp_scale_run(const char *out_dir);
 int exp_overcommit_run(const char *out_dir);
+int exp_overcommit_uml_run(const char *out_dir);
 
 /* ---- results directory (results.c) -----------------------------------------
  */

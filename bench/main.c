@@ -60,6 +60,18 @@ static const struct bench_experiment experiments[] = {
 
 #define NR_EXPERIMENTS (sizeof(experiments) / sizeof(experiments[0]))
 
+/* Not in the default set, run when named: real kernels, minutes. */
+static const struct bench_experiment named_experiments[] = {
+	{ "overcommit-uml",
+	  "the overcommit question with real kernels: User-Mode Linux "
+	  "guests (each its own pagereport-balloond) filling and freeing "
+	  "memory one after another, their RAM files' bytes against the "
+	  "model (real clock, about 2 min; by name only)",
+	  exp_overcommit_uml_run },
+};
+
+#define NR_NAMED (sizeof(named_experiments) / sizeof(named_experiments[0]))
+
 bool bench_strategy_selected(enum pgr_strategy s)
 {
 	return bench_opts.strategy < 0 || bench_opts.strategy == (int)s;
@@ -130,6 +142,9 @@ static const struct bench_experiment *find_experiment(const char *name)
 	for (size_t i = 0; i < NR_EXPERIMENTS; i++)
 		if (!strcmp(experiments[i].name, name))
 			return &experiments[i];
+	for (size_t i = 0; i < NR_NAMED; i++)
+		if (!strcmp(named_experiments[i].name, name))
+			return &named_experiments[i];
 	/* short aliases */
 	if (!strcmp(name, "boundary") || !strcmp(name, "rescan"))
 		return &experiments[0];
@@ -191,7 +206,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct bench_experiment *run[NR_EXPERIMENTS];
+	const struct bench_experiment *run[NR_EXPERIMENTS + NR_NAMED];
 	size_t nr_run = 0;
 	char outbuf[256];
 	bool repeat_set = false, pf_mem_set = false, pf_seconds_set = false;
@@ -341,6 +356,9 @@ int main(int argc, char **argv)
 			for (size_t i = 0; i < NR_EXPERIMENTS; i++)
 				printf("%-20s %s\n", experiments[i].name,
 				       experiments[i].summary);
+			for (size_t i = 0; i < NR_NAMED; i++)
+				printf("%-20s %s\n", named_experiments[i].name,
+				       named_experiments[i].summary);
 			return 0;
 		case 'h':
 			usage(stdout);
