@@ -190,6 +190,12 @@ bool bench_shard_take(void);
 long bench_shard_unit(void); /* the unit of the last take, -1 before */
 /* After the measured loop: while merging, fill @t from the shards. */
 int bench_shard_collect(struct bench_table *t);
+/*
+ * While merging: copy every <prefix>*.csv of the shards into @out_dir
+ * (per-unit side files such as overcommit-host-<strategy>.csv; each is
+ * written by the one shard that ran its unit).  0 when not merging.
+ */
+int bench_merge_copy_files(const char *prefix, const char *out_dir);
 void bench_shard_write_json(FILE *f);
 void bench_merge_write_json(FILE *f);
 int bench_merge_main(int argc, char **argv,

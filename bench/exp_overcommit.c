@@ -223,6 +223,8 @@ int exp_overcommit_run(const char *out_dir)
 	bench_progress_end();
 	if (!err)
 		err = bench_shard_collect(t);
+	if (!err)
+		err = bench_merge_copy_files("overcommit-host-", out_dir);
 	if (!err) {
 		for (unsigned i = 0; i < n; i++) {
 			char key[64];

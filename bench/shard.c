@@ -147,6 +147,55 @@ int bench_shard_collect(struct bench_table *t)
 				 merge_n);
 }
 
+int bench_merge_copy_files(const char *prefix, const char *out_dir)
+{
+	size_t plen = strlen(prefix);
+	int err = 0;
+
+	for (unsigned i = 0; i < merge_n && !err; i++) {
+		DIR *d = opendir(merge_dirs[i]);
+		struct dirent *de;
+
+		if (!d)
+			return -errno;
+		while (!err && (de = readdir(d))) {
+			size_t len = strlen(de->d_name);
+			char src[1024], dst[1024], buf[65536];
+			FILE *in, *out;
+			size_t n;
+
+			if (len < plen + 4 ||
+			    strncmp(de->d_name, prefix, plen) ||
+			    strcmp(de->d_name + len - 4, ".csv"))
+				continue;
+			snprintf(src, sizeof(src), "%s/%s", merge_dirs[i],
+				 de->d_name);
+			snprintf(dst, sizeof(dst), "%s/%s", out_dir,
+				 de->d_name);
+			in = fopen(src, "rb");
+			out = in ? fopen(dst, "wb") : NULL;
+			if (!in || !out)
+				err = -errno;
+			while (!err && (n = fread(buf, 1, sizeof(buf), in)))
+				if (fwrite(buf, 1, n, out) != n)
+					err = -EIO;
+			if (in && ferror(in))
+				err = -EIO;
+			if (in)
+				fclose(in);
+			if (out && fclose(out))
+				err = -EIO;
+			if (err)
+				fprintf(stderr,
+					"pagereport-bench merge: copying %s: "
+					"%s\n",
+					src, strerror(-err));
+		}
+		closedir(d);
+	}
+	return err;
+}
+
 /* ---- merge DIR... ------------------------------------------------------ */
 
 struct shard_file {
