@@ -47,6 +47,14 @@ struct bench_opts {
 	uint64_t pf_mem_bytes; /* --pf-mem: real guest RAM of page-fault1 */
 	double pf_seconds;     /* --pf-seconds: measured window */
 	const char *argv0;
+	/* overcommit-scale: --guests, --guest-gib, --hours, --oc-rate,
+	 * --oc-tick-ms */
+	unsigned oc_guests;
+	uint64_t oc_guest_gib;
+	double oc_hours, oc_rate;
+	uint64_t oc_tick_ms;
+	bool oc_set; /* any of them given (else --quick shrinks them) */
+	bool full;   /* --full: the fine overcommit sweeps */
 };
 
 extern struct bench_opts bench_opts;
@@ -164,6 +172,8 @@ int exp_pagefault_run(const char *out_dir);
 int exp_reclaim_run(const char *out_dir);
 int exp_scale_run(const char *out_dir);
 int exp_overcommit_run(const char *out_dir);
+int exp_overcommit_scale_run(const char *out_dir);
+int exp_overcommit_sweep_run(const char *out_dir);
 
 /* ---- results directory (results.c) -----------------------------------------
  */
