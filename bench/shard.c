@@ -100,13 +100,19 @@ void bench_shard_write_json(FILE *f)
 		"\"threads\": %u, \"strategy\": %d, \"seed\": %llu, "
 		"\"repeat\": %u, \"quick\": %s, \"delay_scale\": %.17g, "
 		"\"pf_order\": %u, \"pf_mem_bytes\": %llu, "
-		"\"pf_seconds\": %.17g, \"no_balloon\": %s}},\n",
+		"\"pf_seconds\": %.17g, \"no_balloon\": %s, \"full\": %s, "
+		"\"oc_guests\": %u, \"oc_guest_gib\": %llu, "
+		"\"oc_hours\": %.17g, \"oc_rate\": %.17g, "
+		"\"oc_tick_ms\": %llu}},\n",
 		shard_index, shard_count, unit_next,
 		(unsigned long long)o->mem_bytes, o->mem_set ? "true" : "false",
 		o->threads, o->strategy, (unsigned long long)o->seed, o->repeat,
 		o->quick ? "true" : "false", o->delay_scale, o->pf_order,
 		(unsigned long long)o->pf_mem_bytes, o->pf_seconds,
-		o->balloond && !o->balloond[0] ? "true" : "false");
+		o->balloond && !o->balloond[0] ? "true" : "false",
+		o->full ? "true" : "false", o->oc_guests,
+		(unsigned long long)o->oc_guest_gib, o->oc_hours, o->oc_rate,
+		(unsigned long long)o->oc_tick_ms);
 }
 
 /* Provenance of a merged table: every shard's identity, machine, config. */
@@ -348,6 +354,27 @@ static int restore_options(const struct json *o)
 	bench_opts.mem_set = ms->b;
 	bench_opts.quick = q->b;
 	bench_opts.balloond = nb->b ? "" : NULL;
+	/* overcommit's options; absent in shards of older builds */
+	{
+		const struct json *fu = json_get(o, "full");
+		const struct json *g = json_get(o, "oc_guests");
+		const struct json *gg = json_get(o, "oc_guest_gib");
+		const struct json *hr = json_get(o, "oc_hours");
+		const struct json *ra = json_get(o, "oc_rate");
+		const struct json *tk = json_get(o, "oc_tick_ms");
+
+		if (fu && fu->type == JSON_BOOL)
+			bench_opts.full = fu->b;
+		if (g && g->type == JSON_NUM && gg && gg->type == JSON_NUM &&
+		    hr && hr->type == JSON_NUM && ra && ra->type == JSON_NUM &&
+		    tk && tk->type == JSON_NUM) {
+			bench_opts.oc_guests = (unsigned)g->num;
+			bench_opts.oc_guest_gib = strtoull(gg->str, NULL, 10);
+			bench_opts.oc_hours = hr->num;
+			bench_opts.oc_rate = ra->num;
+			bench_opts.oc_tick_ms = strtoull(tk->str, NULL, 10);
+		}
+	}
 	if (!bench_opts.repeat || bench_opts.strategy >= PGR_NR_STRATEGIES)
 		return -EINVAL;
 	return 0;
