@@ -6,7 +6,7 @@ overcommit-sweep.csv: guests_fit per strategy while one variable of Lal's
 set-up (15 GiB host, 5 GiB guests touching 4-5 GiB) moves: one panel per
 swept variable, guests fit against its value, a line per strategy (the
 tunable sweeps have one strategy each).  The default point is drawn from
-overcommit.csv when that is present.
+overcommit.csv when that is present, counted at the sweep's cap.
 """
 import sys
 
@@ -25,6 +25,7 @@ def plot(args):
     rows = [r for r in rows if r.get("status") == "ok"]
     if not rows:
         raise Missing("overcommit-sweep rows")
+    cap = meta.get("config", {}).get("max_guests", "?")
     base = {}
     try:
         brows, _ = load(args.indir, "overcommit")
@@ -48,7 +49,11 @@ def plot(args):
             if not pts:
                 continue
             if s in base and sw in DEFAULTS:
-                pts.append((float(DEFAULTS[sw]), base[s]))
+                # overcommit.csv has a higher cap: count it at this one
+                b = base[s]
+                if cap != "?":
+                    b = min(b, float(cap))
+                pts.append((float(DEFAULTS[sw]), b))
             pts.sort()
             ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o",
                     color=STRATEGY_COLORS.get(s, "0.3"), label=s,
@@ -61,7 +66,6 @@ def plot(args):
         ax.legend(fontsize=7)
     for k in range(len(sweeps), nrow * ncol):
         axes[k // ncol][k % ncol].axis("off")
-    cap = meta.get("config", {}).get("max_guests", "?")
     title(fig, "Overcommit sweeps: guests fit without host swap as one "
           "variable of Lal's set-up moves (simulation; capped at %s; "
           "dotted: default)" % cap, meta)
