@@ -47,6 +47,14 @@ struct bench_opts {
 	uint64_t pf_mem_bytes; /* --pf-mem: real guest RAM of page-fault1 */
 	double pf_seconds;     /* --pf-seconds: measured window */
 	const char *argv0;
+	/* overcommit-scale: --guests, --guest-gib, --hours, --oc-rate,
+	 * --oc-tick-ms */
+	unsigned oc_guests;
+	uint64_t oc_guest_gib;
+	double oc_hours, oc_rate;
+	uint64_t oc_tick_ms;
+	bool oc_set; /* any of them given (else --quick shrinks them) */
+	bool full;   /* --full: the fine overcommit sweeps */
 };
 
 extern struct bench_opts bench_opts;
@@ -165,6 +173,8 @@ int exp_reclaim_run(const char *out_dir);
 int exp_scale_run(const char *out_dir);
 int exp_overcommit_run(const char *out_dir);
 int exp_overcommit_uml_run(const char *out_dir);
+int exp_overcommit_scale_run(const char *out_dir);
+int exp_overcommit_sweep_run(const char *out_dir);
 
 /* ---- results directory (results.c) -----------------------------------------
  */
@@ -191,6 +201,12 @@ bool bench_shard_take(void);
 long bench_shard_unit(void); /* the unit of the last take, -1 before */
 /* After the measured loop: while merging, fill @t from the shards. */
 int bench_shard_collect(struct bench_table *t);
+/*
+ * While merging: copy every <prefix>*.csv of the shards into @out_dir
+ * (per-unit side files such as overcommit-host-<strategy>.csv; each is
+ * written by the one shard that ran its unit).  0 when not merging.
+ */
+int bench_merge_copy_files(const char *prefix, const char *out_dir);
 void bench_shard_write_json(FILE *f);
 void bench_merge_write_json(FILE *f);
 int bench_merge_main(int argc, char **argv,

@@ -34,6 +34,8 @@ EXPECT = {
     "overcommit": (["strategy"],
                    ["guests_fit", "peak_in_memory_gib",
                     "host_refault_pages", "lost_ms"]),
+    "overcommit-sweep": (["sweep", "value", "strategy"],
+                         ["guests_fit", "guests_launched"]),
 }
 
 errors = []
@@ -149,6 +151,21 @@ def main():
             continue
         check(f(r, "guests_fit") > f(none, "guests_fit"),
               "overcommit: %s fits no more guests than none" % r["strategy"])
+
+    # overcommit-sweep: at each point reporting fits at least as many
+    rows = got.get("overcommit-sweep") or []
+    for r in rows:
+        if r["strategy"] == "none" or r["status"] != "ok":
+            continue
+        n = next((x for x in rows if x["strategy"] == "none" and
+                  x["sweep"] == r["sweep"] and x["value"] == r["value"] and
+                  x["status"] == "ok"), None)
+        if n is not None:
+            check(f(r, "guests_fit") >= f(n, "guests_fit"),
+                  "overcommit-sweep: %s fits fewer guests than none at "
+                  "%s=%s" % (r["strategy"], r["sweep"], r["value"]))
+    check(not got.get("overcommit") or bool(rows),
+          "overcommit-sweep: no rows")
 
     rows = got.get("reclaim") or []
     summ = {r["strategy"]: r for r in rows if r["part"] == "summary"}

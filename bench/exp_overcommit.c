@@ -62,11 +62,30 @@ static uint64_t hold_s(void)
 	return bench_opts.quick ? 4 : 5;
 }
 
+/* One run's set-up: Lal's by default (params_default), or a sweep point. */
+struct params {
+	uint64_t host_bytes, guest_bytes;
+	double touch_max; /* fill occupancy spans [touch_max - 0.2, max] */
+	unsigned max_guests;
+	struct pgr_reporting_config rc; /* tunables; strategy is by name */
+};
+
+static struct params params_default(void)
+{
+	struct params p = {
+		.host_bytes = HOST_BYTES,
+		.guest_bytes = GUEST_BYTES,
+		.touch_max = 1.0,
+		.max_guests = max_guests(),
+	};
+	return p;
+}
+
 static int run_one(const char *strategy, uint64_t seed, const char *out_dir,
-		   struct result *res)
+		   const struct params *p, struct result *res)
 {
 	struct pgr_host_config hc = {
-		.budget_bytes = HOST_BYTES,
+		.budget_bytes = p->host_bytes,
 		.seed = seed,
 		.tick_ns = 20 * NSEC_PER_MSEC, /* 40 ops of 2 MiB a tick */
 	};
@@ -77,15 +96,19 @@ static int run_one(const char *strategy, uint64_t seed, const char *out_dir,
 	memset(res, 0, sizeof(*res));
 	if (!h)
 		return -errno;
-	for (unsigned i = 0; i < max_guests() && !err; i++) {
+	for (unsigned i = 0; i < p->max_guests && !err; i++) {
 		char name[32];
-		/* 70..90% of the guest in 2 MiB blocks: seeded per guest */
-		double touch =
-			0.70 + 0.20 * (double)((seed * 7 + i * 13) % 21) / 20.0;
+		/*
+		 * 70..90% of the guest in 2 MiB blocks (by default): seeded
+		 * per guest
+		 */
+		double touch = p->touch_max - 0.30 +
+			       0.20 * (double)((seed * 7 + i * 13) % 21) / 20.0;
 		struct pgr_host_guest_config g = {
 			.name = name,
-			.mem_bytes = GUEST_BYTES,
+			.mem_bytes = p->guest_bytes,
 			.strategy = strategy,
+			.reporting = p->rc,
 			.base_fraction = 0.10,
 			.workload = {
 				.kind = PGR_WORKLOAD_FILL_FREE,
@@ -133,7 +156,7 @@ static int run_one(const char *strategy, uint64_t seed, const char *out_dir,
 		res->discarded_total += gs.discarded_pages_total;
 		res->lost_ms += (double)gs.lost_ns / 1e6;
 	}
-	{
+	if (out_dir) {
 		char path[512];
 		FILE *f;
 
@@ -198,7 +221,12 @@ int exp_overcommit_run(const char *out_dir)
 			continue;
 		}
 		bench_progress_step(names[i]);
-		err = run_one(names[i], bench_opts.seed, out_dir, &r);
+		{
+			struct params p = params_default();
+
+			err = run_one(names[i], bench_opts.seed, out_dir, &p,
+				      &r);
+		}
 		if (err)
 			break;
 		bench_row_sample(rows[i], "guests_launched", r.launched);
@@ -223,6 +251,8 @@ int exp_overcommit_run(const char *out_dir)
 	bench_progress_end();
 	if (!err)
 		err = bench_shard_collect(t);
+	if (!err)
+		err = bench_merge_copy_files("overcommit-host-", out_dir);
 	if (!err) {
 		for (unsigned i = 0; i < n; i++) {
 			char key[64];
@@ -237,6 +267,168 @@ int exp_overcommit_run(const char *out_dir)
 				 "guests; Lal measured 2 unmodified, 7 with "
 				 "v12 (bitmap)",
 				 max_guests());
+		err = bench_table_write(t, out_dir,
+					(double)(bench_now_ns() - t0) / 1e9);
+	}
+	bench_table_free(t);
+	return err;
+}
+
+/*
+ * overcommit-sweep: guests_fit per strategy while one variable of Lal's
+ * set-up moves (the others at their default): host size, guest size,
+ * touch fraction (the top of each guest's touched share; the seeded
+ * spread below it stays 20%), and three strategy tunables, each on its
+ * own strategy (upstream's reporting delay, v11's PAGE_REPORTING_HWM,
+ * the bitmap's blocks per report).  Coarse by default (two values on
+ * either side of the default; at most 10 guests), --full: six values per
+ * variable and 24 guests; --quick: one value each, 4 guests.  The cost
+ * grows with the square of the guests launched.  One work unit per point
+ * and strategy.
+ */
+struct sweep {
+	const char *name, *unit;
+	const char *only; /* a tunable: this strategy only */
+	double coarse[2], fine[6];
+};
+
+static const struct sweep sweeps[] = {
+	{ "host_gib", "GiB", NULL, { 10, 25 }, { 8, 10, 20, 25, 30, 40 } },
+	{ "guest_gib", "GiB", NULL, { 3, 8 }, { 2, 3, 4, 6, 8, 10 } },
+	{ "touch_max",
+	  "fraction",
+	  NULL,
+	  { 0.6, 0.8 },
+	  { 0.4, 0.5, 0.6, 0.7, 0.8, 0.9 } },
+	{ "upstream_delay_s",
+	  "s",
+	  "upstream",
+	  { 0.5, 8 },
+	  { 0.1, 0.5, 1, 4, 8, 16 } },
+	{ "v11_hwm",
+	  "blocks",
+	  "v11-boundary",
+	  { 8, 128 },
+	  { 4, 8, 16, 64, 128, 256 } },
+	{ "bitmap_capacity",
+	  "blocks",
+	  "bitmap",
+	  { 4, 8 },
+	  { 1, 2, 4, 8, 12, 16 } },
+};
+
+static void sweep_apply(const struct sweep *sw, double v, struct params *p)
+{
+	if (!strcmp(sw->name, "host_gib"))
+		p->host_bytes = (uint64_t)(v * (double)GiB);
+	else if (!strcmp(sw->name, "guest_gib"))
+		p->guest_bytes = (uint64_t)(v * (double)GiB);
+	else if (!strcmp(sw->name, "touch_max"))
+		p->touch_max = v;
+	else if (!strcmp(sw->name, "upstream_delay_s"))
+		p->rc.delay_ns = (uint64_t)(v * 1e9);
+	else if (!strcmp(sw->name, "v11_hwm"))
+		p->rc.v11_hwm = (unsigned)v;
+	else if (!strcmp(sw->name, "bitmap_capacity"))
+		p->rc.capacity = (unsigned)v;
+}
+
+int exp_overcommit_sweep_run(const char *out_dir)
+{
+	static const char *names[] = { "none", "v11-boundary", "v11-rescan",
+				       "upstream", "bitmap" };
+	const unsigned ns = sizeof(names) / sizeof(names[0]);
+	const unsigned nsw = sizeof(sweeps) / sizeof(sweeps[0]);
+	const unsigned nv = bench_opts.full ? 6 : bench_opts.quick ? 1 : 2;
+	const unsigned cap = bench_opts.full ? 24 : bench_opts.quick ? 4 : 10;
+	struct bench_table *t = bench_table_new(
+		"overcommit-sweep",
+		"guests fit per strategy in Lal's set-up while host size, "
+		"guest size, touch fraction or a strategy tunable moves");
+	struct bench_row *rows[6 * 6 * 5];
+	unsigned nrows = 0;
+	uint64_t t0 = bench_now_ns();
+	int err = 0;
+
+	if (!t)
+		return -ENOMEM;
+	bench_table_config_col(t, "sweep", BENCH_COL_TEXT, "");
+	bench_table_config_col(t, "value", BENCH_COL_REAL, "");
+	bench_table_config_col(t, "strategy", BENCH_COL_TEXT, "");
+	bench_table_metric_col(t, "guests_fit", "guests");
+	bench_table_metric_col(t, "guests_launched", "guests");
+	bench_table_metric_col(t, "host_refault_pages", "4KiB pages");
+	bench_table_config(t, "max_guests", "%u", cap);
+	bench_table_config(t, "full", "%d", bench_opts.full ? 1 : 0);
+	for (unsigned w = 0; w < nsw; w++)
+		for (unsigned k = 0; k < nv; k++)
+			for (unsigned i = 0; i < ns; i++) {
+				const struct sweep *sw = &sweeps[w];
+				struct bench_row *r;
+
+				if (sw->only && strcmp(sw->only, names[i]))
+					continue;
+				r = rows[nrows++] = bench_row_new(t);
+				bench_row_text(r, "sweep", sw->name);
+				bench_row_real(r, "value",
+					       bench_opts.full ? sw->fine[k]
+							       : sw->coarse[k]);
+				bench_row_text(r, "strategy", names[i]);
+			}
+	bench_progress_begin("overcommit-sweep", nrows);
+	nrows = 0;
+	for (unsigned w = 0; w < nsw && !err; w++)
+		for (unsigned k = 0; k < nv && !err; k++)
+			for (unsigned i = 0; i < ns && !err; i++) {
+				const struct sweep *sw = &sweeps[w];
+				double v = bench_opts.full ? sw->fine[k]
+							   : sw->coarse[k];
+				struct params p = params_default();
+				struct bench_row *r;
+				struct result res;
+				int s = pgr_strategy_from_name(names[i]);
+
+				if (sw->only && strcmp(sw->only, names[i]))
+					continue;
+				r = rows[nrows++];
+				if (!bench_shard_take())
+					continue;
+				if (s >= 0 && !bench_strategy_selected(
+						      (enum pgr_strategy)s)) {
+					bench_row_status(
+						r, "unavailable: not selected");
+					continue;
+				}
+				bench_progress_step(names[i]);
+				p.max_guests = cap;
+				sweep_apply(sw, v, &p);
+				if (p.guest_bytes > p.host_bytes) {
+					bench_row_status(
+						r, "unavailable: guest larger "
+						   "than host");
+					continue;
+				}
+				err = run_one(names[i], bench_opts.seed, NULL,
+					      &p, &res);
+				if (err)
+					break;
+				bench_row_sample(r, "guests_fit", res.fit);
+				bench_row_sample(r, "guests_launched",
+						 res.launched);
+				bench_row_sample(
+					r, "host_refault_pages",
+					(double)res.host_refault_pages);
+			}
+	bench_progress_end();
+	if (!err)
+		err = bench_shard_collect(t);
+	if (!err) {
+		bench_table_note(t,
+				 "one variable moves, the others stay at "
+				 "Lal's set-up (15 GiB host, 5 GiB guests, "
+				 "touch_max 1.0, default tunables); "
+				 "guests_fit capped at %u",
+				 cap);
 		err = bench_table_write(t, out_dir,
 					(double)(bench_now_ns() - t0) / 1e9);
 	}

@@ -30,6 +30,11 @@ struct bench_opts bench_opts = {
 	.pf_order = 9,
 	.pf_mem_bytes = 512 * MiB,
 	.pf_seconds = 0.3,
+	.oc_guests = 64,
+	.oc_guest_gib = 32,
+	.oc_hours = 1,
+	.oc_rate = 1000,
+	.oc_tick_ms = 10,
 };
 
 static const struct bench_experiment experiments[] = {
@@ -56,6 +61,16 @@ static const struct bench_experiment experiments[] = {
 	  "freeing it) fit on a 15 GiB host without swap, per strategy; "
 	  "host RSS over time, refaults (virtual clock)",
 	  exp_overcommit_run },
+	{ "overcommit-sweep",
+	  "guests fit per strategy as host size, guest size, touch "
+	  "fraction, upstream delay, v11 hwm and bitmap capacity move "
+	  "(coarse; --full: fine)",
+	  exp_overcommit_sweep_run },
+	{ "overcommit-scale",
+	  "the host model at scale (not run by default): --guests N (64) "
+	  "x --guest-gib G (32) guests, upstream reporting, --hours H (1) "
+	  "of virtual churn; wall time, peak RSS, work counts",
+	  exp_overcommit_scale_run },
 };
 
 #define NR_EXPERIMENTS (sizeof(experiments) / sizeof(experiments[0]))
@@ -130,11 +145,28 @@ static void usage(FILE *f)
 		   "the points x repeats\n"
 		   "                     (join them with pagereport-bench "
 		   "merge DIR...)\n"
+		   "  --guests N         overcommit-scale: guests (default "
+		   "64; 4 if --quick)\n"
+		   "  --guest-gib G      overcommit-scale: GiB per guest "
+		   "(default 32; 1 if --quick)\n"
+		   "  --hours H          overcommit-scale: virtual hours "
+		   "(default 1; 1 min if --quick)\n"
+		   "  --oc-rate R        overcommit-scale: churn ops/s per "
+		   "guest (default 1000)\n"
+		   "  --oc-tick-ms T     overcommit-scale: host clock tick "
+		   "(default 10)\n"
+		   "  --full             overcommit: the fine sweeps\n"
 		   "  --list             list the experiments\n"
 		   "  -h, --help         this text\n"
 		   "\n"
 		   "See pagereport-bench(1) and bench/README.md for what each "
 		   "column means.\n");
+}
+
+/* Benchmarks of the model itself: run only when named. */
+static bool not_default(const struct bench_experiment *e)
+{
+	return !strcmp(e->name, "overcommit-scale");
 }
 
 static const struct bench_experiment *find_experiment(const char *name)
@@ -182,6 +214,12 @@ enum {
 	OPT_PF_SECONDS,
 	OPT_LIST,
 	OPT_SHARD,
+	OPT_GUESTS,
+	OPT_GUEST_GIB,
+	OPT_HOURS,
+	OPT_OC_RATE,
+	OPT_OC_TICK_MS,
+	OPT_FULL,
 };
 
 int main(int argc, char **argv)
@@ -203,6 +241,12 @@ int main(int argc, char **argv)
 		{ "pf-seconds", required_argument, NULL, OPT_PF_SECONDS },
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "guests", required_argument, NULL, OPT_GUESTS },
+		{ "guest-gib", required_argument, NULL, OPT_GUEST_GIB },
+		{ "hours", required_argument, NULL, OPT_HOURS },
+		{ "oc-rate", required_argument, NULL, OPT_OC_RATE },
+		{ "oc-tick-ms", required_argument, NULL, OPT_OC_TICK_MS },
+		{ "full", no_argument, NULL, OPT_FULL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -352,6 +396,66 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case OPT_GUESTS:
+			if (parse_uint(optarg, PGR_HOST_MAX_GUESTS, &v) || !v) {
+				fprintf(stderr,
+					"pagereport-bench: --guests %s: want "
+					"1..%d\n",
+					optarg, PGR_HOST_MAX_GUESTS);
+				return 2;
+			}
+			bench_opts.oc_guests = (unsigned)v;
+			bench_opts.oc_set = true;
+			break;
+		case OPT_GUEST_GIB:
+			if (parse_uint(optarg, 1024, &v) || !v) {
+				fprintf(stderr,
+					"pagereport-bench: --guest-gib %s: "
+					"want 1..1024\n",
+					optarg);
+				return 2;
+			}
+			bench_opts.oc_guest_gib = v;
+			bench_opts.oc_set = true;
+			break;
+		case OPT_HOURS:
+			bench_opts.oc_hours = strtod(optarg, &end);
+			if (*end || !(bench_opts.oc_hours > 0) ||
+			    bench_opts.oc_hours > 1000) {
+				fprintf(stderr,
+					"pagereport-bench: --hours %s: want "
+					"(0, 1000]\n",
+					optarg);
+				return 2;
+			}
+			bench_opts.oc_set = true;
+			break;
+		case OPT_OC_RATE:
+			bench_opts.oc_rate = strtod(optarg, &end);
+			if (*end || !(bench_opts.oc_rate > 0) ||
+			    bench_opts.oc_rate > 1e7) {
+				fprintf(stderr,
+					"pagereport-bench: --oc-rate %s: want "
+					"(0, 1e7] ops/s\n",
+					optarg);
+				return 2;
+			}
+			bench_opts.oc_set = true;
+			break;
+		case OPT_OC_TICK_MS:
+			if (parse_uint(optarg, 60000, &v) || !v) {
+				fprintf(stderr,
+					"pagereport-bench: --oc-tick-ms %s: "
+					"want 1..60000\n",
+					optarg);
+				return 2;
+			}
+			bench_opts.oc_tick_ms = v;
+			bench_opts.oc_set = true;
+			break;
+		case OPT_FULL:
+			bench_opts.full = true;
+			break;
 		case OPT_LIST:
 			for (size_t i = 0; i < NR_EXPERIMENTS; i++)
 				printf("%-20s %s\n", experiments[i].name,
@@ -386,7 +490,13 @@ int main(int argc, char **argv)
 	}
 	if (!nr_run)
 		for (size_t i = 0; i < NR_EXPERIMENTS; i++)
-			run[nr_run++] = &experiments[i];
+			if (!not_default(&experiments[i]))
+				run[nr_run++] = &experiments[i];
+	if (bench_opts.quick && !bench_opts.oc_set) {
+		bench_opts.oc_guests = 4;
+		bench_opts.oc_guest_gib = 1;
+		bench_opts.oc_hours = 1.0 / 60;
+	}
 	if (bench_opts.quick && !repeat_set)
 		bench_opts.repeat = 3;
 	if (bench_opts.quick && !bench_opts.mem_set)

@@ -5,7 +5,8 @@
 # (bench/compare_results.py), and the shards must split the work units
 # without overlap.  Then the ways a merge must refuse: a missing shard, a
 # shard run with other options, a bad --shard.  Small settings (2 GiB
-# guest, --quick, 3 repeats: about a second per run); no timing checked.
+# guest, --quick, 3 repeats: about a second per run), and overcommit's
+# side files; no timing checked.
 set -u
 top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
@@ -88,6 +89,19 @@ PATH=$tmp/fakebin:$PATH BENCH=$BENCH sh "$top_srcdir/scripts/slurm-sweep.sh" \
 	3 "$tmp/slurm" $ARGS >slurm.log 2>&1 || { cat slurm.log; fail "slurm-sweep.sh"; }
 "$PYTHON" "$top_srcdir/bench/compare_results.py" full slurm/merged \
 	boundary-vs-rescan || fail "slurm-sweep.sh merge differs"
+
+# overcommit: its per-strategy side files (overcommit-host-*.csv, one
+# work unit each) come through the merge byte for byte (about 10 s)
+"$BENCH" overcommit --quick --out ocfull >oc.log 2>&1 || { cat oc.log; fail "overcommit"; }
+for i in 1 2 3; do
+	"$BENCH" overcommit --quick --shard $i/3 --out oc$i >oc$i.log 2>&1 ||
+		{ cat oc$i.log; fail "overcommit shard $i"; }
+done
+"$BENCH" merge oc1 oc2 oc3 --out ocmerged >ocm.log 2>&1 || { cat ocm.log; fail "overcommit merge"; }
+for f in ocfull/overcommit.csv ocfull/overcommit-host-*.csv; do
+	cmp "$f" "ocmerged/${f#ocfull/}" ||
+		fail "merged overcommit: ${f#ocfull/} differs or is missing"
+done
 
 for bad in 0/3 4/3 1/0 3 a/b -1/3; do
 	"$BENCH" scale --quick --shard "$bad" --out x >err 2>&1 &&

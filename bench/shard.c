@@ -100,13 +100,19 @@ void bench_shard_write_json(FILE *f)
 		"\"threads\": %u, \"strategy\": %d, \"seed\": %llu, "
 		"\"repeat\": %u, \"quick\": %s, \"delay_scale\": %.17g, "
 		"\"pf_order\": %u, \"pf_mem_bytes\": %llu, "
-		"\"pf_seconds\": %.17g, \"no_balloon\": %s}},\n",
+		"\"pf_seconds\": %.17g, \"no_balloon\": %s, \"full\": %s, "
+		"\"oc_guests\": %u, \"oc_guest_gib\": %llu, "
+		"\"oc_hours\": %.17g, \"oc_rate\": %.17g, "
+		"\"oc_tick_ms\": %llu}},\n",
 		shard_index, shard_count, unit_next,
 		(unsigned long long)o->mem_bytes, o->mem_set ? "true" : "false",
 		o->threads, o->strategy, (unsigned long long)o->seed, o->repeat,
 		o->quick ? "true" : "false", o->delay_scale, o->pf_order,
 		(unsigned long long)o->pf_mem_bytes, o->pf_seconds,
-		o->balloond && !o->balloond[0] ? "true" : "false");
+		o->balloond && !o->balloond[0] ? "true" : "false",
+		o->full ? "true" : "false", o->oc_guests,
+		(unsigned long long)o->oc_guest_gib, o->oc_hours, o->oc_rate,
+		(unsigned long long)o->oc_tick_ms);
 }
 
 /* Provenance of a merged table: every shard's identity, machine, config. */
@@ -145,6 +151,55 @@ int bench_shard_collect(struct bench_table *t)
 		return 0;
 	return bench_table_merge(t, (const struct json *const *)merge_docs,
 				 merge_n);
+}
+
+int bench_merge_copy_files(const char *prefix, const char *out_dir)
+{
+	size_t plen = strlen(prefix);
+	int err = 0;
+
+	for (unsigned i = 0; i < merge_n && !err; i++) {
+		DIR *d = opendir(merge_dirs[i]);
+		struct dirent *de;
+
+		if (!d)
+			return -errno;
+		while (!err && (de = readdir(d))) {
+			size_t len = strlen(de->d_name);
+			char src[1024], dst[1024], buf[65536];
+			FILE *in, *out;
+			size_t n;
+
+			if (len < plen + 4 ||
+			    strncmp(de->d_name, prefix, plen) ||
+			    strcmp(de->d_name + len - 4, ".csv"))
+				continue;
+			snprintf(src, sizeof(src), "%s/%s", merge_dirs[i],
+				 de->d_name);
+			snprintf(dst, sizeof(dst), "%s/%s", out_dir,
+				 de->d_name);
+			in = fopen(src, "rb");
+			out = in ? fopen(dst, "wb") : NULL;
+			if (!in || !out)
+				err = -errno;
+			while (!err && (n = fread(buf, 1, sizeof(buf), in)))
+				if (fwrite(buf, 1, n, out) != n)
+					err = -EIO;
+			if (in && ferror(in))
+				err = -EIO;
+			if (in)
+				fclose(in);
+			if (out && fclose(out))
+				err = -EIO;
+			if (err)
+				fprintf(stderr,
+					"pagereport-bench merge: copying %s: "
+					"%s\n",
+					src, strerror(-err));
+		}
+		closedir(d);
+	}
+	return err;
 }
 
 /* ---- merge DIR... ------------------------------------------------------ */
@@ -299,6 +354,27 @@ static int restore_options(const struct json *o)
 	bench_opts.mem_set = ms->b;
 	bench_opts.quick = q->b;
 	bench_opts.balloond = nb->b ? "" : NULL;
+	/* overcommit's options; absent in shards of older builds */
+	{
+		const struct json *fu = json_get(o, "full");
+		const struct json *g = json_get(o, "oc_guests");
+		const struct json *gg = json_get(o, "oc_guest_gib");
+		const struct json *hr = json_get(o, "oc_hours");
+		const struct json *ra = json_get(o, "oc_rate");
+		const struct json *tk = json_get(o, "oc_tick_ms");
+
+		if (fu && fu->type == JSON_BOOL)
+			bench_opts.full = fu->b;
+		if (g && g->type == JSON_NUM && gg && gg->type == JSON_NUM &&
+		    hr && hr->type == JSON_NUM && ra && ra->type == JSON_NUM &&
+		    tk && tk->type == JSON_NUM) {
+			bench_opts.oc_guests = (unsigned)g->num;
+			bench_opts.oc_guest_gib = strtoull(gg->str, NULL, 10);
+			bench_opts.oc_hours = hr->num;
+			bench_opts.oc_rate = ra->num;
+			bench_opts.oc_tick_ms = strtoull(tk->str, NULL, 10);
+		}
+	}
 	if (!bench_opts.repeat || bench_opts.strategy >= PGR_NR_STRATEGIES)
 		return -EINVAL;
 	return 0;

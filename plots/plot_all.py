@@ -24,7 +24,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import Missing, parse_args  # noqa: E402
 
 MODULES = ["plot_overhead", "plot_pagefault", "plot_reclaim", "plot_sweep",
-           "plot_scaling", "plot_overcommit", "plot_overcommit_uml"]
+           "plot_scaling", "plot_overcommit", "plot_overcommit_sweep",
+           "plot_overcommit_uml"]
 
 
 def publish(new, out, indir):

@@ -57,6 +57,9 @@ extern "C" {
 #define PGR_HOST_SWAP_IN_NS	   10000ULL
 #define PGR_HOST_REFAULT_NS	   1000ULL
 #define PGR_HOST_MAX_GUESTS	   256
+/* real_memory: largest guest, and largest sum over the host's guests */
+#define PGR_HOST_REAL_MAX_GUEST_BYTES (1ULL << 30) /* 1 GiB */
+#define PGR_HOST_REAL_MAX_TOTAL_BYTES (4ULL << 30) /* 4 GiB */
 
 struct pgr_host_config {
 	uint64_t budget_bytes; /* host memory for guests, > 0 */
@@ -65,6 +68,22 @@ struct pgr_host_config {
 	uint64_t sample_ns; /* CSV sample period; 0 = 1 s */
 	/* cost model, ns per 4 KiB page; 0 = the defaults above */
 	uint64_t swap_out_ns, swap_in_ns, refault_ns;
+	/*
+	 * Real memory, for small hosts: each guest's RAM is a memfd of its
+	 * size (memfd_create + ftruncate, mapped shared).  A guest
+	 * allocation writes one byte into each 4 KiB page the host did not
+	 * back yet (the kernel allocates the page), and the host-side sink
+	 * really discards each reported range (fallocate PUNCH_HOLE |
+	 * KEEP_SIZE, what QEMU does for a shmem-backed guest).
+	 * pgr_host_guest_kernel_bytes() then says what the kernel holds for
+	 * the memfd, to check the virtual accounting against.  The mapping
+	 * is madvise(MADV_NOHUGEPAGE) so that shmem allocates 4 KiB pages
+	 * unless /sys/kernel/mm/transparent_hugepage/shmem_enabled is
+	 * "force" (then the kernel may hold more than the model says).
+	 * Guests up to PGR_HOST_REAL_MAX_GUEST_BYTES each and
+	 * PGR_HOST_REAL_MAX_TOTAL_BYTES in all.
+	 */
+	bool real_memory;
 };
 
 struct pgr_host_guest_config {
@@ -145,7 +164,9 @@ PGR_EXPORT void pgr_host_destroy(struct pgr_host *host);
  * virtual clock set to the host's time, its base memory allocated.
  * Return: the guest's index (0, 1, ...), or -EINVAL (NULL, no name, size
  * 0 or not a multiple of 4 MiB, a guest larger than the host's budget,
- * unknown strategy, bad workload or tunables), -EEXIST (a guest of that
+ * unknown strategy, bad workload or tunables; real_memory: a guest over
+ * PGR_HOST_REAL_MAX_GUEST_BYTES or a host over
+ * PGR_HOST_REAL_MAX_TOTAL_BYTES), -EEXIST (a guest of that
  * name was already added), -ENOSPC (PGR_HOST_MAX_GUESTS), -ENOMEM.
  */
 PGR_EXPORT int pgr_host_add_guest(struct pgr_host *host,
@@ -181,6 +202,20 @@ PGR_EXPORT int pgr_host_get_stats(const struct pgr_host *host,
  */
 PGR_EXPORT int pgr_host_get_guest_stats(struct pgr_host *host, unsigned idx,
 					struct pgr_host_guest_stats *r_stats);
+
+/**
+ * pgr_host_guest_kernel_bytes - what the kernel holds for guest @idx's
+ * memfd (real_memory hosts): fstat's st_blocks * 512
+ * @host: a host created with real_memory
+ * @idx: the guest
+ * @r_bytes: the bytes the memfd has allocated
+ *
+ * With 4 KiB shmem pages this equals the guest's resident_pages * 4096.
+ * Return: 0, -EINVAL (NULL, not a real_memory host), -ENOENT (no guest
+ * @idx), or -errno of fstat.
+ */
+PGR_EXPORT int pgr_host_guest_kernel_bytes(struct pgr_host *host, unsigned idx,
+					   uint64_t *r_bytes);
 
 /**
  * pgr_host_write_csv - the samples taken so far, one row per sample per

@@ -15,8 +15,11 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <pagereport/host.h>
+
+#include "sinks/sinks.h"
 
 #define GUEST_ALIGN_PAGES 1024ULL /* 4 MiB: one MAX_ORDER-1 block */
 #define GUEST_START_PFN	  0x100000ULL
@@ -42,6 +45,8 @@ struct guest {
 	uint64_t *ever;	   /* bit per page: backed at some time */
 	struct pgr_host_guest_stats st;
 	uint64_t swapin_carry, swapfree_carry; /* s/r numerators */
+	struct pgr_guest_ram *ram; /* real_memory: the guest's memfd */
+	int ram_err;		   /* real_memory: first write/punch error */
 };
 
 struct row {
@@ -92,6 +97,10 @@ static void guest_touch(struct guest *g, uint64_t pfn, unsigned int order)
 		if (!(g->touched[i >> 6] & bit)) {
 			g->touched[i >> 6] |= bit;
 			newly++;
+			/* real memory: the write makes the kernel back it */
+			if (g->ram)
+				*(volatile char *)pgr_guest_ram_addr(
+					g->ram, GUEST_START_PFN + i) = 1;
 			if (g->ever[i >> 6] & bit)
 				again++;
 			g->ever[i >> 6] |= bit;
@@ -142,6 +151,14 @@ static int host_sink_report(struct pgr_sink *sink,
 				g->touched[i >> 6] &= ~bit;
 				dropped++;
 			}
+		}
+		if (g->ram) {
+			int err = pgr__guest_ram_discard(
+				g->ram, ranges[k].pfn, ranges[k].order,
+				PGR_DISCARD_PUNCH_HOLE);
+
+			if (err && !g->ram_err)
+				g->ram_err = err;
 		}
 	}
 	/* Dropping a swapped page frees its slot: no I/O. */
@@ -250,6 +267,7 @@ static void guest_free(struct guest *g)
 	pgr_node_destroy(g->node); /* unregisters reporting first */
 	free(g->touched);
 	free(g->ever);
+	pgr_guest_ram_destroy(g->ram);
 	free(g);
 }
 
@@ -369,6 +387,22 @@ int pgr_host_add_guest(struct pgr_host *h,
 		return pgr__error(EINVAL,
 				  "host_add_guest: unknown strategy '%s'",
 				  cfg->strategy);
+	if (h->cfg.real_memory) {
+		uint64_t total = cfg->mem_bytes;
+
+		for (unsigned int i = 0; i < h->nr_guests; i++)
+			total += h->guests[i]->nr_pages << PGR_PAGE_SHIFT;
+		if (cfg->mem_bytes > PGR_HOST_REAL_MAX_GUEST_BYTES ||
+		    total > PGR_HOST_REAL_MAX_TOTAL_BYTES)
+			return pgr__error(EINVAL,
+					  "host_add_guest: real_memory guest "
+					  "'%s' of %llu bytes: over %llu per "
+					  "guest or %llu per host",
+					  cfg->name,
+					  (unsigned long long)cfg->mem_bytes,
+					  PGR_HOST_REAL_MAX_GUEST_BYTES,
+					  PGR_HOST_REAL_MAX_TOTAL_BYTES);
+	}
 	if (h->nr_guests == PGR_HOST_MAX_GUESTS)
 		return pgr__error(ENOSPC, "host_add_guest: %d guests already",
 				  PGR_HOST_MAX_GUESTS);
@@ -386,7 +420,19 @@ int pgr_host_add_guest(struct pgr_host *h,
 	g->st.launch_ns = h->now;
 	g->touched = calloc((g->nr_pages + 63) / 64, sizeof(uint64_t));
 	g->ever = calloc((g->nr_pages + 63) / 64, sizeof(uint64_t));
-	err = g->touched && g->ever ? guest_build(h, g, cfg) : -ENOMEM;
+	err = g->touched && g->ever ? 0 : -ENOMEM;
+	if (!err && h->cfg.real_memory) {
+		g->ram = pgr_guest_ram_create(GUEST_START_PFN, g->nr_pages);
+		if (!g->ram)
+			err = -errno;
+		/* 4 KiB shmem pages, so the kernel counts what we count */
+		else if (madvise(pgr_guest_ram_addr(g->ram, GUEST_START_PFN),
+				 cfg->mem_bytes, MADV_NOHUGEPAGE) < 0)
+			err = pgr__error(errno, "host_add_guest: madvise "
+						"NOHUGEPAGE failed");
+	}
+	if (!err)
+		err = guest_build(h, g, cfg);
 	if (err) {
 		guest_free(g);
 		return err;
@@ -430,8 +476,10 @@ static int guest_tick(struct pgr_host *h, struct guest *g, uint64_t dt)
 			return err;
 	}
 	if (g->reporting)
-		return pgr_reporting_advance(g->node, dt);
-	return pgr_workload_set_time(g->w, h->now + dt);
+		err = pgr_reporting_advance(g->node, dt);
+	else
+		err = pgr_workload_set_time(g->w, h->now + dt);
+	return err ? err : g->ram_err;
 }
 
 /* After a tick: swap out what exceeds the budget, pro rata. */
@@ -558,6 +606,21 @@ int pgr_host_get_guest_stats(struct pgr_host *h, unsigned int idx,
 		(r->swap_in_bytes >> PGR_PAGE_SHIFT) * h->cfg.swap_in_ns +
 		r->host_refault_pages * h->cfg.refault_ns;
 	return 0;
+}
+
+int pgr_host_guest_kernel_bytes(struct pgr_host *h, unsigned int idx,
+				uint64_t *r_bytes)
+{
+	if (!h || !r_bytes)
+		return pgr__error(EINVAL,
+				  "host_guest_kernel_bytes: NULL argument");
+	if (!h->cfg.real_memory)
+		return pgr__error(EINVAL, "host_guest_kernel_bytes: not a "
+					  "real_memory host");
+	if (idx >= h->nr_guests)
+		return pgr__error(ENOENT,
+				  "host_guest_kernel_bytes: no guest %u", idx);
+	return pgr_guest_ram_allocated_bytes(h->guests[idx]->ram, r_bytes);
 }
 
 int pgr_host_write_csv(const struct pgr_host *h, FILE *f)

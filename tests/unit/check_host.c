@@ -4,7 +4,9 @@
  * guest larger than the host, a guest added twice, unknown strategy),
  * determinism (same seed, same CSV bytes; another seed, other bytes),
  * residency through reporting (touched pages leave the host when
- * discarded) and the swap model on a constructed case.
+ * discarded), the swap model on a constructed case, the accounting
+ * identity, host refaults counted exactly on a constructed case, and the
+ * real-memory mode agreeing with the kernel's count of each memfd.
  */
 #include "config.h"
 
@@ -241,6 +243,231 @@ START_TEST(swap_model)
 }
 END_TEST
 
+/* allocated + reported + free-unreported = zone pages, at every tick */
+START_TEST(accounting_identity)
+{
+	struct pgr_host_config hc = { .budget_bytes = 1024 * MiB, .seed = 5 };
+	struct pgr_host *h = pgr_host_create(&hc);
+	static const char *strategies[] = { "v11-boundary", "upstream",
+					    "bitmap", NULL };
+	static const char *names[] = { "a", "b", "c", "d" };
+	uint64_t reported_seen = 0;
+
+	for (int i = 0; i < 4; i++) {
+		struct pgr_host_guest_config g =
+			guest(names[i], 128 * MiB, strategies[i], 0.8, 50);
+
+		/* reporting needs 64 MiB of free blocks above the low mark */
+		g.workload.kind = PGR_WORKLOAD_CHURN;
+		g.workload.churn.occupancy = 0.3;
+		g.workload.rate = 20000;
+		g.workload_cycles = 0;
+		g.base_fraction = 0.1;
+		ck_assert_int_eq(pgr_host_add_guest(h, &g), i);
+	}
+	for (int t = 0; t < 100; t++) {
+		ck_assert_int_eq(pgr_host_advance(h, 30 * MS), 0);
+		for (unsigned i = 0; i < 4; i++) {
+			struct pgr_host_guest_stats gs;
+			const struct pgr_reporting_accounting *a = &gs.acct;
+
+			ck_assert_int_eq(pgr_host_get_guest_stats(h, i, &gs),
+					 0);
+			ck_assert_uint_eq(a->zone_pages, 32768);
+			ck_assert_uint_eq(a->isolated_pages, 0);
+			ck_assert_uint_eq(a->allocated_pages +
+						  a->reported_pages +
+						  a->free_unreported_pages,
+					  a->zone_pages);
+			/* the guest holds its base and the workload's pages */
+			ck_assert_uint_eq(a->allocated_pages,
+					  3276 + gs.workload.live_pages);
+			if (i == 3)
+				ck_assert_uint_eq(a->reported_pages, 0);
+			reported_seen += a->reported_pages;
+		}
+	}
+	ck_assert_uint_gt(reported_seen, 0); /* the identity saw reports */
+	pgr_host_destroy(h);
+}
+END_TEST
+
+struct pfn_log {
+	struct pgr_host *h;
+	uint64_t pfn[40]; /* the blocks of fill 1 */
+	unsigned n;
+	uint64_t engine_refaults; /* the engine's count after the last */
+	uint64_t expect_pages, expect_events;
+};
+
+/*
+ * Each allocation of fill 2: a host refault iff the block was backed
+ * (fill 1 used it) and the host had dropped it, which the engine's own
+ * discarded flags tell (its refault count grew by the whole block).
+ */
+static void log_alloc(void *arg, uint64_t pfn, unsigned order)
+{
+	struct pfn_log *l = arg;
+	struct pgr_reporting_accounting a;
+	bool backed = false;
+	uint64_t grew;
+
+	ck_assert_uint_eq(order, 9);
+	ck_assert_int_eq(pgr_reporting_get_accounting(
+				 pgr_host_guest_node(l->h, 0), -1, &a),
+			 0);
+	grew = a.refault_pages - l->engine_refaults;
+	l->engine_refaults = a.refault_pages;
+	ck_assert(grew == 0 || grew == 512);
+	if (l->n < 40) {
+		l->pfn[l->n++] = pfn;
+		return;
+	}
+	for (unsigned i = 0; i < 40; i++)
+		backed |= l->pfn[i] == pfn;
+	if (backed && grew) {
+		l->expect_pages += 512;
+		l->expect_events++;
+	}
+	l->n++;
+}
+
+/*
+ * A 128 MiB guest fills 40 blocks of 2 MiB (80 MiB: v11 reports once 32
+ * free blocks wait), frees them, idles a second (v11 reports most of the
+ * free memory: the host drops the pages it backed), and fills again.
+ * The host's refault count, from its own residency bitmap, must equal
+ * the count from the allocation log above, block by block.
+ */
+START_TEST(refaults_exact)
+{
+	struct pgr_host_config hc = { .budget_bytes = 256 * MiB, .seed = 2 };
+	struct pgr_host *h = pgr_host_create(&hc);
+	struct pgr_host_guest_config g =
+		guest("g", 128 * MiB, "v11-boundary", 0.625, 10);
+	struct pgr_host_guest_stats gs;
+	struct pfn_log log = { .h = h };
+
+	g.workload_cycles = 2;
+	g.cycle_gap_ns = 1000 * MS;
+	g.workload.on_alloc = log_alloc;
+	g.workload.arg = &log;
+	ck_assert_int_eq(pgr_host_add_guest(h, &g), 0);
+	ck_assert_int_eq(pgr_host_advance(h, 5000 * MS), 0);
+	ck_assert_int_eq(pgr_host_get_guest_stats(h, 0, &gs), 0);
+	ck_assert_uint_eq(log.n, 80);
+	ck_assert_uint_gt(log.expect_events, 0); /* the case has refaults */
+	ck_assert_uint_gt(gs.discarded_pages_total, 0);
+	ck_assert_uint_eq(gs.host_refault_pages, log.expect_pages);
+	ck_assert_uint_eq(gs.host_refault_events, log.expect_events);
+	ck_assert_uint_eq(gs.refault_pages, log.engine_refaults);
+	ck_assert_uint_eq(gs.lost_ns, log.expect_pages * PGR_HOST_REFAULT_NS);
+	pgr_host_destroy(h);
+}
+END_TEST
+
+/* "[force]" in shmem_enabled: shmem may use huge pages despite madvise */
+static bool shmem_thp_forced(void)
+{
+	char buf[256] = "";
+	FILE *f =
+		fopen("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	return strstr(buf, "[force]") != NULL;
+}
+
+static void check_kernel_bytes(struct pgr_host *h, bool forced)
+{
+	for (unsigned i = 0; i < pgr_host_nr_guests(h); i++) {
+		struct pgr_host_guest_stats gs;
+		uint64_t kb;
+
+		ck_assert_int_eq(pgr_host_get_guest_stats(h, i, &gs), 0);
+		ck_assert_int_eq(pgr_host_guest_kernel_bytes(h, i, &kb), 0);
+		if (forced)
+			ck_assert_uint_ge(kb, gs.resident_pages * 4096);
+		else
+			ck_assert_uint_eq(kb, gs.resident_pages * 4096);
+	}
+}
+
+/* Real memfds: the kernel holds exactly what the host model says. */
+START_TEST(real_memory)
+{
+	struct pgr_host_config hc = { .budget_bytes = 8192 * MiB,
+				      .seed = 4,
+				      .real_memory = true };
+	struct pgr_host *h = pgr_host_create(&hc);
+	static const char *strategies[] = { NULL, "v11-boundary", "upstream",
+					    "bitmap" };
+	static const char *names[] = { "none", "v11", "up", "bm" };
+	bool forced = shmem_thp_forced();
+	uint64_t kb;
+
+	if (forced)
+		fprintf(stderr, "check_host: shmem_enabled is [force]: "
+				"the memfds may hold huge pages, checking "
+				"kernel >= model only\n");
+	ck_assert_ptr_nonnull(h);
+	for (int i = 0; i < 4; i++) {
+		struct pgr_host_guest_config g =
+			guest(names[i], 128 * MiB, strategies[i], 0.8, 20);
+
+		/* reporting needs 64 MiB of free blocks above the low mark */
+		g.workload.kind = PGR_WORKLOAD_CHURN;
+		g.workload.churn.occupancy = 0.3;
+		g.workload.rate = 20000;
+		g.workload_cycles = 0;
+		g.base_fraction = 0.05;
+		ck_assert_int_eq(pgr_host_add_guest(h, &g), i);
+		ck_assert_int_eq(pgr_host_guest_kernel_bytes(h, i, &kb), 0);
+	}
+	check_kernel_bytes(h, forced);
+	for (int t = 0; t < 10; t++) {
+		ck_assert_int_eq(pgr_host_advance(h, 300 * MS), 0);
+		check_kernel_bytes(h, forced);
+	}
+	for (unsigned i = 1; i < 4; i++) {
+		struct pgr_host_guest_stats gs;
+
+		ck_assert_int_eq(pgr_host_get_guest_stats(h, i, &gs), 0);
+		/* the punches were exercised, on every reporting guest */
+		ck_assert_uint_gt(gs.discarded_pages_total, 0);
+	}
+	/* bad input */
+	{
+		struct pgr_host_guest_config g =
+			guest("big", 2048 * MiB, NULL, 0.5, 0);
+
+		ck_assert_int_eq(pgr_host_add_guest(h, &g), -EINVAL);
+		ck_assert_ptr_nonnull(strstr(pgr_errmsg(), "real_memory"));
+		ck_assert_uint_eq(pgr_host_nr_guests(h), 4);
+		ck_assert_int_eq(pgr_host_guest_kernel_bytes(h, 4, &kb),
+				 -ENOENT);
+		ck_assert_int_eq(pgr_host_guest_kernel_bytes(h, 0, NULL),
+				 -EINVAL);
+	}
+	pgr_host_destroy(h);
+	/* a virtual host has no memfd to ask about */
+	hc.real_memory = false;
+	h = pgr_host_create(&hc);
+	{
+		struct pgr_host_guest_config g =
+			guest("v", 32 * MiB, NULL, 0.5, 0);
+
+		ck_assert_int_eq(pgr_host_add_guest(h, &g), 0);
+		ck_assert_int_eq(pgr_host_guest_kernel_bytes(h, 0, &kb),
+				 -EINVAL);
+	}
+	pgr_host_destroy(h);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("host");
@@ -253,6 +480,9 @@ int main(void)
 	tcase_add_test(tc, determinism);
 	tcase_add_test(tc, residency_follows_reports);
 	tcase_add_test(tc, swap_model);
+	tcase_add_test(tc, accounting_identity);
+	tcase_add_test(tc, refaults_exact);
+	tcase_add_test(tc, real_memory);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
