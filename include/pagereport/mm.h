@@ -274,8 +274,8 @@ PGR_EXPORT int pgr_zone_populate(struct pgr_zone *zone);
 /**
  * pgr_zone_offline - take a fully free zone offline (memory hot-remove)
  *
- * Every page must be free (none allocated or isolated): the lists are
- * emptied and the zone becomes unpopulated (v11: reported_pages freed).
+ * Every page must be free (none allocated or isolated; per-CPU lists are
+ * drained first, as zone_pcp_disable() does): the lists are emptied and the zone becomes unpopulated (v11: reported_pages freed).
  * Return: 0, -EBUSY if pages are in use.
  */
 PGR_EXPORT int pgr_zone_offline(struct pgr_zone *zone);
@@ -286,6 +286,8 @@ PGR_EXPORT int pgr_zone_offline(struct pgr_zone *zone);
  * @flags: PGR_ALLOC_*
  * @r_pfn: first pfn of the block
  *
+ * With per-CPU lists this is pgr_alloc_pages_cpu() for CPU 0, and a
+ * failure first drains every CPU's lists of the zone and retries once.
  * Return: 0, -EINVAL (bad order/mt/flags), -ENOMEM (no block, watermark).
  */
 PGR_EXPORT int pgr_alloc_pages(struct pgr_zone *zone, unsigned order,
@@ -295,6 +297,9 @@ PGR_EXPORT int pgr_alloc_pages(struct pgr_zone *zone, unsigned order,
 /**
  * pgr_free_pages - free a block obtained from pgr_alloc_pages/pgr_take_block
  *
+ * With per-CPU lists a block of a pcp order goes to CPU 0's list
+ * (pgr_free_pages_cpu()); a block on a pcp list is not allocated, so
+ * freeing it again is -EINVAL.
  * Return: 0, -ERANGE (pfn outside the zone), -EINVAL (unaligned, wrong
  * order, not an allocated block: double free).
  */
@@ -370,7 +375,9 @@ PGR_EXPORT int pgr_putback_isolated_page(struct pgr_zone *zone, uint64_t pfn,
  * @start_pfn, @nr_pages: aligned to pageblock_nr_pages, inside the zone
  *
  * Free blocks larger than a pageblock that straddle the range edge are
- * split at pageblock granularity first.  Return: 0, -EINVAL, -ERANGE,
+ * split at pageblock granularity first; per-CPU lists of the zone are
+ * drained before the isolation (offline_pages' zone_pcp_disable).
+ * Return: 0, -EINVAL, -ERANGE,
  * -EBUSY (a pageblock already isolated; nothing changed).
  */
 PGR_EXPORT int pgr_isolate_range(struct pgr_zone *zone, uint64_t start_pfn,

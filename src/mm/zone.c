@@ -425,8 +425,6 @@ int pgr_zone_offline(struct pgr_zone *zone)
 		return pgr__error(EINVAL, "zone_offline: %s is not populated",
 				  z->name);
 	}
-	/* offline_pages(): zone_pcp_disable() drains the pcp first */
-	pgr__pcp_drain_all_locked(z);
 	if (z->nr_allocated_pages || z->nr_isolated_pages) {
 		zone_unlock(z);
 		return pgr__error(EBUSY,
@@ -436,6 +434,8 @@ int pgr_zone_offline(struct pgr_zone *zone)
 				  (unsigned long long)z->nr_allocated_pages,
 				  (unsigned long long)z->nr_isolated_pages);
 	}
+	/* offline_pages(): zone_pcp_disable() drains the pcp first */
+	pgr__pcp_drain_all_locked(z);
 	/* Take every block off its list (the reporting hooks see it). */
 	for (unsigned int o = 0; o < max_order(z); o++) {
 		for (int mt = 0; mt < PGR_MIGRATE_TYPES; mt++) {

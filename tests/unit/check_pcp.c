@@ -13,6 +13,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <pagereport/reporting.h>
@@ -49,6 +51,19 @@ static struct pgr_node *pcp_node(uint64_t nr, uint64_t low, unsigned cpus,
 	ck_assert_int_eq(pgr_zone_populate(*z), 0);
 	MMH_CHECK(*z);
 	return n;
+}
+
+/* pgr_zone_dump's output, malloc'ed. */
+static char *dump(struct pgr_zone *z)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(pgr_zone_dump(z, 0, f, 0), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	return buf;
 }
 
 static bool is_pcp(struct pgr_zone *z, uint64_t pfn)
@@ -129,6 +144,15 @@ START_TEST(test_pcp_profile_switch)
 	ck_assert_uint_eq(mmh_info(z).pcp_batch, c[_i].on ? 63 : 0);
 	put(z, pfn, 0);
 	ck_assert(is_pcp(z, pfn) == c[_i].on);
+	{
+		char *d = dump(z);
+
+		ck_assert_msg((strstr(d, "pcp pages 63 high_pages 63 drains 0 "
+					 "drain_all 0 batch 63") != NULL) ==
+				      c[_i].on,
+			      "dump: %s", d);
+		free(d);
+	}
 	pgr_node_destroy(n);
 }
 END_TEST
