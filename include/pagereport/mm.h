@@ -275,7 +275,8 @@ PGR_EXPORT int pgr_zone_populate(struct pgr_zone *zone);
  * pgr_zone_offline - take a fully free zone offline (memory hot-remove)
  *
  * Every page must be free (none allocated or isolated; per-CPU lists are
- * drained first, as zone_pcp_disable() does): the lists are emptied and the zone becomes unpopulated (v11: reported_pages freed).
+ * drained first, as zone_pcp_disable() does): the lists are emptied and the
+ * zone becomes unpopulated (v11: reported_pages freed).
  * Return: 0, -EBUSY if pages are in use.
  */
 PGR_EXPORT int pgr_zone_offline(struct pgr_zone *zone);
