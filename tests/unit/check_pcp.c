@@ -396,6 +396,36 @@ START_TEST(test_pcp_drain_all_on_shortage)
 }
 END_TEST
 
+/*
+ * The watermark case: 2048 pages, low watermark 600 (high 600), pages
+ * 0..499 freed to the pcp (below high).  NR_FREE_PAGES is 1548, so an
+ * order-10 allocation with WMARK_LOW sees 1548 - 1023 = 525 <= 600 and
+ * fails; the drain makes it 2048 - 1023 > 600 and the retry succeeds.
+ */
+START_TEST(test_pcp_drain_all_on_watermark)
+{
+	struct pgr_zone *z;
+	struct pgr_node *n =
+		pcp_node(2048, 600, 1, PGR_PCP_ON, PGR_PROFILE_DEFAULT, &z);
+	uint64_t pfn;
+
+	ck_assert_uint_eq(mmh_info(z).pcp_high, 600);
+	for (uint64_t p = 0; p < 500; p++)
+		take(z, p, 0);
+	for (uint64_t p = 0; p < 500; p++)
+		put(z, p, 0);
+	ck_assert_uint_eq(mmh_info(z).pcp_pages, 500);
+	ck_assert_uint_eq(mmh_info(z).nr_free_pages, 1548);
+	ck_assert_int_eq(pgr_alloc_pages(z, 10, PGR_MIGRATE_MOVABLE,
+					 PGR_ALLOC_WMARK_LOW, &pfn),
+			 0);
+	MMH_CHECK(z);
+	ck_assert_uint_eq(mmh_info(z).pcp_drain_all, 1);
+	ck_assert_uint_eq(mmh_info(z).pcp_pages, 0);
+	pgr_node_destroy(n);
+}
+END_TEST
+
 static bool covers(const struct pgr_range *r, uint64_t pfn)
 {
 	return pfn >= r->pfn && pfn < r->pfn + (1ULL << r->order);
@@ -582,6 +612,7 @@ static Suite *pcp_suite(void)
 	tcase_add_test(tc, test_pcp_isolate_bypass);
 	tcase_add_test(tc, test_pcp_highatomic_movable);
 	tcase_add_test(tc, test_pcp_drain_all_on_shortage);
+	tcase_add_test(tc, test_pcp_drain_all_on_watermark);
 	tcase_add_test(tc, test_pcp_reporting);
 	tcase_add_test(tc, test_pcp_other_paths);
 	tcase_add_test(tc, test_pcp_cpus);
