@@ -4,7 +4,10 @@
  * pair in the steady state of a fragmented zone (the order-0 MOVABLE list
  * is never empty, so every alloc is __rmqueue_smallest at order 0 and
  * every free is __free_one_page with a busy buddy: no split, no merge).
- * This is the buddy fast path; the kernel's per-cpu lists are not modelled.
+ * This is the buddy fast path (per-CPU lists off, as in every profile but
+ * 6.1).  With --pcp the zone has Linux 6.1's per-CPU lists
+ * (pgr_node_config.pcp = PGR_PCP_ON, src/mm/pcp.c) and the pair is a pcp
+ * list take and put instead.
  *
  * Instructions per pair (the number the model is tuned for), in a release
  * build (configure --enable-debug=0 CFLAGS='-O2 -g'):
@@ -16,7 +19,7 @@
  * the warm-up and the set-up are not collected).  Natively the program
  * prints ns per pair of that one timed run.  Usage:
  *
- *   bench/alloc-pair [N]        N pairs per run, default 1000000
+ *   bench/alloc-pair [--pcp] [N]   N pairs per run, default 1000000
  */
 #include "config.h"
 
@@ -97,8 +100,13 @@ int main(int argc, char **argv)
 	double t0, ns;
 	int err;
 
+	if (argc > 1 && !strcmp(argv[1], "--pcp")) {
+		cfg.pcp = PGR_PCP_ON;
+		argv++;
+		argc--;
+	}
 	if (argc > 2) {
-		fprintf(stderr, "usage: %s [pairs]\n", argv[0]);
+		fprintf(stderr, "usage: %s [--pcp] [pairs]\n", argv[0]);
 		return 2;
 	}
 	if (argc == 2) {
