@@ -52,7 +52,8 @@ static double tol_pct = 2.0;
 struct kzone {
 	char name[16];
 	uint64_t free, min, low, high, spanned, present, managed, start_pfn;
-	uint64_t pcp_count; /* sum of "pagesets ... count:" */
+	uint64_t pcp_count;	      /* sum of "pagesets ... count:" */
+	uint64_t pcp_high, pcp_batch; /* CPU 0's "high:" and "batch:" */
 	bool have_start;
 };
 
@@ -115,6 +116,11 @@ static int read_zoneinfo(const char *phase, struct kzone *z)
 			cur.managed = v;
 		else if (sscanf(line, " count: %llu", &v) == 1)
 			cur.pcp_count += v;
+		else if (sscanf(line, " high: %llu", &v) == 1 && !cur.pcp_high)
+			cur.pcp_high = v;
+		else if (sscanf(line, " batch: %llu", &v) == 1 &&
+			 !cur.pcp_batch)
+			cur.pcp_batch = v;
 		else if (sscanf(line, " start_pfn: %llu", &v) == 1) {
 			cur.start_pfn = v;
 			cur.have_start = true;
@@ -376,8 +382,14 @@ static int take_range(struct pgr_zone *zone, uint64_t p, uint64_t stop,
 	return 0;
 }
 
+/*
+ * Per-CPU lists: @pcp 0 = the profile's choice (on for 6.1 once the
+ * library has them), 1 = off, 2 = on; one CPU, as UML.  A library without
+ * per-CPU lists (no PGR_PCP_MAX_CPUS) only builds @pcp 0 and 1.
+ */
 static struct pgr_node *build_node(const struct kzone *z,
-				   const struct layout *L, unsigned pb_order)
+				   const struct layout *L, unsigned pb_order,
+				   int pcp)
 {
 	struct pgr_node_config cfg = {
 		.max_order = pb_order + 1,
@@ -396,6 +408,18 @@ static struct pgr_node *build_node(const struct kzone *z,
 		.nr_pages = z->spanned,
 		.watermark = { z->min, z->low, z->high },
 	};
+#ifdef PGR_PCP_MAX_CPUS
+	cfg.nr_cpus = 1;
+	cfg.pcp = pcp == 1   ? PGR_PCP_OFF
+		  : pcp == 2 ? PGR_PCP_ON
+			     : PGR_PCP_PROFILE;
+#else
+	if (pcp == 2) {
+		fprintf(stderr,
+			"uml_model: this library has no per-CPU lists\n");
+		return NULL;
+	}
+#endif
 	node = pgr_node_create(&cfg);
 	if (!node) {
 		fprintf(stderr, "uml_model: node: %s\n", pgr_errmsg());
@@ -589,7 +613,7 @@ static int run_phase(const char *snap, const char *before, struct tl *out)
 		printf("  (%s: %" PRIu64 " small free blocks placed in a "
 		       "pageblock of another type)\n",
 		       snap, L.misplaced);
-	node = build_node(&z, &L, k.pb_order);
+	node = build_node(&z, &L, k.pb_order, 0);
 	if (!node)
 		goto out;
 	zone = pgr_node_zone(node, 0);
@@ -669,30 +693,24 @@ static bool row(const char *phase, const struct summary *k,
  * as many order-0 MOVABLE pages as the guest's free pages dropped by the
  * fill, then free them in allocation order (truncating a tmpfs file frees
  * its pages in page-cache index order, the order dd wrote them).
+ * @pcp as build_node().  Fills @r_info with the zone after the delete.
  */
-static int distance(void)
+static int fill_delete(const struct kzone *zb, const struct kfree *kb,
+		       uint64_t n, int pcp, uint64_t *r_got,
+		       struct pgr_zone_info *r_info)
 {
-	struct kzone zb, zf, za;
-	struct kfree kb, ka;
-	uint64_t none[NMT] = { 0 }, n, *pfns = NULL, got = 0;
-	uint64_t kc[MAXO] = { 0 }, sk = 0, sd = 0;
+	uint64_t none[NMT] = { 0 }, *pfns = NULL, got = 0;
 	struct layout L;
 	struct pgr_node *node;
 	struct pgr_zone *zone;
-	struct pgr_zone_info info;
 	int err = -1;
 
-	if (read_zoneinfo("boot", &zb) || read_zoneinfo("fill", &zf) ||
-	    read_zoneinfo("after", &za) || read_pagetypeinfo("boot", &kb) ||
-	    read_pagetypeinfo("after", &ka))
+	if (make_layout(zb, kb, none, &L))
 		return -1;
-	if (make_layout(&zb, &kb, none, &L))
-		return -1;
-	node = build_node(&zb, &L, kb.pb_order);
+	node = build_node(zb, &L, kb->pb_order, pcp);
 	if (!node)
 		goto out;
 	zone = pgr_node_zone(node, 0);
-	n = zb.free > zf.free ? zb.free - zf.free : 0;
 	pfns = malloc((n + 1) * sizeof(*pfns));
 	if (!pfns)
 		goto out;
@@ -705,39 +723,77 @@ static int distance(void)
 			fprintf(stderr, "uml_model: free: %s\n", pgr_errmsg());
 			goto out;
 		}
-	pgr_zone_get_info(zone, &info);
-	printf("fill-and-delete: the guest's free pages fell by %" PRIu64
-	       " in the fill; the model allocated %" PRIu64
-	       " order-0 MOVABLE pages and freed them in allocation order\n",
-	       n, got);
-	printf("free blocks per order after the delete (orders 0..%u):\n",
-	       info.max_order - 1);
-	printf("  kernel      ");
-	for (unsigned o = 0; o < info.max_order; o++) {
-		for (int mt = 0; mt < NMT; mt++)
-			kc[o] += ka.nr[mt][o];
-		printf(" %5" PRIu64, kc[o]);
-	}
-	printf("\n  model pcp off");
-	for (unsigned o = 0; o < info.max_order; o++) {
-		uint64_t m = info.nr_free[o];
-
-		printf(" %5" PRIu64, m);
-		sk += kc[o];
-		sd += m > kc[o] ? m - kc[o] : kc[o] - m;
-	}
-	printf("\n  distance sum|k-m|/sum k: pcp off %.1f %% (%" PRIu64
-	       " of %" PRIu64 " blocks)\n",
-	       sk ? 100.0 * (double)sd / (double)sk : 0.0, sd, sk);
-	printf("  per-CPU pages: kernel %" PRIu64
-	       " (zoneinfo pagesets count), model pcp off 0\n",
-	       za.pcp_count);
-	err = 0;
+	*r_got = got;
+	err = pgr_zone_get_info(zone, r_info);
 out:
 	free(pfns);
 	pgr_node_destroy(node);
 	free_layout(&L);
 	return err;
+}
+
+static int distance(void)
+{
+	struct kzone zb, zf, za;
+	struct kfree kb, ka;
+	uint64_t n, kc[MAXO] = { 0 }, sk = 0;
+	struct pgr_zone_info info;
+	static const char *const label[3] = { "", "pcp off", "pcp on " };
+	int last = 1;
+
+#ifdef PGR_PCP_MAX_CPUS
+	last = 2;
+#endif
+	if (read_zoneinfo("boot", &zb) || read_zoneinfo("fill", &zf) ||
+	    read_zoneinfo("after", &za) || read_pagetypeinfo("boot", &kb) ||
+	    read_pagetypeinfo("after", &ka))
+		return -1;
+	n = zb.free > zf.free ? zb.free - zf.free : 0;
+	printf("fill-and-delete: the guest's free pages fell by %" PRIu64
+	       " in the fill; the model allocates as many order-0 MOVABLE "
+	       "pages from the guest's boot layout and frees them in "
+	       "allocation order\n",
+	       n);
+	printf("free blocks per order after the delete (orders 0..%u):\n",
+	       kb.pb_order);
+	printf("  kernel        ");
+	for (unsigned o = 0; o <= kb.pb_order; o++) {
+		for (int mt = 0; mt < NMT; mt++)
+			kc[o] += ka.nr[mt][o];
+		sk += kc[o];
+		printf(" %5" PRIu64, kc[o]);
+	}
+	printf("   per-CPU pages %" PRIu64 " (high %" PRIu64 " batch %" PRIu64
+	       ")\n",
+	       za.pcp_count, za.pcp_high, za.pcp_batch);
+	for (int mode = 1; mode <= last; mode++) {
+		uint64_t got, sd = 0;
+		unsigned high = 0, batch = 0;
+		uint64_t pcp_pages = 0;
+
+		if (fill_delete(&zb, &kb, n, mode, &got, &info))
+			return -1;
+#ifdef PGR_PCP_MAX_CPUS
+		pcp_pages = info.pcp_pages;
+		high = info.pcp_high;
+		batch = info.pcp_batch;
+#endif
+		printf("  model %s ", label[mode]);
+		for (unsigned o = 0; o <= kb.pb_order; o++) {
+			uint64_t m = info.nr_free[o];
+
+			printf(" %5" PRIu64, m);
+			sd += m > kc[o] ? m - kc[o] : kc[o] - m;
+		}
+		printf("   per-CPU pages %" PRIu64 " (high %u batch %u)",
+		       pcp_pages, high, batch);
+		if (got < n)
+			printf(" [only %" PRIu64 " pages allocated]", got);
+		printf("\n      distance sum|k-m|/sum k: %.1f %% (%" PRIu64
+		       " of %" PRIu64 " blocks)\n",
+		       sk ? 100.0 * (double)sd / (double)sk : 0.0, sd, sk);
+	}
+	return 0;
 }
 
 static int compare(void)
