@@ -35,6 +35,14 @@
 #define PG_alloc     0x04 /* head of an allocated block */
 #define PG_isolated  0x08 /* head of a block isolated off the lists */
 #define PG_discarded 0x10 /* engine: host discarded it, not reallocated */
+/*
+ * A head on a per-CPU list (6.1, src/mm/pcp.c): both PG_alloc and
+ * PG_isolated, a combination no other block has (the flags byte has no
+ * spare bit).  index holds the migratetype it was freed with
+ * (get_pcppage_migratetype), next/prev link it into its pcp list.  Test
+ * it with page_is_pcp(), never with one of the two bits.
+ */
+#define PG_pcp (PG_alloc | PG_isolated)
 
 /*
  * 12 bytes per page frame.  Only block heads carry state; every other page
@@ -87,6 +95,18 @@ _Static_assert(sizeof(struct page) == 12, "struct page is 12 bytes");
 /* reporting: the sink's device may still discard it (src/reporting/held.c) */
 #define ISOLATED_BY_DEAD_DEVICE 2
 
+static inline bool page_is_pcp(const struct page *p)
+{
+	return (p->flags & PG_pcp) == PG_pcp;
+}
+
+/* struct per_cpu_pages (6.1.0); the lists' heads follow the free lists'. */
+struct per_cpu_pages {
+	uint64_t count; /* base pages on the lists */
+	unsigned int high, batch;
+	unsigned int free_factor;
+};
+
 struct free_area {
 	uint64_t nr_free; /* blocks, over all migratetypes */
 };
@@ -100,8 +120,11 @@ struct zone {
 	unsigned int idx;
 	char name[16];
 	uint64_t start_pfn;
-	uint32_t nr_pages;     /* spanned */
-	uint32_t nr_lists;     /* max_order * PGR_MIGRATE_TYPES */
+	uint32_t nr_pages; /* spanned */
+	uint32_t nr_lists; /* max_order * PGR_MIGRATE_TYPES */
+	/* nonzero keeps order 0 off the fast paths of page_alloc.c: per-CPU
+	 * lists on, or (free only) a zone start not 4-page aligned */
+	uint32_t alloc0_slow, free0_slow;
 	struct page *pages;    /* nr_pages + nr_lists entries */
 	size_t pages_bytes;    /* mmap length of pages[] */
 	uint8_t *pageblock_mt; /* one byte per (partial) pageblock */
@@ -133,6 +156,19 @@ struct zone {
 	uint64_t nr_refault_pages;
 	uint64_t nr_refault_events;
 	uint64_t nr_rereported_pages;
+
+	/*
+	 * Per-CPU lists (src/mm/pcp.c), NULL when off.  List heads of CPU c
+	 * are ids pcp_list_base + c * pcp_nr_lists + pindex, after the free
+	 * lists' heads in pages[].  All under the zone lock.
+	 */
+	struct per_cpu_pages *pcp;
+	uint32_t pcp_list_base;
+	uint32_t pcp_nr_lists; /* 12, or 13 with the THP list */
+	uint64_t pcp_pages;    /* sum of pcp[].count */
+	uint64_t pcp_high_pages;
+	uint64_t pcp_drains;
+	uint64_t pcp_drain_all;
 };
 
 struct pgr_reporting;
@@ -151,6 +187,9 @@ struct pgr_node {
 	 * registered (see engine.c).
 	 */
 	bool fpi_to_tail;
+	bool pcp;	      /* per-CPU lists (6.1) are on */
+	bool no_hugetlb;      /* no THP pcp list */
+	unsigned int nr_cpus; /* >= 1 */
 
 	/*
 	 * shuffle_pick_tail() state: one u64 draw per 64 calls.  Node-wide

@@ -89,6 +89,19 @@ enum pgr_kernel_profile {
 	PGR_PROFILE_6_1,
 };
 
+/*
+ * Per-CPU page lists (struct per_cpu_pages, Linux 6.1.0 mm/page_alloc.c):
+ *   PROFILE  on for PGR_PROFILE_6_1, off for every other profile (so
+ *            results of DEFAULT and 5.x are unchanged)
+ *   OFF      never: every free reaches the buddy at once (5.x model)
+ *   ON       always, whatever the profile
+ */
+enum pgr_pcp_mode {
+	PGR_PCP_PROFILE = 0,
+	PGR_PCP_OFF,
+	PGR_PCP_ON,
+};
+
 struct pgr_node_config {
 	unsigned max_order;	  /* MAX_ORDER; 0 = 11 */
 	unsigned pageblock_order; /* 0 = 9; must be < max_order */
@@ -105,7 +118,48 @@ struct pgr_node_config {
 	 * 6.1), and an explicit other pageblock_order is refused.
 	 */
 	bool no_hugetlb;
+	/*
+	 * CPUs of the node, each with its own per-CPU lists per zone; 0 = 1,
+	 * at most PGR_PCP_MAX_CPUS.
+	 * Only used with per-CPU lists (zone_highsize divides by it).
+	 */
+	unsigned nr_cpus;
+	enum pgr_pcp_mode pcp; /* 0 = PGR_PCP_PROFILE */
 };
+
+/*
+ * Per-CPU page lists (Linux 6.1.0 mm/page_alloc.c, when pcp is on):
+ * each zone has, per CPU, lists for orders 0..3 (PAGE_ALLOC_COSTLY_ORDER)
+ * and migratetypes UNMOVABLE/MOVABLE/RECLAIMABLE (pindex = 3*order + mt,
+ * order_to_pindex), plus one THP list for order == pageblock_order
+ * (NR_PCP_THP = 1 in 6.1.0) unless no_hugetlb.  batch and high come from
+ * the zone as zone_batchsize() and zone_highsize() compute them (managed
+ * pages = spanned pages, high = low watermark / nr_cpus, at least
+ * 4*batch).  Pages on these lists are neither free (not on free_area, not
+ * in nr_free_pages, never reported) nor allocated: PGR_PAGE_PCP.
+ *   free  (free_unref_page + free_unref_page_commit): an ISOLATE
+ *         pageblock's page goes to the buddy, a HIGHATOMIC one to the
+ *         MOVABLE list; list_add at the head; at count >= high (0 when
+ *         free_high: free_factor != 0 and 1 <= order <= 3) nr_pcp_free()
+ *         pages go back through free_pcppages_bulk(): from the list just
+ *         freed to, the tail first, then round robin, each page through
+ *         __free_one_page (merging, reporting notification at the merged
+ *         order).  6.1.0: no PCP_BATCH_SCALE_MAX cap on free_factor.
+ *   alloc (rmqueue_pcplist): free_factor >>= 1; an empty list is refilled
+ *         by rmqueue_bulk() with batch (order 0) or max(batch >> order, 2)
+ *         blocks of the requested order, each to the tail; the head is
+ *         taken.  HIGHATOMIC requests and other orders use the buddy.
+ *   shortage: an allocation that fails (watermark or no block) drains
+ *         every CPU's lists of the zone once and retries once
+ *         (__alloc_pages_direct_reclaim's drain_all_pages, reclaim and
+ *         unreserve_highatomic_pageblock left out).
+ * Not modelled: ZONE_RECLAIM_ACTIVE (its min(4*batch, high)), the pcp
+ * trylock failing (the model serialises the lists under the zone lock),
+ * free_unref_page_list batching, drain_zone_pages (NUMA expire, vmstat),
+ * percpu_pagelist_high_fraction, CPU hotplug, CMA.
+ */
+#define PGR_PCP_ALL_CPUS (-1) /* pgr_zone_drain_pages(): every CPU */
+#define PGR_PCP_MAX_CPUS 64   /* largest pgr_node_config.nr_cpus */
 
 /*
  * Allocation flags for pgr_alloc_pages():
@@ -142,6 +196,12 @@ struct pgr_zone_info {
 	size_t metadata_bytes; /* page metadata + pageblock flags */
 	/* zone->nr_reserved_highatomic: pages of pageblocks made HIGHATOMIC */
 	uint64_t nr_reserved_highatomic;
+	/* Per-CPU lists (all zero when off): */
+	uint64_t pcp_pages;	      /* base pages on every CPU's lists now */
+	uint64_t pcp_high_pages;      /* the most pcp_pages has been */
+	uint64_t pcp_drains;	      /* free_pcppages_bulk() calls */
+	uint64_t pcp_drain_all;	      /* drains of every CPU on a shortage */
+	unsigned pcp_batch, pcp_high; /* per_cpu_pages.batch and .high */
 };
 
 /**
@@ -240,6 +300,37 @@ PGR_EXPORT int pgr_alloc_pages(struct pgr_zone *zone, unsigned order,
  */
 PGR_EXPORT int pgr_free_pages(struct pgr_zone *zone, uint64_t pfn,
 			      unsigned order);
+
+/**
+ * pgr_alloc_pages_cpu - pgr_alloc_pages() on behalf of CPU @cpu
+ * @cpu: 0..nr_cpus-1; selects whose per-CPU lists are used
+ *
+ * pgr_alloc_pages() is this with CPU 0.  Without per-CPU lists @cpu only
+ * has to be valid.  Return: as pgr_alloc_pages(), and -EINVAL for @cpu >=
+ * nr_cpus.
+ */
+PGR_EXPORT int pgr_alloc_pages_cpu(struct pgr_zone *zone, unsigned cpu,
+				   unsigned order, enum pgr_migratetype mt,
+				   unsigned flags, uint64_t *r_pfn);
+
+/**
+ * pgr_free_pages_cpu - pgr_free_pages() on behalf of CPU @cpu
+ * @cpu: 0..nr_cpus-1; whose per-CPU lists receive the block
+ *
+ * pgr_free_pages() is this with CPU 0.  Return: as pgr_free_pages(), and
+ * -EINVAL for @cpu >= nr_cpus.
+ */
+PGR_EXPORT int pgr_free_pages_cpu(struct pgr_zone *zone, unsigned cpu,
+				  uint64_t pfn, unsigned order);
+
+/**
+ * pgr_zone_drain_pages - drain_pages_zone(): give every page on @cpu's
+ * per-CPU lists of @zone back to the buddy (free_pcppages_bulk from
+ * pindex 0); @cpu PGR_PCP_ALL_CPUS drains every CPU (drain_all_pages for
+ * the zone).  Without per-CPU lists there is nothing to drain.
+ * Return: 0, -EINVAL (NULL zone, @cpu not a CPU nor PGR_PCP_ALL_CPUS).
+ */
+PGR_EXPORT int pgr_zone_drain_pages(struct pgr_zone *zone, int cpu);
 
 /**
  * pgr_take_block - take the 2^@order block at @pfn out of the free lists
@@ -351,14 +442,16 @@ enum pgr_page_state {
 	PGR_PAGE_FREE = 1,	/* head of a free buddy block */
 	PGR_PAGE_ALLOCATED = 2, /* head of an allocated block */
 	PGR_PAGE_ISOLATED = 3,	/* head of a block isolated off the lists */
+	PGR_PAGE_PCP = 4,	/* head of a block on a per-CPU list (6.1) */
 };
 
 struct pgr_page_info {
 	enum pgr_page_state state;
 	unsigned order;	 /* of the block (head pages only) */
 	int migratetype; /* free: the list it is on; else pageblock type */
-	bool reported;	 /* PageReported */
-	bool discarded;	 /* the host discarded it since it was last allocated */
+	/* PCP: the type the page was freed with (get_pcppage_migratetype) */
+	bool reported;	/* PageReported */
+	bool discarded; /* the host discarded it since it was last allocated */
 };
 
 PGR_EXPORT int pgr_page_get_info(struct pgr_zone *zone, uint64_t pfn,

@@ -25,6 +25,7 @@ struct pgr_zone_config {
 };
 enum pgr_kernel_profile { PGR_PROFILE_DEFAULT = 0, PGR_PROFILE_5_4 = 1,
     PGR_PROFILE_5_7 = 2, PGR_PROFILE_5_10 = 3, PGR_PROFILE_6_1 = 4 };
+enum pgr_pcp_mode { PGR_PCP_PROFILE = 0, PGR_PCP_OFF = 1, PGR_PCP_ON = 2 };
 struct pgr_node_config {
     unsigned max_order;
     unsigned pageblock_order;
@@ -35,6 +36,8 @@ struct pgr_node_config {
     enum pgr_kernel_profile profile;
     const char *profile_name;
     bool no_hugetlb;
+    unsigned nr_cpus;
+    enum pgr_pcp_mode pcp;
 };
 struct pgr_zone_info {
     char name[16];
@@ -54,9 +57,15 @@ struct pgr_zone_info {
     uint64_t watermark[3];
     size_t metadata_bytes;
     uint64_t nr_reserved_highatomic;
+    uint64_t pcp_pages;
+    uint64_t pcp_high_pages;
+    uint64_t pcp_drains;
+    uint64_t pcp_drain_all;
+    unsigned pcp_batch, pcp_high;
 };
 enum pgr_page_state { PGR_PAGE_TAIL = 0, PGR_PAGE_FREE = 1,
-                      PGR_PAGE_ALLOCATED = 2, PGR_PAGE_ISOLATED = 3 };
+                      PGR_PAGE_ALLOCATED = 2, PGR_PAGE_ISOLATED = 3,
+                      PGR_PAGE_PCP = 4 };
 struct pgr_page_info {
     enum pgr_page_state state;
     unsigned order;
@@ -76,6 +85,14 @@ int pgr_alloc_pages(struct pgr_zone *zone, unsigned order,
                     enum pgr_migratetype mt, unsigned flags, uint64_t *r_pfn);
 int pgr_free_pages(struct pgr_zone *zone, uint64_t pfn, unsigned order);
 int pgr_take_block(struct pgr_zone *zone, uint64_t pfn, unsigned order);
+int pgr_alloc_pages_cpu(struct pgr_zone *zone, unsigned cpu, unsigned order,
+                        enum pgr_migratetype mt, unsigned flags,
+                        uint64_t *r_pfn);
+int pgr_free_pages_cpu(struct pgr_zone *zone, unsigned cpu, uint64_t pfn,
+                       unsigned order);
+#define PGR_PCP_ALL_CPUS -1
+#define PGR_PCP_MAX_CPUS 64
+int pgr_zone_drain_pages(struct pgr_zone *zone, int cpu);
 int pgr_zone_shuffle(struct pgr_zone *zone);
 int pgr_zone_get_info(struct pgr_zone *zone, struct pgr_zone_info *r_info);
 bool pgr_zone_watermark_ok(struct pgr_zone *zone, unsigned order,

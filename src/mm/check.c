@@ -22,6 +22,11 @@
  * without merging, so even two isolated buddies may stay apart until
  * unset_migratetype_isolate merges them.  A buddy isolated for reporting
  * is not PG_buddy and never counts.
+ *
+ * Per-CPU lists (pcp.c): a PG_pcp head is neither free nor allocated; it
+ * is on exactly one pcp list, the one its order and stored migratetype
+ * select (HIGHATOMIC on MOVABLE's), and the lists' lengths add up to each
+ * CPU's count and to the zone's pcp_pages.
  */
 #include "config.h"
 
@@ -76,7 +81,7 @@ int pgr__zone_check_locked(struct zone *z, char *buf, size_t len)
 {
 	uint64_t counts[PGR_MAX_ORDER_LIMIT][PGR_MIGRATE_TYPES] = { { 0 } };
 	uint64_t free_normal = 0, free_isolate = 0, allocated = 0;
-	uint64_t isolated = 0, isolate_pbs = 0;
+	uint64_t isolated = 0, isolate_pbs = 0, pcp_pages = 0, pcp_heads = 0;
 	unsigned int mo = max_order(z), pbo = pageblock_order(z);
 	const struct page *pages = z->pages;
 	uint32_t i = 0;
@@ -115,9 +120,26 @@ int pgr__zone_check_locked(struct zone *z, char *buf, size_t len)
 			i++;
 			continue;
 		}
-		if (head & (head - 1))
+		if (head == PG_pcp) {
+			if (!z->pcp)
+				return BAD(pfn, o, -1,
+					   "pcp page without per-CPU lists");
+			if (!pgr__pcp_allowed_order(z, o) || o >= mo)
+				return BAD(pfn, o, -1, "pcp page of order %u",
+					   o);
+			if (p->index >= PGR_MIGRATE_TYPES ||
+			    is_migrate_isolate(p->index))
+				return BAD(pfn, o, -1, "pcp page of type %u",
+					   p->index);
+			if (p->flags & (PG_reported | PG_MT_MASK))
+				return BAD(pfn, o, -1,
+					   "pcp head with flags %#x", p->flags);
+			pcp_pages += 1ULL << o;
+			pcp_heads++;
+		} else if (head & (head - 1)) {
 			return BAD(pfn, o, -1, "several head flags %#x",
 				   p->flags);
+		}
 		if (o >= mo)
 			return BAD(pfn, o, -1, "order >= MAX_ORDER %u", mo);
 		if (pfn & ((1ULL << o) - 1))
@@ -165,7 +187,7 @@ int pgr__zone_check_locked(struct zone *z, char *buf, size_t len)
 							(unsigned long long)bp);
 				}
 			}
-		} else {
+		} else if (head != PG_pcp) {
 			if (p->flags & (PG_reported | PG_MT_MASK))
 				return BAD(pfn, o, -1,
 					   "non-free head with flags %#x",
@@ -260,6 +282,69 @@ int pgr__zone_check_locked(struct zone *z, char *buf, size_t len)
 				   (unsigned long long)sum);
 	}
 
+	/* Pass 3: the per-CPU lists. */
+	for (unsigned int c = 0; z->pcp && c < z->node->nr_cpus; c++) {
+		uint64_t count = 0;
+
+		for (unsigned int pi = 0; pi < z->pcp_nr_lists; pi++) {
+			uint32_t head = pgr__pcp_list_id(z, c, pi);
+			uint32_t prev = head, id = pages[head].next;
+			unsigned int o = pi < 12 ? pi / 3 : pbo;
+			int lmt = pi < 12 ? (int)(pi % 3) : -1;
+
+			while (id != head) {
+				const struct page *p;
+
+				if (id >= z->nr_pages)
+					return BAD(z->start_pfn, o, lmt,
+						   "cpu %u pcp list %u links "
+						   "to id %u",
+						   c, pi, id);
+				p = &pages[id];
+				if (p->prev != prev)
+					return BAD(id_pfn(z, id), o, lmt,
+						   "pcp prev link broken");
+				if (!page_is_pcp(p) || p->order != o ||
+				    (lmt >= 0 && p->index != lmt &&
+				     !(p->index == PGR_MIGRATE_HIGHATOMIC &&
+				       lmt == PGR_MIGRATE_MOVABLE)))
+					return BAD(id_pfn(z, id), o, lmt,
+						   "on the wrong pcp list "
+						   "(flags %#x order %u type "
+						   "%u)",
+						   p->flags, p->order,
+						   p->index);
+				count += 1ULL << o;
+				if (!pcp_heads--)
+					return BAD(id_pfn(z, id), o, lmt,
+						   "pcp lists hold more "
+						   "blocks than pcp pages");
+				prev = id;
+				id = p->next;
+			}
+			if (pages[head].prev != prev)
+				return BAD(z->start_pfn, o, lmt,
+					   "pcp list head prev link broken");
+			if (pages[head].info)
+				return BAD(z->start_pfn, o, lmt,
+					   "pcp list head state %#x not zero",
+					   pages[head].info);
+		}
+		if (count != z->pcp[c].count)
+			return BAD(z->start_pfn, 0, -1,
+				   "cpu %u pcp count %llu, lists hold %llu", c,
+				   (unsigned long long)z->pcp[c].count,
+				   (unsigned long long)count);
+	}
+	if (pcp_heads)
+		return BAD(z->start_pfn, 0, -1,
+			   "%llu pcp blocks on no pcp list",
+			   (unsigned long long)pcp_heads);
+	if (pcp_pages != z->pcp_pages)
+		return BAD(z->start_pfn, 0, -1, "pcp_pages %llu, counted %llu",
+			   (unsigned long long)z->pcp_pages,
+			   (unsigned long long)pcp_pages);
+
 	if (free_normal != z->nr_free_pages)
 		return BAD(z->start_pfn, 0, -1,
 			   "NR_FREE_PAGES %llu, non-isolate lists hold %llu",
@@ -274,9 +359,10 @@ int pgr__zone_check_locked(struct zone *z, char *buf, size_t len)
 			   (unsigned long long)z->nr_isolated_pages,
 			   (unsigned long long)isolated);
 	if (z->populated &&
-	    free_normal + free_isolate + allocated + isolated != z->nr_pages)
+	    free_normal + free_isolate + allocated + isolated + pcp_pages !=
+		    z->nr_pages)
 		return BAD(z->start_pfn, 0, -1,
-			   "free + allocated + isolated != %u pages",
+			   "free + allocated + isolated + pcp != %u pages",
 			   z->nr_pages);
 	return pgr__reporting_check_zone(z, buf, len);
 }

@@ -45,6 +45,16 @@ int pgr_zone_dump(struct pgr_zone *zone, unsigned int nid, FILE *f,
 						info.nr_free_mt[o][mt]);
 			fputc('\n', f);
 		}
+	/* with per-CPU lists (6.1): what they hold, not free in buddyinfo */
+	if (info.pcp_batch)
+		fprintf(f,
+			"Node %u, zone %8s pcp pages %llu high_pages %llu "
+			"drains %llu drain_all %llu batch %u high %u\n",
+			nid, info.name, (unsigned long long)info.pcp_pages,
+			(unsigned long long)info.pcp_high_pages,
+			(unsigned long long)info.pcp_drains,
+			(unsigned long long)info.pcp_drain_all, info.pcp_batch,
+			info.pcp_high);
 	return ferror(f) ? pgr__error(EIO, "zone_dump: write error") : 0;
 }
 

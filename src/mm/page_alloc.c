@@ -6,12 +6,13 @@
  * notification), __rmqueue_smallest + expand, __rmqueue with the 5.4
  * fallback/steal logic, __isolate_free_page and __putback_isolated_page.
  *
- * Left out: per-cpu lists (every order-0 free reaches the buddy at once),
- * CMA, debug guard pages, watermark boosting, compaction capture,
+ * Left out: CMA, debug guard pages, watermark boosting, compaction capture,
  * reserve_highatomic_pageblock's automatic reserve (callers make
  * HIGHATOMIC pageblocks, pageblock.c counts them) and lowmem_reserve.  The
  * public pgr_* entry points validate everything, take the zone lock and leave
- * the state unchanged on error.
+ * the state unchanged on error.  Per-CPU lists (6.1) are in pcp.c; with
+ * them off (every profile but 6.1 by default) every free reaches the buddy
+ * at once, and the order-0 fast paths below are only taken then.
  */
 #include "config.h"
 #include "internal.h"
@@ -359,6 +360,12 @@ retry:
 	return id;
 }
 
+uint32_t pgr__rmqueue(struct zone *z, unsigned int order, int mt,
+		      unsigned int flags)
+{
+	return rmqueue(z, order, mt, flags);
+}
+
 /* Inline, not a call: a call would cost the fast path its registers. */
 static inline void clear_discarded(struct zone *z, uint32_t id,
 				   unsigned int order)
@@ -390,6 +397,12 @@ static inline void mark_allocated(struct zone *z, uint32_t id,
 	p->index = (uint16_t)mt;
 	if (unlikely(z->node->rep_track_discard))
 		clear_discarded(z, id, order);
+}
+
+void pgr__mark_allocated(struct zone *z, uint32_t id, unsigned int order,
+			 int mt)
+{
+	mark_allocated(z, id, order, mt);
 }
 
 /*
@@ -551,16 +564,21 @@ alloc_pages_fast(struct zone *z, unsigned int order, int mt, unsigned int flags,
 				  r_pfn, true);
 }
 
-/* Every call but the order-0 fast path: the checks in documented order. */
+/*
+ * Every call but the order-0 fast path: the checks in documented order;
+ * with per-CPU lists on, every call (pcp.c), on behalf of @cpu (valid).
+ */
 static __attribute__((noinline)) int
-alloc_pages_checked(struct zone *z, unsigned int order, int mt,
-		    unsigned int flags, uint64_t *r_pfn)
+alloc_pages_checked(struct zone *z, unsigned int cpu, unsigned int order,
+		    int mt, unsigned int flags, uint64_t *r_pfn)
 {
 	/* One branch on the fast path; alloc_pages_error() says which. */
 	if (unlikely(!z || !r_pfn || order >= max_order(z) ||
 		     (unsigned int)mt > PGR_MIGRATE_HIGHATOMIC ||
 		     (flags & ~PGR_ALLOC_FLAGS_ALL)))
 		return alloc_pages_error(z, order, mt, flags, r_pfn);
+	if (unlikely(z->pcp))
+		return pgr__pcp_alloc(z, cpu, order, mt, flags, r_pfn);
 	if (unlikely(flags & ALLOC_WMARK_FLAGS) || unlikely(!zone_trylock(z)))
 		return alloc_pages_slow(z, order, mt, flags, r_pfn);
 	return alloc_pages_fast(z, order, mt, flags, r_pfn);
@@ -632,14 +650,27 @@ int pgr_alloc_pages(struct pgr_zone *zone, unsigned int order,
 	 * Order 0 is below every max_order (>= 2, validate_config()), so
 	 * its checks are the pointers, the migratetype and the flags; the
 	 * watermark flags take the full path.  Anything else is sorted out
-	 * by alloc_pages_checked().
+	 * by alloc_pages_checked(), so is every call with per-CPU lists
+	 * (z->alloc0_slow is nonzero then).
 	 */
-	if (likely(order == 0 && z && r_pfn &&
+	if (likely(z && !(order | z->alloc0_slow) && r_pfn &&
 		   (unsigned int)mt <= PGR_MIGRATE_HIGHATOMIC &&
 		   !(flags & ~ALLOC_ORDER0_FAST_FLAGS)) &&
 	    zone_trylock(z))
 		return alloc_order0_locked(z, (int)mt, flags, r_pfn);
-	return alloc_pages_checked(z, order, (int)mt, flags, r_pfn);
+	return alloc_pages_checked(z, 0, order, (int)mt, flags, r_pfn);
+}
+
+int pgr_alloc_pages_cpu(struct pgr_zone *zone, unsigned int cpu,
+			unsigned int order, enum pgr_migratetype mt,
+			unsigned int flags, uint64_t *r_pfn)
+{
+	struct zone *z = to_zone(zone);
+
+	if (z && cpu >= z->node->nr_cpus)
+		return pgr__error(EINVAL, "alloc_pages: cpu %u >= nr_cpus %u",
+				  cpu, z->node->nr_cpus);
+	return alloc_pages_checked(z, cpu, order, (int)mt, flags, r_pfn);
 }
 
 /*
@@ -681,16 +712,24 @@ static int free_pages_full(struct zone *z, uint64_t pfn, unsigned int order);
  * is sorted out by free_pages_error().
  */
 static inline __attribute__((always_inline)) int
-free_pages_locked(struct zone *z, uint64_t pfn, unsigned int order, bool fast)
+free_pages_locked(struct zone *z, uint64_t pfn, unsigned int order, bool fast,
+		  unsigned int cpu)
 {
 	uint32_t id = pfn_id(z, pfn);
 	struct page *p = &z->pages[id];
 
-	if (unlikely(!(p->flags & PG_alloc) || p->order != order)) {
+	/* PG_alloc alone: a pcp head has PG_isolated too (PG_pcp) */
+	if (unlikely((p->flags & PG_pcp) != PG_alloc || p->order != order)) {
 		zone_unlock(z);
 		return free_pages_error(z, pfn, order);
 	}
 	PGR_BUG_ON(order >= max_order(z) || (pfn & ((1ULL << order) - 1)));
+	/* free_the_page(): a pcp order goes to free_unref_page() */
+	if (unlikely(z->pcp) && pgr__pcp_allowed_order(z, order)) {
+		pgr__pcp_free_locked(z, cpu, id, order);
+		pgr__zone_unlock_checked(z);
+		return 0;
+	}
 	/*
 	 * @fast: a block that merges is freed by free_pages_full(), so that
 	 * the fast path has no call to free_one_page_merge() to keep
@@ -715,7 +754,7 @@ free_pages_locked(struct zone *z, uint64_t pfn, unsigned int order, bool fast)
 static __attribute__((noinline)) int
 free_pages_full(struct zone *z, uint64_t pfn, unsigned int order)
 {
-	return free_pages_locked(z, pfn, order, false);
+	return free_pages_locked(z, pfn, order, false, 0);
 }
 
 /*
@@ -726,13 +765,13 @@ static __attribute__((noinline, cold)) int
 free_pages_contended(struct zone *z, uint64_t pfn, unsigned int order)
 {
 	pgr__zone_lock_slow(z);
-	return free_pages_locked(z, pfn, order, false);
+	return free_pages_locked(z, pfn, order, false, 0);
 }
 
 static __attribute__((noinline)) int
 free_pages_fast(struct zone *z, uint64_t pfn, unsigned int order)
 {
-	return free_pages_locked(z, pfn, order, true);
+	return free_pages_locked(z, pfn, order, true, 0);
 }
 
 /*
@@ -759,7 +798,7 @@ free_order0_locked(struct zone *z, uint64_t pfn, uint64_t start_pfn,
 	uint32_t next;
 
 	/* PG_alloc with order 0: an allocated head, aligned to its order. */
-	if (unlikely((info & PAGE_INFO(PG_alloc, 0xff, 0)) !=
+	if (unlikely((info & PAGE_INFO(PG_pcp, 0xff, 0)) !=
 		     PAGE_INFO(PG_alloc, 0, 0))) {
 		zone_unlock(z);
 		return free_pages_error(z, pfn, 0);
@@ -834,10 +873,38 @@ int pgr_free_pages(struct pgr_zone *zone, uint64_t pfn, unsigned int order)
 		return free_pages_error(z, pfn, order);
 	if (unlikely(!zone_trylock(z)))
 		return free_pages_contended(z, pfn, order);
-	/* free_order0_locked() needs a 4-page aligned zone start. */
-	if (likely(!(order | (start_pfn & 3))))
+	/*
+	 * free_order0_locked() needs a 4-page aligned zone start and no
+	 * per-CPU lists: z->free0_slow is nonzero otherwise.
+	 */
+	if (likely(!(order | z->free0_slow)))
 		return free_order0_locked(z, pfn, start_pfn, nr_pages);
 	return free_pages_fast(z, pfn, order);
+}
+
+/* pgr_free_pages() for a CPU other than 0: no fast path. */
+static __attribute__((noinline)) int free_pages_cpu(struct zone *z,
+						    uint64_t pfn,
+						    unsigned int order,
+						    unsigned int cpu)
+{
+	zone_lock(z);
+	return free_pages_locked(z, pfn, order, false, cpu);
+}
+
+int pgr_free_pages_cpu(struct pgr_zone *zone, unsigned int cpu, uint64_t pfn,
+		       unsigned int order)
+{
+	struct zone *z = to_zone(zone);
+
+	if (z && cpu >= z->node->nr_cpus)
+		return pgr__error(EINVAL, "free_pages: cpu %u >= nr_cpus %u",
+				  cpu, z->node->nr_cpus);
+	if (!cpu)
+		return pgr_free_pages(zone, pfn, order);
+	if (unlikely(!z || pfn - z->start_pfn >= z->nr_pages))
+		return free_pages_error(z, pfn, order);
+	return free_pages_cpu(z, pfn, order, cpu);
 }
 
 /*
@@ -1030,7 +1097,7 @@ int pgr_putback_isolated_page(struct pgr_zone *zone, uint64_t pfn,
 		return err;
 	zone_lock(z);
 	p = &z->pages[pfn_id(z, pfn)];
-	if (!(p->flags & PG_isolated) || p->order != order) {
+	if ((p->flags & PG_pcp) != PG_isolated || p->order != order) {
 		zone_unlock(z);
 		return pgr__error(EINVAL,
 				  "putback_isolated_page: pfn %#llx is not an "

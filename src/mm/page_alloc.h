@@ -73,6 +73,24 @@ uint32_t pgr__block_head(struct zone *z, uint64_t pfn);
 bool pgr__zone_watermark_ok_flags(struct zone *z, unsigned int order,
 				  uint64_t mark, bool alloc_harder);
 
+/* src/mm/page_alloc.c, for pcp.c; zone lock held. */
+uint32_t pgr__rmqueue(struct zone *z, unsigned int order, int mt,
+		      unsigned int flags);
+void pgr__mark_allocated(struct zone *z, uint32_t id, unsigned int order,
+			 int mt);
+
+/* src/mm/pcp.c: per-CPU lists (6.1); zone lock held unless said. */
+bool pgr__pcp_allowed_order(const struct zone *z, unsigned int order);
+uint32_t pgr__pcp_list_id(const struct zone *z, unsigned int cpu,
+			  unsigned int pindex);
+void pgr__pcp_setup(struct zone *z);
+void pgr__pcp_free_locked(struct zone *z, unsigned int cpu, uint32_t id,
+			  unsigned int order);
+void pgr__pcp_drain_all_locked(struct zone *z);
+/* arguments validated, zone lock not held */
+int pgr__pcp_alloc(struct zone *z, unsigned int cpu, unsigned int order, int mt,
+		   unsigned int flags, uint64_t *r_pfn);
+
 /* src/mm/shuffle.c; zone lock held (dropped every 100 blocks). */
 void pgr__shuffle_zone(struct zone *z);
 

@@ -52,7 +52,9 @@ static uint64_t move_freepages(struct zone *z, uint64_t start, uint64_t end,
 
 		if (!(p->flags & PG_buddy)) {
 			if (p->flags & (PG_alloc | PG_isolated)) {
-				if (num_movable && (p->flags & PG_alloc) &&
+				/* a pcp page is not PageLRU: not movable */
+				if (num_movable &&
+				    (p->flags & PG_pcp) == PG_alloc &&
 				    p->index == PGR_MIGRATE_MOVABLE)
 					*num_movable += 1ULL << p->order;
 				pfn += 1ULL << p->order;
@@ -293,6 +295,12 @@ int pgr_isolate_range(struct pgr_zone *zone, uint64_t start_pfn,
 				  (unsigned long long)start_pfn,
 				  (unsigned long long)end);
 	}
+	/*
+	 * Per-CPU lists (6.1): offline_pages() drains them first
+	 * (zone_pcp_disable), so their pages are free buddies the isolation
+	 * moves; its window with high = 0 is not modelled.
+	 */
+	pgr__pcp_drain_all_locked(z);
 	split_free_block_at(z, start_pfn, false);
 	split_free_block_at(z, end, false);
 	for (pfn = start_pfn; pfn < end; pfn += pageblock_nr_pages(z))

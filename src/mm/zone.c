@@ -172,6 +172,14 @@ static int validate_config(const struct pgr_node_config *cfg,
 					  mo - 1, cfg->pageblock_order);
 		pb = mo - 1;
 	}
+	if ((unsigned int)cfg->pcp > PGR_PCP_ON)
+		return pgr__error(EINVAL, "node_create: unknown pcp mode %d",
+				  (int)cfg->pcp);
+	/* each CPU's pcp list heads take ids after the free lists' */
+	if (cfg->nr_cpus > PGR_PCP_MAX_CPUS)
+		return pgr__error(EINVAL,
+				  "node_create: nr_cpus %u not in 0..%d",
+				  cfg->nr_cpus, PGR_PCP_MAX_CPUS);
 	if (cfg->nr_zones < 1 || cfg->nr_zones > PGR_MAX_ZONES)
 		return pgr__error(EINVAL,
 				  "node_create: nr_zones %u not in 1..%d",
@@ -180,7 +188,8 @@ static int validate_config(const struct pgr_node_config *cfg,
 		const struct pgr_zone_config *zc = &cfg->zones[i];
 		/*
 		 * Page ids and list-head ids share 32 bits; mm.h promises
-		 * < 2^32 - 1024, which leaves room for any nr_lists (<= 80).
+		 * < 2^32 - 1024, which leaves room for any nr_lists (<= 80)
+		 * and the pcp list heads (<= PGR_PCP_MAX_CPUS * 13).
 		 */
 		const uint64_t limit = (1ULL << 32) - 1024;
 
@@ -225,8 +234,10 @@ static void zone_free(struct zone *z)
 	if (z->pages)
 		munmap(z->pages, z->pages_bytes);
 	free(z->pageblock_mt);
+	free(z->pcp);
 	z->pages = NULL;
 	z->pageblock_mt = NULL;
+	z->pcp = NULL;
 }
 
 static int zone_init(struct pgr_node *node, unsigned int idx,
@@ -246,8 +257,21 @@ static int zone_init(struct pgr_node *node, unsigned int idx,
 	z->start_pfn = zc->start_pfn;
 	z->nr_pages = (uint32_t)zc->nr_pages;
 	z->nr_lists = node->max_order * PGR_MIGRATE_TYPES;
-	z->pages_bytes =
-		((uint64_t)z->nr_pages + z->nr_lists) * sizeof(struct page);
+	z->pcp_list_base = z->nr_pages + z->nr_lists;
+	if (node->pcp) {
+		/* 12 lists, + 1 THP list (order pageblock_order > 3) */
+		z->pcp_nr_lists = 12;
+		if (!node->no_hugetlb && node->pageblock_order > 3)
+			z->pcp_nr_lists++;
+		z->pcp = calloc(node->nr_cpus, sizeof(*z->pcp));
+		if (!z->pcp)
+			return -ENOMEM;
+	}
+	z->alloc0_slow = node->pcp;
+	z->free0_slow = (uint32_t)(z->start_pfn & 3) | node->pcp << 2;
+	z->pages_bytes = ((uint64_t)z->nr_pages + z->nr_lists +
+			  (uint64_t)node->nr_cpus * z->pcp_nr_lists) *
+			 sizeof(struct page);
 	z->pages_bytes = (z->pages_bytes + 4095) & ~(size_t)4095;
 	mem = mmap(NULL, z->pages_bytes, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -265,6 +289,8 @@ static int zone_init(struct pgr_node *node, unsigned int idx,
 	memset(z->pageblock_mt, PGR_MIGRATE_MOVABLE, z->nr_pageblocks);
 	for (uint32_t l = 0; l < z->nr_lists; l++)
 		list_init(z, z->nr_pages + l);
+	for (uint32_t l = 0; l < node->nr_cpus * z->pcp_nr_lists; l++)
+		list_init(z, z->pcp_list_base + l);
 	pgr_spin_init(&z->lock);
 	return 0;
 }
@@ -295,6 +321,10 @@ struct pgr_node *pgr_node_create(const struct pgr_node_config *cfg)
 	node->shuffle = cfg->shuffle;
 	node->profile = profile;
 	node->fpi_to_tail = profile >= PGR_PROFILE_5_10;
+	node->nr_cpus = cfg->nr_cpus ? cfg->nr_cpus : 1;
+	node->pcp = cfg->pcp == PGR_PCP_ON ||
+		    (cfg->pcp == PGR_PCP_PROFILE && profile == PGR_PROFILE_6_1);
+	node->no_hugetlb = cfg->no_hugetlb;
 	pgr_rand_seed(&node->rand, cfg->seed);
 	pgr_spin_init(&node->shuffle_lock);
 	atomic_init(&node->rep_notify, false);
@@ -309,6 +339,8 @@ struct pgr_node *pgr_node_create(const struct pgr_node_config *cfg)
 		}
 	}
 	setup_watermarks(node, cfg);
+	for (unsigned int i = 0; i < cfg->nr_zones; i++)
+		pgr__pcp_setup(&node->zones[i]);
 	return node;
 }
 
@@ -393,6 +425,8 @@ int pgr_zone_offline(struct pgr_zone *zone)
 		return pgr__error(EINVAL, "zone_offline: %s is not populated",
 				  z->name);
 	}
+	/* offline_pages(): zone_pcp_disable() drains the pcp first */
+	pgr__pcp_drain_all_locked(z);
 	if (z->nr_allocated_pages || z->nr_isolated_pages) {
 		zone_unlock(z);
 		return pgr__error(EBUSY,
@@ -469,6 +503,15 @@ static void zone_get_info_locked(struct zone *z, struct pgr_zone_info *r)
 	r->nr_reserved_highatomic = z->nr_reserved_highatomic;
 	memcpy(r->watermark, z->watermark, sizeof(r->watermark));
 	r->metadata_bytes = z->pages_bytes + z->nr_pageblocks;
+	r->pcp_pages = z->pcp_pages;
+	r->pcp_high_pages = z->pcp_high_pages;
+	r->pcp_drains = z->pcp_drains;
+	r->pcp_drain_all = z->pcp_drain_all;
+	if (z->pcp) {
+		r->pcp_batch = z->pcp[0].batch;
+		r->pcp_high = z->pcp[0].high;
+		r->metadata_bytes += z->node->nr_cpus * sizeof(*z->pcp);
+	}
 }
 
 int pgr_zone_get_info(struct pgr_zone *zone, struct pgr_zone_info *r_info)
@@ -501,6 +544,9 @@ int pgr_page_get_info(struct pgr_zone *zone, uint64_t pfn,
 	if (p->flags & PG_buddy) {
 		r_info->state = PGR_PAGE_FREE;
 		r_info->migratetype = buddy_list_mt(p);
+	} else if (page_is_pcp(p)) {
+		r_info->state = PGR_PAGE_PCP;
+		r_info->migratetype = p->index;
 	} else if (p->flags & PG_alloc) {
 		r_info->state = PGR_PAGE_ALLOCATED;
 	} else if (p->flags & PG_isolated) {

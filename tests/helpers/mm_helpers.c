@@ -232,6 +232,8 @@ static const char *state_name(enum pgr_page_state s)
 		return "allocated";
 	case PGR_PAGE_ISOLATED:
 		return "isolated";
+	case PGR_PAGE_PCP:
+		return "pcp";
 	}
 	return "?";
 }
