@@ -383,9 +383,9 @@ static int take_range(struct pgr_zone *zone, uint64_t p, uint64_t stop,
 }
 
 /*
- * Per-CPU lists: @pcp 0 = the profile's choice (on for 6.1 once the
- * library has them), 1 = off, 2 = on; one CPU, as UML.  A library without
- * per-CPU lists (no PGR_PCP_MAX_CPUS) only builds @pcp 0 and 1.
+ * Per-CPU lists: @pcp 0 = the profile's choice (on for 6.1), 1 = off,
+ * 2 = on; one CPU, as UML.  The reporting phases use 0: their seeded
+ * blocks are pageblock-order and bypass the lists.
  */
 static struct pgr_node *build_node(const struct kzone *z,
 				   const struct layout *L, unsigned pb_order,
@@ -408,18 +408,10 @@ static struct pgr_node *build_node(const struct kzone *z,
 		.nr_pages = z->spanned,
 		.watermark = { z->min, z->low, z->high },
 	};
-#ifdef PGR_PCP_MAX_CPUS
 	cfg.nr_cpus = 1;
 	cfg.pcp = pcp == 1   ? PGR_PCP_OFF
 		  : pcp == 2 ? PGR_PCP_ON
 			     : PGR_PCP_PROFILE;
-#else
-	if (pcp == 2) {
-		fprintf(stderr,
-			"uml_model: this library has no per-CPU lists\n");
-		return NULL;
-	}
-#endif
 	node = pgr_node_create(&cfg);
 	if (!node) {
 		fprintf(stderr, "uml_model: node: %s\n", pgr_errmsg());
@@ -739,11 +731,8 @@ static int distance(void)
 	uint64_t n, kc[MAXO] = { 0 }, sk = 0;
 	struct pgr_zone_info info;
 	static const char *const label[3] = { "", "pcp off", "pcp on " };
-	int last = 1;
+	const int last = 2;
 
-#ifdef PGR_PCP_MAX_CPUS
-	last = 2;
-#endif
 	if (read_zoneinfo("boot", &zb) || read_zoneinfo("fill", &zf) ||
 	    read_zoneinfo("after", &za) || read_pagetypeinfo("boot", &kb) ||
 	    read_pagetypeinfo("after", &ka))
@@ -773,11 +762,9 @@ static int distance(void)
 
 		if (fill_delete(&zb, &kb, n, mode, &got, &info))
 			return -1;
-#ifdef PGR_PCP_MAX_CPUS
 		pcp_pages = info.pcp_pages;
 		high = info.pcp_high;
 		batch = info.pcp_batch;
-#endif
 		printf("  model %s ", label[mode]);
 		for (unsigned o = 0; o <= kb.pb_order; o++) {
 			uint64_t m = info.nr_free[o];
