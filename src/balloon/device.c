@@ -19,6 +19,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -200,6 +201,36 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* The buddy order of a reported range: log2 of its 4 KiB pages, rounded
+ * down (a range shorter than a page counts as order 0). */
+static unsigned int range_order(uint64_t len)
+{
+	unsigned int o = 0;
+
+	len >>= 12;
+	while (len > 1 && o < 63) {
+		len >>= 1;
+		o++;
+	}
+	return o;
+}
+
+/*
+ * --report-log: "<CLOCK_MONOTONIC ns> <ranges> <bytes> <order>:<count>..."
+ * when the buffer is done, before it is pushed back; flushed per line so
+ * a reader sees each report as it completes.
+ */
+static void log_report(FILE *f, uint64_t t_ns, unsigned int ranges,
+		       uint64_t bytes, const uint32_t *per_order)
+{
+	fprintf(f, "%" PRIu64 " %u %" PRIu64, t_ns, ranges, bytes);
+	for (unsigned int o = 0; o < 64; o++)
+		if (per_order[o])
+			fprintf(f, " %u:%" PRIu32, o, per_order[o]);
+	fputc('\n', f);
+	fflush(f);
+}
+
 static int handle_reporting(struct pgr_balloon_dev *d,
 			    struct pgr_vhost_backend *be, unsigned int q)
 {
@@ -209,7 +240,8 @@ static int handle_reporting(struct pgr_balloon_dev *d,
 	while ((r = pgr__vhost_backend_pop(be, q)) > 0) {
 		struct pgr_vring_elem *e = &be->elem;
 		unsigned int i;
-		uint64_t t0;
+		uint64_t t0, bytes = 0;
+		uint32_t per_order[64] = { 0 };
 
 		/* QEMU walks in_sg only: the driver's buffers are writable. */
 		for (i = e->n_out; i < e->n_out + e->n_in; i++) {
@@ -236,8 +268,13 @@ static int handle_reporting(struct pgr_balloon_dev *d,
 			d->stats.ranges++;
 			if (n > 0)
 				d->stats.bytes_discarded += (uint64_t)n;
+			bytes += e->buf[i].len;
+			per_order[range_order(e->buf[i].len)]++;
 		}
 		d->stats.reports++;
+		if (d->report_log)
+			log_report(d->report_log, mono_ns(), e->n_in, bytes,
+				   per_order);
 		/*
 		 * Busy time ends before the push: its call may wake the
 		 * front-end onto this CPU and delay our next clock read.

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "vhost-user/vhost.h"
 
@@ -35,6 +36,8 @@ struct pgr_balloon_dev {
 	struct pgr_balloon_dev_stats stats;
 	void (*log)(void *opaque, const char *msg);
 	void *log_opaque;
+	/* --report-log: one line per used reporting buffer, or NULL */
+	FILE *report_log;
 };
 
 extern const struct pgr_vhost_device_ops pgr__balloon_dev_ops;

@@ -85,6 +85,12 @@ static void usage(FILE *f)
 	      "      --idle-timeout-ms=MS drop a front-end silent for MS after "
 	      "that\n"
 	      "                           (default 0 = never)\n"
+	      "      --report-log=FILE    write one line per completed "
+	      "report to FILE\n"
+	      "                           (truncated at start): "
+	      "CLOCK_MONOTONIC ns,\n"
+	      "                           ranges, bytes, then ORDER:COUNT "
+	      "per range order\n"
 	      "      --test-discard-delay-ms=MS  (tests) sleep before each "
 	      "discard\n"
 	      "  -h, --help               this text\n"
@@ -270,11 +276,12 @@ int main(int argc, char **argv)
 		{ "handshake-timeout-ms", required_argument, NULL, 'H' },
 		{ "discard-regular-files", no_argument, NULL, 'R' },
 		{ "idle-timeout-ms", required_argument, NULL, 'I' },
+		{ "report-log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = NULL;
+	const char *path = NULL, *report_log = NULL;
 	int inherited = -1, listen_fd = -1, c;
 	bool discard = true, ring_features = false, one_shot = false;
 	bool discard_files = false;
@@ -341,6 +348,15 @@ int main(int argc, char **argv)
 			if (!parse_ms("--idle-timeout-ms", optarg, &idle_ms))
 				return 2;
 			break;
+		case 'L':
+			if (!optarg[0]) {
+				fprintf(stderr, "pagereport-balloond: "
+						"--report-log is empty: give "
+						"a file name\n");
+				return 2;
+			}
+			report_log = optarg;
+			break;
 		case 'D': {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -382,6 +398,15 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	pgr__balloon_dev_init(&dev, discard);
+	if (report_log) {
+		dev.report_log = fopen(report_log, "we");
+		if (!dev.report_log) {
+			fprintf(stderr,
+				"pagereport-balloond: --report-log %s: %s\n",
+				report_log, strerror(errno));
+			return 1;
+		}
+	}
 	dev.test_delay_ms = discard_delay_ms;
 	dev.discard_files = discard_files;
 	if (ring_features)
@@ -500,5 +525,7 @@ int main(int argc, char **argv)
 			unlink_own(path);
 	}
 	print_stats(&dev);
+	if (dev.report_log)
+		fclose(dev.report_log);
 	return 0;
 }

@@ -7,6 +7,10 @@
  *   A is SIGKILLed (stale socket); C starts         Expect C to take PATH
  *   PATH replaced by another socket; C exits        Expect C to leave the
  *                                                   new socket alone
+ *   --report-log=FILE, one report of 3 ranges       Expect one line: a
+ *   (orders 9, 8, 0)                                CLOCK_MONOTONIC time
+ *                                                   within the call, 3,
+ *                                                   the bytes, 0:1 8:1 9:1
  */
 #include "config.h"
 
@@ -36,6 +40,34 @@ static bool served(void)
 	pgr_sink_destroy(s);
 	pgr_guest_ram_destroy(ram);
 	return ok;
+}
+
+/* One report of orders 9, 8 and 0 (3149824 bytes) through the daemon. */
+static bool report_three(void)
+{
+	struct pgr_guest_ram *ram = pgr_guest_ram_create(0, 1024);
+	struct pgr_balloon_config cfg = { .fd = -1,
+					  .socket_path = path,
+					  .timeout_ns = 2000000000ULL };
+	struct pgr_range r[3] = { { 0, 9, 0 }, { 512, 8, 0 }, { 768, 0, 0 } };
+	struct pgr_sink *s;
+	bool ok;
+
+	T_ASSERT(ram);
+	cfg.ram = ram;
+	s = pgr_sink_balloon_create(&cfg);
+	ok = s && s->ops->report(s, r, 3) == 0;
+	pgr_sink_destroy(s);
+	pgr_guest_ram_destroy(ram);
+	return ok;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 /* Wait (bounded) for @pid to exit; its status, or -1 if it is still up. */
@@ -101,6 +133,39 @@ int main(void)
 	T_ASSERT(c > 0 && served());
 	T_ASSERT(t_daemon_stop(c, SIGTERM) == 0);
 	T_ASSERT(lstat(path, &st) < 0 && errno == ENOENT);
+
+	/* --report-log: one line per used buffer, with its time. */
+	{
+		char log[128], arg[160], line[256], rest[64] = "";
+		unsigned long long t, bytes;
+		unsigned int ranges;
+		uint64_t t0, t1;
+		FILE *f;
+		int n;
+
+		snprintf(log, sizeof(log), "/tmp/pgr-balloond-log-%d.txt",
+			 getpid());
+		snprintf(arg, sizeof(arg), "--report-log=%s", log);
+		c = t_daemon_start(path, NULL, arg);
+		T_ASSERT(c > 0);
+		t0 = mono_ns();
+		T_ASSERT(report_three());
+		t1 = mono_ns();
+		T_ASSERT(t_daemon_stop(c, SIGTERM) == 0);
+		f = fopen(log, "r");
+		T_ASSERT(f);
+		T_ASSERT(fgets(line, sizeof(line), f));
+		printf("report log: %s", line);
+		n = sscanf(line, "%llu %u %llu %63[^\n]", &t, &ranges, &bytes,
+			   rest);
+		T_ASSERT(n == 4);
+		T_ASSERT(t >= t0 && t <= t1);
+		T_ASSERT(ranges == 3 && bytes == 3149824ULL);
+		T_ASSERT(strcmp(rest, "0:1 8:1 9:1") == 0);
+		T_ASSERT(!fgets(line, sizeof(line), f)); /* one report only */
+		fclose(f);
+		unlink(log);
+	}
 	printf("PASS\n");
 	return 0;
 }
