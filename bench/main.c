@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "bench/revision.h" /* built: PGR_BENCH_REVISION */
 
 struct bench_opts bench_opts = {
 	.mem_bytes = 32 * GiB,
@@ -523,7 +524,7 @@ int main(int argc, char **argv)
 			PGR_DEBUG);
 
 	printf("pagereport-bench %s (%s), seed %llu, %u repeats%s, out %s\n",
-	       PACKAGE_VERSION, PGR_GIT_REVISION,
+	       PACKAGE_VERSION, PGR_BENCH_REVISION,
 	       (unsigned long long)bench_opts.seed, bench_opts.repeat,
 	       bench_opts.quick ? ", quick" : "", bench_opts.out_dir);
 	fflush(stdout);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "bench/revision.h" /* built: PGR_BENCH_REVISION */
 #include "json.h"
 
 struct bench_col {
@@ -508,7 +509,7 @@ static int write_json(struct bench_table *t, const char *path, double elapsed_s)
 	fputs(",\n  \"description\": ", f);
 	json_str(f, t->description);
 	fputs(",\n  \"git_revision\": ", f);
-	json_str(f, PGR_GIT_REVISION);
+	json_str(f, PGR_BENCH_REVISION);
 	fprintf(f, ",\n  \"package_version\": ");
 	json_str(f, PACKAGE_VERSION);
 	fprintf(f, ",\n  \"debug_level\": %d,\n", PGR_DEBUG);
