@@ -120,8 +120,9 @@ struct zone {
 	unsigned int idx;
 	char name[16];
 	uint64_t start_pfn;
-	uint32_t nr_pages; /* spanned */
-	uint32_t nr_lists; /* max_order * PGR_MIGRATE_TYPES */
+	uint32_t nr_pages;	/* spanned */
+	uint32_t managed_pages; /* zone_managed_pages(): <= nr_pages */
+	uint32_t nr_lists;	/* max_order * PGR_MIGRATE_TYPES */
 	/* nonzero keeps order 0 off the fast paths of page_alloc.c: per-CPU
 	 * lists on, or (free only) a zone start not 4-page aligned */
 	uint32_t alloc0_slow, free0_slow;

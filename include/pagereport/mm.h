@@ -63,6 +63,14 @@ struct pgr_zone_config {
 	/* Watermarks in pages; all zero = computed as the kernel does from
 	 * min_free_kbytes and watermark_scale_factor 10. */
 	uint64_t watermark[PGR_NR_WMARK];
+	/*
+	 * zone_managed_pages(): the pages the buddy allocator manages, which
+	 * can be far fewer than spanned (a guest's holes, memmap, the kernel
+	 * image; /proc/zoneinfo "managed").  0 = nr_pages; at most nr_pages.
+	 * The computed watermarks and the per-CPU lists' batch and high are
+	 * derived from it, as the kernel derives them.
+	 */
+	uint64_t managed_pages;
 };
 
 /*
@@ -196,6 +204,7 @@ struct pgr_zone_info {
 	size_t metadata_bytes; /* page metadata + pageblock flags */
 	/* zone->nr_reserved_highatomic: pages of pageblocks made HIGHATOMIC */
 	uint64_t nr_reserved_highatomic;
+	uint64_t managed_pages; /* pgr_zone_config.managed_pages in effect */
 	/* Per-CPU lists (all zero when off): */
 	uint64_t pcp_pages;	      /* base pages on every CPU's lists now */
 	uint64_t pcp_high_pages;      /* the most pcp_pages has been */

@@ -22,6 +22,7 @@ struct pgr_zone_config {
     uint64_t start_pfn;
     uint64_t nr_pages;
     uint64_t watermark[3];
+    uint64_t managed_pages;
 };
 enum pgr_kernel_profile { PGR_PROFILE_DEFAULT = 0, PGR_PROFILE_5_4 = 1,
     PGR_PROFILE_5_7 = 2, PGR_PROFILE_5_10 = 3, PGR_PROFILE_6_1 = 4 };
@@ -57,6 +58,7 @@ struct pgr_zone_info {
     uint64_t watermark[3];
     size_t metadata_bytes;
     uint64_t nr_reserved_highatomic;
+    uint64_t managed_pages;
     uint64_t pcp_pages;
     uint64_t pcp_high_pages;
     uint64_t pcp_drains;

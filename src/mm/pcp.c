@@ -62,10 +62,10 @@ static uint64_t rounddown_pow_of_two(uint64_t n)
 	return r;
 }
 
-/* zone_batchsize() with CONFIG_MMU; managed pages = spanned pages. */
+/* zone_batchsize() with CONFIG_MMU, from zone_managed_pages(). */
 static unsigned int zone_batchsize(const struct zone *z)
 {
-	uint64_t batch = (uint64_t)z->nr_pages >> 10;
+	uint64_t batch = (uint64_t)z->managed_pages >> 10;
 
 	if (batch > (1ULL << 20) / PGR_PAGE_SIZE)
 		batch = (1ULL << 20) / PGR_PAGE_SIZE;

@@ -64,8 +64,9 @@ static uint64_t mult_frac(uint64_t x, uint64_t n, uint64_t d)
 
 /*
  * init_per_zone_wmark_min() + __setup_per_zone_wmarks() with
- * watermark_scale_factor 10, all zones counted as lowmem and managed ==
- * spanned pages; zones whose config gives watermarks keep them.
+ * watermark_scale_factor 10, all zones counted as lowmem, from the managed
+ * pages (pgr_zone_config.managed_pages, default spanned); zones whose
+ * config gives watermarks keep them.
  */
 static void setup_watermarks(struct pgr_node *node,
 			     const struct pgr_node_config *cfg)
@@ -73,7 +74,7 @@ static void setup_watermarks(struct pgr_node *node,
 	uint64_t lowmem_pages = 0, min_free_kbytes, pages_min;
 
 	for (unsigned int i = 0; i < node->nr_zones; i++)
-		lowmem_pages += node->zones[i].nr_pages;
+		lowmem_pages += node->zones[i].managed_pages;
 	min_free_kbytes = int_sqrt(lowmem_pages * (PGR_PAGE_SIZE >> 10) * 16);
 	if (min_free_kbytes < 128)
 		min_free_kbytes = 128;
@@ -90,11 +91,11 @@ static void setup_watermarks(struct pgr_node *node,
 			memcpy(z->watermark, w, sizeof(z->watermark));
 			continue;
 		}
-		tmp = pages_min * z->nr_pages / lowmem_pages;
+		tmp = pages_min * z->managed_pages / lowmem_pages;
 		z->watermark[PGR_WMARK_MIN] = tmp;
 		tmp = tmp >> 2;
-		if (mult_frac(z->nr_pages, 10, 10000) > tmp)
-			tmp = mult_frac(z->nr_pages, 10, 10000);
+		if (mult_frac(z->managed_pages, 10, 10000) > tmp)
+			tmp = mult_frac(z->managed_pages, 10, 10000);
 		z->watermark[PGR_WMARK_LOW] = z->watermark[PGR_WMARK_MIN] + tmp;
 		z->watermark[PGR_WMARK_HIGH] =
 			z->watermark[PGR_WMARK_MIN] + 2 * tmp;
@@ -208,6 +209,13 @@ static int validate_config(const struct pgr_node_config *cfg,
 					  "node_create: zone %u: nr_pages %llu "
 					  "not in 1..2^32-1025",
 					  i, (unsigned long long)zc->nr_pages);
+		if (zc->managed_pages > zc->nr_pages)
+			return pgr__error(EINVAL,
+					  "node_create: zone %u: managed_pages "
+					  "%llu > nr_pages %llu",
+					  i,
+					  (unsigned long long)zc->managed_pages,
+					  (unsigned long long)zc->nr_pages);
 		if (zc->start_pfn >
 		    UINT64_MAX - zc->nr_pages - (1ULL << PGR_MAX_ORDER_LIMIT))
 			return pgr__error(EINVAL,
@@ -256,6 +264,8 @@ static int zone_init(struct pgr_node *node, unsigned int idx,
 		snprintf(z->name, sizeof(z->name), "zone%u", idx);
 	z->start_pfn = zc->start_pfn;
 	z->nr_pages = (uint32_t)zc->nr_pages;
+	z->managed_pages = (uint32_t)(zc->managed_pages ? zc->managed_pages
+							: zc->nr_pages);
 	z->nr_lists = node->max_order * PGR_MIGRATE_TYPES;
 	z->pcp_list_base = z->nr_pages + z->nr_lists;
 	if (node->pcp) {
@@ -501,6 +511,7 @@ static void zone_get_info_locked(struct zone *z, struct pgr_zone_info *r)
 			r->nr_pageblocks_mt[z->pageblock_mt[b]]++;
 	r->nr_isolate_pageblock = z->nr_isolate_pageblock;
 	r->nr_reserved_highatomic = z->nr_reserved_highatomic;
+	r->managed_pages = z->managed_pages;
 	memcpy(r->watermark, z->watermark, sizeof(r->watermark));
 	r->metadata_bytes = z->pages_bytes + z->nr_pageblocks;
 	r->pcp_pages = z->pcp_pages;

@@ -407,6 +407,8 @@ static struct pgr_node *build_node(const struct kzone *z,
 		.start_pfn = z->start_pfn,
 		.nr_pages = z->spanned,
 		.watermark = { z->min, z->low, z->high },
+		/* pcp batch and high come from managed, as in the kernel */
+		.managed_pages = z->managed,
 	};
 	cfg.nr_cpus = 1;
 	cfg.pcp = pcp == 1   ? PGR_PCP_OFF

@@ -117,6 +117,44 @@ START_TEST(test_pcp_batch_high)
 }
 END_TEST
 
+/*
+ * batch comes from the managed pages, not the span: a 512 MiB UML guest's
+ * zone spans 391383 pages but manages 121469 (its /proc/zoneinfo), and its
+ * kernel shows batch 31: 121469 >> 10 = 118, /4 = 29, 29 + 14 = 43 -> 32
+ * - 1.  The span alone would give 63.  Computed watermarks scale with
+ * managed too, and managed above the span is refused.
+ */
+START_TEST(test_pcp_batch_managed)
+{
+	struct pgr_node_config cfg = { .nr_zones = 1, .pcp = PGR_PCP_ON };
+	struct pgr_zone_info full, part;
+	struct pgr_node *n;
+
+	cfg.zones[0].nr_pages = 391383;
+	n = pgr_node_create(&cfg);
+	ck_assert_ptr_nonnull(n);
+	full = mmh_info(pgr_node_zone(n, 0));
+	pgr_node_destroy(n);
+	ck_assert_uint_eq(full.pcp_batch, 63);
+	ck_assert_uint_eq(full.managed_pages, 391383);
+
+	cfg.zones[0].managed_pages = 121469;
+	n = pgr_node_create(&cfg);
+	ck_assert_ptr_nonnull(n);
+	part = mmh_info(pgr_node_zone(n, 0));
+	pgr_node_destroy(n);
+	ck_assert_uint_eq(part.pcp_batch, 31);
+	ck_assert_uint_eq(part.managed_pages, 121469);
+	ck_assert_uint_lt(part.watermark[PGR_WMARK_LOW],
+			  full.watermark[PGR_WMARK_LOW]);
+
+	cfg.zones[0].managed_pages = 391384;
+	pgr_errmsg_clear();
+	ck_assert_ptr_null(pgr_node_create(&cfg));
+	ck_assert_ptr_nonnull(strstr(pgr_errmsg(), "managed_pages"));
+}
+END_TEST
+
 /* PROFILE: on for 6.1 only; OFF and ON override the profile. */
 START_TEST(test_pcp_profile_switch)
 {
@@ -604,6 +642,7 @@ static Suite *pcp_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_pcp_batch_high);
+	tcase_add_test(tc, test_pcp_batch_managed);
 	tcase_add_loop_test(tc, test_pcp_profile_switch, 0, 5);
 	tcase_add_loop_test(tc, test_pcp_refill_counts, 0, 5);
 	tcase_add_test(tc, test_pcp_head_take_ordered);
