@@ -26,7 +26,6 @@
 # removed on every exit path.
 set -u
 
-UML=${LINUX_UML:-/usr/bin/linux.uml}
 DAEMON=${PGR_BALLOOND:-src/balloond/pagereport-balloond}
 K=4
 MEM=256
@@ -73,22 +72,7 @@ if [ -z "$OUT" ] || [ "$K" -lt 1 ] || [ "$K" -gt 16 ] ||
 fi
 [ -n "$EVENTS" ] || EVENTS=${OUT%.csv}-events.csv
 
-if [ ! -x "$UML" ]; then
-	echo "SKIP: $UML not found (Debian package user-mode-linux)"
-	exit 77
-fi
-KVER=$("$UML" --version 2>/dev/null | tail -n 1 | tr -d '[:space:]')
-MOD=$(ls /usr/lib/uml/modules/"$KVER"/kernel/drivers/virtio/virtio_balloon.ko 2>/dev/null ||
-      ls /usr/lib/uml/modules/*/kernel/drivers/virtio/virtio_balloon.ko 2>/dev/null | head -n 1)
-if [ -z "$MOD" ] || [ ! -f "$MOD" ]; then
-	echo "SKIP: virtio_balloon.ko for UML not found"
-	exit 77
-fi
-INSMOD=$(command -v insmod || echo /usr/sbin/insmod)
-if [ ! -x "$INSMOD" ]; then
-	echo "FAIL: insmod (package kmod) not found"
-	exit 1
-fi
+. "$(dirname "$0")/../tests/integration/uml-env.sh"
 if [ ! -x "$DAEMON" ]; then
 	echo "FAIL: $DAEMON not built (set PGR_BALLOOND)"
 	exit 1

@@ -8,27 +8,11 @@
 # blocks.  Exits 77 only when linux.uml or the balloon module is missing.
 set -u
 
-UML=${LINUX_UML:-/usr/bin/linux.uml}
 BUILD=${top_builddir:-.}
 DAEMON=${PGR_BALLOOND:-$BUILD/src/balloond/pagereport-balloond}
 MIB=1048576
 
-if [ ! -x "$UML" ]; then
-	echo "SKIP: $UML not found (Debian package user-mode-linux)"
-	exit 77
-fi
-KVER=$("$UML" --version 2>/dev/null | tail -n 1 | tr -d '[:space:]')
-MOD=$(ls /usr/lib/uml/modules/"$KVER"/kernel/drivers/virtio/virtio_balloon.ko 2>/dev/null ||
-      ls /usr/lib/uml/modules/*/kernel/drivers/virtio/virtio_balloon.ko 2>/dev/null | head -n 1)
-if [ -z "$MOD" ] || [ ! -f "$MOD" ]; then
-	echo "SKIP: virtio_balloon.ko for UML not found"
-	exit 77
-fi
-INSMOD=$(command -v insmod || echo /usr/sbin/insmod)
-if [ ! -x "$INSMOD" ]; then
-	echo "FAIL: insmod (package kmod) not found: the project set-up installs it"
-	exit 1
-fi
+. "$(dirname "$0")/uml-env.sh"
 if [ ! -x "$DAEMON" ]; then
 	echo "FAIL: $DAEMON not built"
 	exit 1

@@ -19,7 +19,6 @@
 # module is missing.  Guest sizes: FID_SIZES (MiB, default "512 2560").
 set -u
 
-UML=${LINUX_UML:-/usr/bin/linux.uml}
 BUILD=${top_builddir:-.}
 DAEMON=${PGR_BALLOOND:-$BUILD/src/balloond/pagereport-balloond}
 MODEL=${PGR_UML_MODEL:-$BUILD/tests/integration/uml_model}
@@ -28,18 +27,7 @@ TOL_PCT=${FID_TOL_PCT:-2}
 # No report for this long ends a phase: the kernel's passes are 2 s apart.
 QUIET_MS=3500
 
-if [ ! -x "$UML" ]; then
-	echo "SKIP: $UML not found (Debian package user-mode-linux)"
-	exit 77
-fi
-KVER=$("$UML" --version 2>/dev/null | tail -n 1 | tr -d '[:space:]')
-MOD=$(ls /usr/lib/uml/modules/"$KVER"/kernel/drivers/virtio/virtio_balloon.ko 2>/dev/null ||
-      ls /usr/lib/uml/modules/*/kernel/drivers/virtio/virtio_balloon.ko 2>/dev/null | head -n 1)
-if [ -z "$MOD" ] || [ ! -f "$MOD" ]; then
-	echo "SKIP: virtio_balloon.ko for UML not found"
-	exit 77
-fi
-INSMOD=$(command -v insmod || echo /usr/sbin/insmod)
+. "$(dirname "$0")/uml-env.sh"
 for f in "$INSMOD" "$DAEMON" "$MODEL"; do
 	if [ ! -x "$f" ]; then
 		echo "FAIL: $f not found (insmod: package kmod; the others: make check builds them)"
