@@ -287,7 +287,13 @@ struct pgr_replay;
 
 /**
  * pgr_replay_create - a replayer onto @node (populated zones)
- * Return: the replayer, or NULL with errno (EINVAL, ENOMEM).
+ *
+ * A trace holds buddy-level events (a pcp refill's allocations, a drain's
+ * frees), so @node must have no per-CPU lists: a 6.1-profile node needs
+ * pcp = PGR_PCP_OFF.
+ *
+ * Return: the replayer, or NULL with errno (EINVAL: bad argument or a node
+ * with per-CPU lists, with a pgr_errmsg() message; ENOMEM).
  */
 PGR_EXPORT struct pgr_replay *
 pgr_replay_create(struct pgr_node *node, const struct pgr_replay_config *cfg);

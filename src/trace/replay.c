@@ -78,6 +78,28 @@ struct pgr_replay *pgr_replay_create(struct pgr_node *node,
 		errno = EINVAL;
 		return NULL;
 	}
+	/*
+	 * A trace's buddy events already are what the kernel's per-CPU lists
+	 * let through (zone_locked allocations, pcpu drains; see
+	 * doc/trace-format.md): replayed on a model with lists of its own, a
+	 * drained page would sit on a list a second time and the next
+	 * allocation of it would conflict.
+	 */
+	for (unsigned int i = 0; i < pgr_node_nr_zones(node); i++) {
+		struct pgr_zone_info info;
+
+		if (!pgr_zone_get_info(pgr_node_zone(node, i), &info) &&
+		    info.pcp_batch) {
+			pgr__error(EINVAL,
+				   "replay_create: zone %u has per-CPU lists "
+				   "(6.1 profile or pcp = PGR_PCP_ON); a trace "
+				   "replays on the buddy level: create the "
+				   "node with pcp = PGR_PCP_OFF",
+				   i);
+			errno = EINVAL;
+			return NULL;
+		}
+	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		pgr__error(ENOMEM, "replay_create: out of memory");

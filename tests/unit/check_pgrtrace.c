@@ -765,6 +765,39 @@ START_TEST(test_zone_dump_buddyinfo_layout)
 }
 END_TEST
 
+/*
+ * A trace is buddy-level (refills and drains already in it): replaying
+ * onto a node with per-CPU lists would put drained pages on a list a
+ * second time, so the replayer refuses such a node, for the 6.1 profile
+ * too, and says how to get one it accepts.
+ */
+START_TEST(test_replay_refuses_pcp_node)
+{
+	struct pgr_node_config cfg = { .nr_zones = 1 };
+	struct pgr_replay *r;
+	struct pgr_node *n;
+
+	cfg.zones[0].nr_pages = NPAGES;
+	cfg.profile = PGR_PROFILE_6_1;
+	n = pgr_node_create(&cfg);
+	ck_assert_ptr_nonnull(n);
+	pgr_errmsg_clear();
+	errno = 0;
+	ck_assert_ptr_null(pgr_replay_create(n, NULL));
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_ptr_nonnull(strstr(pgr_errmsg(), "PGR_PCP_OFF"));
+	pgr_node_destroy(n);
+
+	cfg.pcp = PGR_PCP_OFF;
+	n = pgr_node_create(&cfg);
+	ck_assert_ptr_nonnull(n);
+	r = pgr_replay_create(n, NULL);
+	ck_assert_ptr_nonnull(r);
+	pgr_replay_destroy(r);
+	pgr_node_destroy(n);
+}
+END_TEST
+
 /* ---- bad input ----------------------------------------------------------- */
 
 START_TEST(test_trace_bad_input)
@@ -902,6 +935,7 @@ static Suite *pgrtrace_suite(void)
 	tcase_add_test(tc, test_replay_drives_engine_clock);
 	tcase_add_test(tc, test_zone_dump_buddyinfo_layout);
 	tcase_add_test(tc, test_trace_bad_input);
+	tcase_add_test(tc, test_replay_refuses_pcp_node);
 	suite_add_tcase(s, tc);
 	return s;
 }
