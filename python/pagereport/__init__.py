@@ -14,7 +14,8 @@
 
 Strategies by name (built-in or registered: strategies(),
 load_strategies()), tunables as register() keywords and node.config();
-Workload (workload.h), Trace and Replay (trace.h), zone.dump().
+Workload (workload.h), Trace and Replay (trace.h), zone.dump(), Host
+(host.h: guests on one clock, how many fit before the host swaps).
 
 Every C function that fails raises PgrError (an OSError): .errno is the
 negative return (or errno) made positive, .message is pgr_errmsg().
@@ -25,6 +26,7 @@ then the installed one).
 """
 import dataclasses
 import errno as _errno
+import io
 import os
 
 from ._lib import ffi, lib, libc
@@ -35,7 +37,7 @@ __all__ = [
     "RecorderSink", "MemorySink", "GuestRam", "strategies",
     "strategy_id", "migratetype", "MS", "SEC", "library_path",
     "load_strategies", "Workload", "Trace", "TraceEvent", "Replay",
-    "register_system",
+    "register_system", "Host",
 ]
 
 MS = 1000000
@@ -449,8 +451,29 @@ class Node:
             raise PgrError(-ret, ffi.string(buf).decode(errors="replace"),
                            "pgr_node_check")
 
+    @classmethod
+    def _borrowed(cls, ptr, owner):
+        """A node another object owns (a Host's guest): close() and
+        garbage collection leave it alone; owner is kept alive."""
+        self = cls.__new__(cls)
+        self._n, self._owner, self.sink = ptr, owner, None
+        self.zones = [Zone(self, lib.pgr_node_zone(ptr, i), i)
+                      for i in range(lib.pgr_node_nr_zones(ptr))]
+        return self
+
+    def _forget(self):
+        """The owner freed the node: every later call raises."""
+        self._n, self.sink = None, None
+        for z in self.zones:
+            z._z = ffi.NULL
+        self.zones = []
+
     def close(self):
-        """Unregister and free the node (also on garbage collection)."""
+        """Unregister and free the node (also on garbage collection);
+        a borrowed node (Host.guest_node) is only let go."""
+        if getattr(self, "_owner", None) is not None:
+            self._n, self.zones, self._owner = None, [], None
+            return
         if getattr(self, "_n", None) is not None:
             lib.pgr_node_destroy(self._n)
             self._n = None
@@ -630,6 +653,30 @@ CHURN_MIX = {"thp": lib.PGR_CHURN_MIX_THP,
              "small": lib.PGR_CHURN_MIX_SMALL}
 
 
+def _workload_config(cfg, kind="churn", seed=1, rate=0, migratetype=None,
+                     record=None, churn=None, build=None, fill=None,
+                     page_fault1=None):
+    """Fill the struct pgr_workload_config cfg (Workload's keywords)."""
+    k = lib.pgr_workload_kind_from_name(kind.encode()) \
+        if isinstance(kind, str) else kind
+    _check(k, "pgr_workload_kind_from_name")
+    cfg.kind, cfg.seed, cfg.rate = k, seed, rate
+    if migratetype is not None:
+        cfg.migratetype = globals()["migratetype"](migratetype)
+        cfg.migratetype_set = True
+    for group, params in (("churn", churn), ("build", build),
+                          ("fill", fill), ("page_fault1", page_fault1)):
+        for key, val in (params or {}).items():
+            if key not in WORKLOAD_PARAMS[group]:
+                raise ValueError("%s has no parameter %r (one of %s)" % (
+                    group, key, ", ".join(WORKLOAD_PARAMS[group])))
+            if group == "churn" and key == "mix" and isinstance(val, str):
+                val = CHURN_MIX[val]
+            setattr(getattr(cfg, group), key, val)
+    if record is not None:
+        cfg.record = record._t
+
+
 class Workload:
     """A seeded workload on a zone (pgr_workload_create).
 
@@ -644,25 +691,8 @@ class Workload:
                  record=None, churn=None, build=None, fill=None,
                  page_fault1=None):
         cfg = ffi.new("struct pgr_workload_config *")
-        k = lib.pgr_workload_kind_from_name(kind.encode()) \
-            if isinstance(kind, str) else kind
-        _check(k, "pgr_workload_kind_from_name")
-        cfg.kind, cfg.seed, cfg.rate = k, seed, rate
-        if migratetype is not None:
-            cfg.migratetype = globals()["migratetype"](migratetype)
-            cfg.migratetype_set = True
-        for group, params in (("churn", churn), ("build", build),
-                              ("fill", fill), ("page_fault1", page_fault1)):
-            for key, val in (params or {}).items():
-                if key not in WORKLOAD_PARAMS[group]:
-                    raise ValueError("%s has no parameter %r (one of %s)" % (
-                        group, key, ", ".join(WORKLOAD_PARAMS[group])))
-                if group == "churn" and key == "mix" and \
-                        isinstance(val, str):
-                    val = CHURN_MIX[val]
-                setattr(getattr(cfg, group), key, val)
-        if record is not None:
-            cfg.record = record._t
+        _workload_config(cfg[0], kind, seed, rate, migratetype, record,
+                         churn, build, fill, page_fault1)
         self.zone, self.record = zone, record  # keep them alive
         self._w = _check_ptr(lib.pgr_workload_create(zone._z, cfg),
                              "pgr_workload_create")
@@ -880,3 +910,173 @@ class Replay:
             self._r = None
 
     __del__ = close
+
+
+class Host:
+    """A host of guests on one clock (pgr_host, <pagereport/host.h>):
+    how many guests fit in budget_bytes before the host swaps.
+
+        with pgr.Host(budget_bytes=512 << 20, seed=1) as h:
+            i = h.add_guest("g0", 128 << 20, strategy="v11-boundary",
+                            workload={"kind": "fill-free",
+                                      "fill": {"order": 9}})
+            h.advance(10 * pgr.SEC)
+            h.stats().swapped
+
+    Keywords are struct pgr_host_config's fields (0 = the default).
+    real_memory=True backs each guest by a real memfd and really
+    discards reported ranges (guest_kernel_bytes()).  Errors raise
+    PgrError with pgr_errmsg().  Guests live until close() (or garbage
+    collection); Node objects from guest_node() then raise ValueError.
+    """
+
+    def __init__(self, budget_bytes, seed=0, tick_ns=0, sample_ns=0,
+                 swap_out_ns=0, swap_in_ns=0, refault_ns=0,
+                 real_memory=False):
+        cfg = ffi.new("struct pgr_host_config *")
+        cfg.budget_bytes, cfg.seed = budget_bytes, seed
+        cfg.tick_ns, cfg.sample_ns = tick_ns, sample_ns
+        cfg.swap_out_ns, cfg.swap_in_ns = swap_out_ns, swap_in_ns
+        cfg.refault_ns, cfg.real_memory = refault_ns, bool(real_memory)
+        self._nodes = []
+        self._keep = []  # what guests' configs point at (traces)
+        self._h = _check_ptr(lib.pgr_host_create(cfg), "pgr_host_create")
+
+    def _ptr(self):
+        if getattr(self, "_h", None) is None:
+            raise ValueError("host is closed")
+        return self._h
+
+    def _idx(self, i, call):
+        """A guest index for C, negative ones counted from the end;
+        one that cannot be an unsigned raises ENOENT here (the C calls
+        say ENOENT for the rest)."""
+        i = int(i)
+        if i < 0:
+            i += len(self)
+        if not 0 <= i <= 0xffffffff:
+            raise PgrError(_errno.ENOENT, "no guest %d" % i, call)
+        return i
+
+    def add_guest(self, name, mem_bytes, strategy=None, reporting=None,
+                  workload=None, workload_cycles=0, cycle_gap_ns=0,
+                  base_fraction=0.0, fill_at_launch=False):
+        """Launch a guest now (pgr_host_add_guest); return its index.
+
+        strategy: a strategy name, or None / "none" for no reporting.
+        reporting: Node.register's tunables as a dict (order, delay_ns,
+        capacity, ...; not strategy or clock).  workload: Workload's
+        keywords as a dict (kind, seed, rate, migratetype, record,
+        churn, build, fill, page_fault1); seed 0 (the default here) is
+        derived from the host seed.  The rest are struct
+        pgr_host_guest_config's fields.
+        """
+        h = self._ptr()
+        cfg = ffi.new("struct pgr_host_guest_config *")
+        cname = ffi.new("char[]", name.encode())
+        cfg.name, cfg.mem_bytes = cname, mem_bytes
+        cstrat = ffi.NULL
+        if strategy is not None:
+            cstrat = ffi.new("char[]", strategy.encode())
+        cfg.strategy = cstrat
+        rkw = dict(reporting or {})
+        for key in ("strategy", "clock"):
+            if key in rkw:
+                raise ValueError("reporting has no %r here: the host "
+                                 "takes strategy= and its own clock" % key)
+        rc, _rname = _reporting_config(**rkw)
+        cfg.reporting = rc[0]
+        cfg.reporting.strategy_name = ffi.NULL
+        wkw = dict(workload or {})
+        wkw.setdefault("seed", 0)
+        _workload_config(cfg.workload, **wkw)
+        cfg.workload_cycles, cfg.cycle_gap_ns = workload_cycles, cycle_gap_ns
+        cfg.base_fraction = base_fraction
+        cfg.fill_at_launch = bool(fill_at_launch)
+        idx = _check(lib.pgr_host_add_guest(h, cfg), "pgr_host_add_guest")
+        if wkw.get("record") is not None:
+            self._keep.append(wkw["record"])  # the guest appends to it
+        return idx
+
+    def advance(self, ns):
+        """Run every guest and the swap model for ns of host time."""
+        _check(lib.pgr_host_advance(self._ptr(), ns), "pgr_host_advance")
+
+    @property
+    def now(self):
+        """The shared clock, ns."""
+        return lib.pgr_host_now(self._ptr())
+
+    def __len__(self):
+        return lib.pgr_host_nr_guests(self._ptr())
+
+    nr_guests = property(__len__)
+
+    def guest_node(self, i):
+        """Guest i's node as a Node the host owns (zones, info(), dump(),
+        stats() of its device); do not unregister it."""
+        i = self._idx(i, "pgr_host_guest_node")
+        ptr = lib.pgr_host_guest_node(self._ptr(), i)
+        if ptr == ffi.NULL:
+            raise PgrError(_errno.ENOENT, "no guest %d (the host has %d)" %
+                           (i, len(self)), "pgr_host_guest_node")
+        node = Node._borrowed(ptr, self)
+        self._nodes.append(node)
+        return node
+
+    def stats(self):
+        """Host totals as a HostStats dataclass."""
+        r = ffi.new("struct pgr_host_stats *")
+        _check(lib.pgr_host_get_stats(self._ptr(), r), "pgr_host_get_stats")
+        return _plain_object(r[0], "HostStats")
+
+    def guest_stats(self, i):
+        """Guest i's residency, swap and refaults as a HostGuestStats
+        dataclass (acct and workload as dicts)."""
+        r = ffi.new("struct pgr_host_guest_stats *")
+        _check(lib.pgr_host_get_guest_stats(self._ptr(), self._idx(
+            i, "pgr_host_get_guest_stats"), r), "pgr_host_get_guest_stats")
+        return _plain_object(r[0], "HostGuestStats")
+
+    def guest_kernel_bytes(self, i):
+        """real_memory: bytes the kernel holds for guest i's memfd."""
+        r = ffi.new("uint64_t *")
+        call = "pgr_host_guest_kernel_bytes"
+        _check(lib.pgr_host_guest_kernel_bytes(self._ptr(),
+                                               self._idx(i, call), r), call)
+        return r[0]
+
+    def csv(self):
+        """The samples so far as CSV text (pgr_host_write_csv)."""
+        h = self._ptr()
+        return _to_file("pgr_host_write_csv",
+                        lambda f: lib.pgr_host_write_csv(h, f))
+
+    def write_csv(self, path_or_file):
+        """Write csv() to a path or to an open file (text or binary)."""
+        text = self.csv()
+        if hasattr(path_or_file, "write"):
+            if isinstance(path_or_file, io.TextIOBase):
+                path_or_file.write(text)
+            else:
+                path_or_file.write(text.encode())
+            return
+        with open(path_or_file, "w") as f:
+            f.write(text)
+
+    def close(self):
+        """Free the host and every guest (also on garbage collection)."""
+        if getattr(self, "_h", None) is not None:
+            for n in self._nodes:
+                n._forget()
+            self._nodes = []
+            lib.pgr_host_destroy(self._h)
+            self._h = None
+
+    __del__ = close
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -234,6 +234,21 @@ int pgr_reporting_get_config(struct pgr_node *node,
                              struct pgr_reporting_config *r_cfg);
 const char *pgr_strategy_name(enum pgr_strategy s);
 int pgr_strategy_from_name(const char *name);
+struct pgr_reporting_accounting {
+    uint64_t zone_pages;
+    uint64_t allocated_pages;
+    uint64_t free_pages;
+    uint64_t reported_pages;
+    uint64_t free_unreported_pages;
+    uint64_t isolated_pages;
+    uint64_t discarded_pages;
+    uint64_t discarded_bytes;
+    uint64_t refault_pages;
+    uint64_t refault_events;
+    uint64_t rereported_pages;
+};
+int pgr_reporting_get_accounting(struct pgr_node *node, int zone,
+                                 struct pgr_reporting_accounting *r_acct);
 """
 
 STRATEGY_H = """
@@ -393,6 +408,76 @@ const char *pgr_replay_mode_name(enum pgr_replay_mode m);
 int pgr_replay_mode_from_name(const char *name);
 """
 
+HOST_H = """
+#define PGR_HOST_TICK_NS_DEFAULT 10000000
+#define PGR_HOST_SAMPLE_NS_DEFAULT 1000000000
+#define PGR_HOST_SWAP_OUT_NS 4000
+#define PGR_HOST_SWAP_IN_NS 10000
+#define PGR_HOST_REFAULT_NS 1000
+#define PGR_HOST_MAX_GUESTS 256
+#define PGR_HOST_REAL_MAX_GUEST_BYTES 1073741824
+#define PGR_HOST_REAL_MAX_TOTAL_BYTES 4294967296
+struct pgr_host_config {
+    uint64_t budget_bytes;
+    uint64_t seed;
+    uint64_t tick_ns;
+    uint64_t sample_ns;
+    uint64_t swap_out_ns, swap_in_ns, refault_ns;
+    bool real_memory;
+};
+struct pgr_host_guest_config {
+    const char *name;
+    uint64_t mem_bytes;
+    const char *strategy;
+    struct pgr_reporting_config reporting;
+    struct pgr_workload_config workload;
+    uint64_t workload_cycles;
+    uint64_t cycle_gap_ns;
+    double base_fraction;
+    bool fill_at_launch;
+};
+struct pgr_host_guest_stats {
+    uint64_t launch_ns;
+    uint64_t resident_pages;
+    uint64_t swapped_pages;
+    uint64_t touched_pages;
+    uint64_t discarded_pages_total;
+    uint64_t swap_out_bytes, swap_in_bytes;
+    uint64_t refault_pages, refault_events;
+    uint64_t host_refault_pages, host_refault_events;
+    uint64_t lost_ns;
+    struct pgr_reporting_accounting acct;
+    struct pgr_workload_stats workload;
+};
+struct pgr_host_stats {
+    uint64_t now_ns;
+    unsigned nr_guests;
+    uint64_t budget_bytes;
+    uint64_t resident_bytes;
+    uint64_t in_memory_bytes;
+    uint64_t peak_in_memory_bytes;
+    uint64_t swap_out_bytes, swap_in_bytes;
+    bool swapped;
+    uint64_t first_swap_ns;
+};
+struct pgr_host;
+struct pgr_host *pgr_host_create(const struct pgr_host_config *cfg);
+void pgr_host_destroy(struct pgr_host *host);
+int pgr_host_add_guest(struct pgr_host *host,
+                       const struct pgr_host_guest_config *cfg);
+int pgr_host_advance(struct pgr_host *host, uint64_t ns);
+uint64_t pgr_host_now(const struct pgr_host *host);
+unsigned pgr_host_nr_guests(const struct pgr_host *host);
+struct pgr_node *pgr_host_guest_node(struct pgr_host *host, unsigned idx);
+int pgr_host_get_stats(const struct pgr_host *host,
+                       struct pgr_host_stats *r_stats);
+int pgr_host_get_guest_stats(struct pgr_host *host, unsigned idx,
+                             struct pgr_host_guest_stats *r_stats);
+int pgr_host_guest_kernel_bytes(struct pgr_host *host, unsigned idx,
+                                uint64_t *r_bytes);
+int pgr_host_write_csv(const struct pgr_host *host, FILE *f);
+"""
+
 # (header, declarations); the header names the file test_layout compiles.
 HEADERS = [
     ("pagereport/mm.h", MM_H),
@@ -401,6 +486,7 @@ HEADERS = [
     ("pagereport/strategy.h", STRATEGY_H),
     ("pagereport/workload.h", WORKLOAD_H),
     ("pagereport/trace.h", TRACE_H),
+    ("pagereport/host.h", HOST_H),
 ]
 
 # The C library, for FILE * arguments (not a libpagereport header).
