@@ -15,7 +15,9 @@
 # Asserted: passes and reports equal, reported bytes within TOL_PCT (2 %)
 # of the kernel's.  Printed, not asserted: times (no timing assertions),
 # and the per-order free-block distance of the model's own fill-and-delete
-# against the kernel's.  Exits 77 only when linux.uml or the balloon
+# against the kernel's, after the fill and after the delete, split into
+# MOVABLE and other lists, beside what the model cannot see (the kernel's
+# non-MOVABLE list changes, its per-CPU pages at boot).  Exits 77 only when linux.uml or the balloon
 # module is missing.  Guest sizes: FID_SIZES (MiB, default "512 2560").
 set -u
 
