@@ -4,7 +4,7 @@
 # CPU) against pagereport-balloond --report-log, for two guest sizes.  The
 # guest loads virtio_balloon (boot-time reporting), fills a tmpfs with
 # most of its memory, deletes it (reporting again).  At each phase it
-# copies /proc/buddyinfo, /proc/pagetypeinfo and /proc/zoneinfo into a
+# copies /proc/buddyinfo, pagetypeinfo, zoneinfo and slabinfo into a
 # hand-over dir on hostfs; the daemon logs every report with its time.
 # tests/integration/uml_model then builds the model from the guest's
 # layout (profile 6.1, no huge pages: pageblock order 10, MAX_ORDER 11,
@@ -125,7 +125,7 @@ X=$XDIR
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t tmpfs -o size=$((FILL + 16))m tmpfs /mnt
-snap() { cat /proc/buddyinfo >\$X/\$1.buddyinfo; cat /proc/pagetypeinfo >\$X/\$1.pagetypeinfo; cat /proc/zoneinfo >\$X/\$1.zoneinfo; }
+snap() { cat /proc/buddyinfo >\$X/\$1.buddyinfo; cat /proc/pagetypeinfo >\$X/\$1.pagetypeinfo; cat /proc/zoneinfo >\$X/\$1.zoneinfo; cat /proc/slabinfo >\$X/\$1.slabinfo; }
 waitf() { while [ ! -e \$X/\$1 ]; do sleep 0.05; done; }
 $INSMOD $MOD || echo "guest: insmod failed"
 touch \$X/loaded

@@ -683,19 +683,62 @@ static bool row(const char *phase, const struct summary *k,
 }
 
 /*
+ * The page-cache xarray's slabs: "radix_tree_node" in /proc/slabinfo
+ * (lib/radix-tree.c creates it SLAB_RECLAIM_ACCOUNT: RECLAIMABLE pages).
+ * @r_slabs: num_slabs, @r_order: log2 of pagesperslab.  1 when the
+ * snapshot has no slabinfo (older hand-over dirs).
+ */
+static int read_slab(const char *phase, uint64_t *r_slabs, unsigned *r_order)
+{
+	char p[4096], line[1024];
+	FILE *f;
+	int err = -1;
+
+	snprintf(p, sizeof(p), "%s/%s.slabinfo", dir, phase);
+	f = fopen(p, "r");
+	if (!f)
+		return 1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long act, num, sz, opp, ppsl, ns;
+
+		if (sscanf(line,
+			   "radix_tree_node %llu %llu %llu %llu %llu : "
+			   "tunables %*u %*u %*u : slabdata %*u %llu",
+			   &act, &num, &sz, &opp, &ppsl, &ns) == 6 &&
+		    ppsl) {
+			unsigned o = 0;
+
+			while ((1ULL << o) < ppsl)
+				o++;
+			*r_slabs = ns;
+			*r_order = o;
+			err = 0;
+		}
+	}
+	fclose(f);
+	if (err)
+		fprintf(stderr, "uml_model: %s: no radix_tree_node line\n", p);
+	return err;
+}
+
+/*
  * The model's own fill-and-delete from the settled boot layout: allocate
- * as many order-0 MOVABLE pages as the guest's free pages dropped by the
- * fill, then free them in allocation order (truncating a tmpfs file frees
- * its pages in page-cache index order, the order dd wrote them).
- * @pcp as build_node().  Fills @r_fill with the zone after the fill and
- * @r_info with the zone after the delete.
+ * @n order-0 MOVABLE pages, and among them, evenly spread, @ns slabs of
+ * order @so RECLAIMABLE (the xarray nodes the page cache needs for the
+ * file: one node per 64 pages, a slab per so many nodes), then free all
+ * in allocation order (truncating a tmpfs file frees its pages in
+ * page-cache index order, the order dd wrote them, and a slab of nodes
+ * becomes empty once the pages its nodes indexed are gone).  @pcp as
+ * build_node().  Fills @r_fill with the zone after the fill and @r_info
+ * with the zone after the delete.
  */
 static int fill_delete(const struct kzone *zb, const struct kfree *kb,
-		       uint64_t n, int pcp, uint64_t *r_got,
-		       struct pgr_zone_info *r_fill,
+		       uint64_t n, uint64_t ns, unsigned so, int pcp,
+		       uint64_t *r_got, struct pgr_zone_info *r_fill,
 		       struct pgr_zone_info *r_info)
 {
-	uint64_t none[NMT] = { 0 }, *pfns = NULL, got = 0;
+	uint64_t none[NMT] = { 0 }, *pfns = NULL, got = 0, nb = 0, si = 0;
+	unsigned char *ord = NULL;
 	struct layout L;
 	struct pgr_node *node;
 	struct pgr_zone *zone;
@@ -707,17 +750,28 @@ static int fill_delete(const struct kzone *zb, const struct kfree *kb,
 	if (!node)
 		goto out;
 	zone = pgr_node_zone(node, 0);
-	pfns = malloc((n + 1) * sizeof(*pfns));
-	if (!pfns)
+	pfns = malloc((n + ns + 1) * sizeof(*pfns));
+	ord = malloc(n + ns + 1);
+	if (!pfns || !ord)
 		goto out;
-	for (got = 0; got < n; got++)
-		if (pgr_alloc_pages(zone, 0, PGR_MIGRATE_MOVABLE, 0,
-				    &pfns[got]))
+	for (got = 0; got < n; got++) {
+		/* slab si is allocated once (si + 1) / (ns + 1) of the pages
+		 * are: as the file grows past each slab's nodes */
+		while (si < ns && got * (ns + 1) >= (si + 1) * n) {
+			if (pgr_alloc_pages(zone, so, PGR_MIGRATE_RECLAIMABLE,
+					    0, &pfns[nb]))
+				break;
+			ord[nb++] = (unsigned char)so;
+			si++;
+		}
+		if (pgr_alloc_pages(zone, 0, PGR_MIGRATE_MOVABLE, 0, &pfns[nb]))
 			break;
+		ord[nb++] = 0;
+	}
 	if (pgr_zone_get_info(zone, r_fill))
 		goto out;
-	for (uint64_t i = 0; i < got; i++)
-		if (pgr_free_pages(zone, pfns[i], 0)) {
+	for (uint64_t i = 0; i < nb; i++)
+		if (pgr_free_pages(zone, pfns[i], ord[i])) {
 			fprintf(stderr, "uml_model: free: %s\n", pgr_errmsg());
 			goto out;
 		}
@@ -725,6 +779,7 @@ static int fill_delete(const struct kzone *zb, const struct kfree *kb,
 	err = pgr_zone_get_info(zone, r_info);
 out:
 	free(pfns);
+	free(ord);
 	pgr_node_destroy(node);
 	free_layout(&L);
 	return err;
@@ -803,23 +858,46 @@ static int distance(void)
 {
 	struct kzone zb, zf, za;
 	struct kfree kb, kf, ka;
-	uint64_t n, nf = 0, na = 0;
+	uint64_t n, nf = 0, na = 0, sb = 0, sf = 0, ns;
+	unsigned so = 0;
 	struct pgr_zone_info fill[3], info[3];
 	uint64_t got[3] = { 0 };
 	static const char *const label[3] = { "", "pcp off", "pcp on " };
+	int rb, rf;
+
 	if (read_zoneinfo("boot", &zb) || read_zoneinfo("fill", &zf) ||
 	    read_zoneinfo("after", &za) || read_pagetypeinfo("boot", &kb) ||
 	    read_pagetypeinfo("fill", &kf) || read_pagetypeinfo("after", &ka))
 		return -1;
 	n = zb.free > zf.free ? zb.free - zf.free : 0;
-	printf("fill-and-delete: the guest's free pages fell by %" PRIu64
-	       " in the fill; the model allocates as many order-0 MOVABLE "
-	       "pages from the guest's boot layout and frees them in "
-	       "allocation order\n",
-	       n);
+	rb = read_slab("boot", &sb, &so);
+	rf = read_slab("fill", &sf, &so);
+	if (rb < 0 || rf < 0)
+		return -1;
+	ns = !rb && !rf && sf > sb ? sf - sb : 0;
+	if (ns << so > n)
+		ns = 0;
+	if (rb || rf)
+		printf("fill-and-delete: the guest's free pages fell by "
+		       "%" PRIu64 " in the fill (no slabinfo in the snapshots: "
+		       "all taken as file pages); the model allocates as many "
+		       "order-0 MOVABLE pages from the guest's boot layout and "
+		       "frees them in allocation order\n",
+		       n);
+	else
+		printf("fill-and-delete: the guest's free pages fell by "
+		       "%" PRIu64 " in the fill, %" PRIu64
+		       " of them in %" PRIu64
+		       " order-%u radix_tree_node slabs (/proc/slabinfo); the "
+		       "model allocates as many order-0 MOVABLE pages and "
+		       "order-%u RECLAIMABLE slabs from the guest's boot "
+		       "layout, interleaved, and frees them in allocation "
+		       "order\n",
+		       n, ns << so, ns, so, so);
+	n -= ns << so;
 	for (int mode = 1; mode <= 2; mode++) {
-		if (fill_delete(&zb, &kb, n, mode, &got[mode], &fill[mode],
-				&info[mode]))
+		if (fill_delete(&zb, &kb, n, ns, so, mode, &got[mode],
+				&fill[mode], &info[mode]))
 			return -1;
 		if (got[mode] < n)
 			printf("  [model %s: only %" PRIu64
