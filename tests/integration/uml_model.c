@@ -728,7 +728,8 @@ static int read_slab(const char *phase, uint64_t *r_slabs, unsigned *r_order)
  * file: one node per 64 pages, a slab per so many nodes), then free all
  * in allocation order (truncating a tmpfs file frees its pages in
  * page-cache index order, the order dd wrote them, and a slab of nodes
- * becomes empty once the pages its nodes indexed are gone).  @pcp as
+ * becomes empty once the pages its nodes indexed are gone), except the
+ * slab that holds the tree's top node: it is freed last.  @pcp as
  * build_node().  Fills @r_fill with the zone after the fill and @r_info
  * with the zone after the delete.
  */
@@ -738,6 +739,7 @@ static int fill_delete(const struct kzone *zb, const struct kfree *kb,
 		       struct pgr_zone_info *r_info)
 {
 	uint64_t none[NMT] = { 0 }, *pfns = NULL, got = 0, nb = 0, si = 0;
+	uint64_t top = 64, root = UINT64_MAX;
 	unsigned char *ord = NULL;
 	struct layout L;
 	struct pgr_node *node;
@@ -754,6 +756,11 @@ static int fill_delete(const struct kzone *zb, const struct kfree *kb,
 	ord = malloc(n + ns + 1);
 	if (!pfns || !ord)
 		goto out;
+	/* the xarray's top node: allocated when the file outgrows a tree of
+	 * one level less (64^(L-1) pages, xas_expand), freed when the tree
+	 * is empty (xas_delete_node), so its slab goes last */
+	while (top * 64 < n)
+		top *= 64;
 	for (got = 0; got < n; got++) {
 		/* slab si is allocated once (si + 1) / (ns + 1) of the pages
 		 * are: as the file grows past each slab's nodes */
@@ -761,6 +768,8 @@ static int fill_delete(const struct kzone *zb, const struct kfree *kb,
 			if (pgr_alloc_pages(zone, so, PGR_MIGRATE_RECLAIMABLE,
 					    0, &pfns[nb]))
 				break;
+			if (got <= top)
+				root = nb;
 			ord[nb++] = (unsigned char)so;
 			si++;
 		}
@@ -770,11 +779,16 @@ static int fill_delete(const struct kzone *zb, const struct kfree *kb,
 	}
 	if (pgr_zone_get_info(zone, r_fill))
 		goto out;
-	for (uint64_t i = 0; i < nb; i++)
-		if (pgr_free_pages(zone, pfns[i], ord[i])) {
+	for (uint64_t i = 0; i <= nb; i++) {
+		uint64_t j = i < nb ? i : root;
+
+		if ((i < nb && i == root) || j == UINT64_MAX)
+			continue;
+		if (pgr_free_pages(zone, pfns[j], ord[j])) {
 			fprintf(stderr, "uml_model: free: %s\n", pgr_errmsg());
 			goto out;
 		}
+	}
 	*r_got = got;
 	err = pgr_zone_get_info(zone, r_info);
 out:
