@@ -4,7 +4,7 @@
 # CPU) against pagereport-balloond --report-log, for two guest sizes.  The
 # guest loads virtio_balloon (boot-time reporting), fills a tmpfs with
 # most of its memory, deletes it (reporting again).  At each phase it
-# copies /proc/buddyinfo, /proc/pagetypeinfo and /proc/zoneinfo into a
+# copies /proc/buddyinfo, pagetypeinfo, zoneinfo and slabinfo into a
 # hand-over dir on hostfs; the daemon logs every report with its time.
 # tests/integration/uml_model then builds the model from the guest's
 # layout (profile 6.1, no huge pages: pageblock order 10, MAX_ORDER 11,
@@ -15,7 +15,9 @@
 # Asserted: passes and reports equal, reported bytes within TOL_PCT (2 %)
 # of the kernel's.  Printed, not asserted: times (no timing assertions),
 # and the per-order free-block distance of the model's own fill-and-delete
-# against the kernel's.  Exits 77 only when linux.uml or the balloon
+# against the kernel's, after the fill and after the delete, split into
+# MOVABLE and other lists, beside what the model cannot see (the kernel's
+# non-MOVABLE list changes, its per-CPU pages at boot).  Exits 77 only when linux.uml or the balloon
 # module is missing.  Guest sizes: FID_SIZES (MiB, default "512 2560").
 set -u
 
@@ -123,7 +125,7 @@ X=$XDIR
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t tmpfs -o size=$((FILL + 16))m tmpfs /mnt
-snap() { cat /proc/buddyinfo >\$X/\$1.buddyinfo; cat /proc/pagetypeinfo >\$X/\$1.pagetypeinfo; cat /proc/zoneinfo >\$X/\$1.zoneinfo; }
+snap() { cat /proc/buddyinfo >\$X/\$1.buddyinfo; cat /proc/pagetypeinfo >\$X/\$1.pagetypeinfo; cat /proc/zoneinfo >\$X/\$1.zoneinfo; cat /proc/slabinfo >\$X/\$1.slabinfo; }
 waitf() { while [ ! -e \$X/\$1 ]; do sleep 0.05; done; }
 $INSMOD $MOD || echo "guest: insmod failed"
 touch \$X/loaded

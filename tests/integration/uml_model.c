@@ -683,17 +683,64 @@ static bool row(const char *phase, const struct summary *k,
 }
 
 /*
+ * The page-cache xarray's slabs: "radix_tree_node" in /proc/slabinfo
+ * (lib/radix-tree.c creates it SLAB_RECLAIM_ACCOUNT: RECLAIMABLE pages).
+ * @r_slabs: num_slabs, @r_order: log2 of pagesperslab.  1 when the
+ * snapshot has no slabinfo (older hand-over dirs).
+ */
+static int read_slab(const char *phase, uint64_t *r_slabs, unsigned *r_order)
+{
+	char p[4096], line[1024];
+	FILE *f;
+	int err = -1;
+
+	snprintf(p, sizeof(p), "%s/%s.slabinfo", dir, phase);
+	f = fopen(p, "r");
+	if (!f)
+		return 1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long act, num, sz, opp, ppsl, ns;
+
+		if (sscanf(line,
+			   "radix_tree_node %llu %llu %llu %llu %llu : "
+			   "tunables %*u %*u %*u : slabdata %*u %llu",
+			   &act, &num, &sz, &opp, &ppsl, &ns) == 6 &&
+		    ppsl) {
+			unsigned o = 0;
+
+			while ((1ULL << o) < ppsl)
+				o++;
+			*r_slabs = ns;
+			*r_order = o;
+			err = 0;
+		}
+	}
+	fclose(f);
+	if (err)
+		fprintf(stderr, "uml_model: %s: no radix_tree_node line\n", p);
+	return err;
+}
+
+/*
  * The model's own fill-and-delete from the settled boot layout: allocate
- * as many order-0 MOVABLE pages as the guest's free pages dropped by the
- * fill, then free them in allocation order (truncating a tmpfs file frees
- * its pages in page-cache index order, the order dd wrote them).
- * @pcp as build_node().  Fills @r_info with the zone after the delete.
+ * @n order-0 MOVABLE pages, and among them, evenly spread, @ns slabs of
+ * order @so RECLAIMABLE (the xarray nodes the page cache needs for the
+ * file: one node per 64 pages, a slab per so many nodes), then free all
+ * in allocation order (truncating a tmpfs file frees its pages in
+ * page-cache index order, the order dd wrote them, and a slab of nodes
+ * becomes empty once the pages its nodes indexed are gone), except the
+ * slab that holds the tree's top node: it is freed last.  @pcp as
+ * build_node().  Fills @r_fill with the zone after the fill and @r_info
+ * with the zone after the delete.
  */
 static int fill_delete(const struct kzone *zb, const struct kfree *kb,
-		       uint64_t n, int pcp, uint64_t *r_got,
+		       uint64_t n, uint64_t ns, unsigned so, int pcp,
+		       uint64_t *r_got, struct pgr_zone_info *r_fill,
 		       struct pgr_zone_info *r_info)
 {
-	uint64_t none[NMT] = { 0 }, *pfns = NULL, got = 0;
+	uint64_t none[NMT] = { 0 }, *pfns = NULL, got = 0, nb = 0, si = 0;
+	uint64_t top = 64, root = UINT64_MAX;
+	unsigned char *ord = NULL;
 	struct layout L;
 	struct pgr_node *node;
 	struct pgr_zone *zone;
@@ -705,83 +752,195 @@ static int fill_delete(const struct kzone *zb, const struct kfree *kb,
 	if (!node)
 		goto out;
 	zone = pgr_node_zone(node, 0);
-	pfns = malloc((n + 1) * sizeof(*pfns));
-	if (!pfns)
+	pfns = malloc((n + ns + 1) * sizeof(*pfns));
+	ord = malloc(n + ns + 1);
+	if (!pfns || !ord)
 		goto out;
-	for (got = 0; got < n; got++)
-		if (pgr_alloc_pages(zone, 0, PGR_MIGRATE_MOVABLE, 0,
-				    &pfns[got]))
+	/* the xarray's top node: allocated when the file outgrows a tree of
+	 * one level less (64^(L-1) pages, xas_expand), freed when the tree
+	 * is empty (xas_delete_node), so its slab goes last */
+	while (top * 64 < n)
+		top *= 64;
+	for (got = 0; got < n; got++) {
+		/* slab si is allocated once (si + 1) / (ns + 1) of the pages
+		 * are: as the file grows past each slab's nodes */
+		while (si < ns && got * (ns + 1) >= (si + 1) * n) {
+			if (pgr_alloc_pages(zone, so, PGR_MIGRATE_RECLAIMABLE,
+					    0, &pfns[nb]))
+				break;
+			if (got <= top)
+				root = nb;
+			ord[nb++] = (unsigned char)so;
+			si++;
+		}
+		if (pgr_alloc_pages(zone, 0, PGR_MIGRATE_MOVABLE, 0, &pfns[nb]))
 			break;
-	for (uint64_t i = 0; i < got; i++)
-		if (pgr_free_pages(zone, pfns[i], 0)) {
+		ord[nb++] = 0;
+	}
+	if (pgr_zone_get_info(zone, r_fill))
+		goto out;
+	for (uint64_t i = 0; i <= nb; i++) {
+		uint64_t j = i < nb ? i : root;
+
+		if ((i < nb && i == root) || j == UINT64_MAX)
+			continue;
+		if (pgr_free_pages(zone, pfns[j], ord[j])) {
 			fprintf(stderr, "uml_model: free: %s\n", pgr_errmsg());
 			goto out;
 		}
+	}
 	*r_got = got;
 	err = pgr_zone_get_info(zone, r_info);
 out:
 	free(pfns);
+	free(ord);
 	pgr_node_destroy(node);
 	free_layout(&L);
 	return err;
 }
 
+/* Blocks per order, summed over the migratetypes (MOVABLE's only if @mov,
+ * the other types' only if !@mov, all if @mov < 0). */
+static uint64_t kblocks(const struct kfree *k, unsigned o, int mov)
+{
+	uint64_t s = 0;
+
+	for (int mt = 0; mt < NMT; mt++)
+		if (mov < 0 || (mov == (mt == PGR_MIGRATE_MOVABLE)))
+			s += k->nr[mt][o];
+	return s;
+}
+
+static uint64_t mblocks(const struct pgr_zone_info *m, unsigned o, int mov)
+{
+	uint64_t s = 0;
+
+	for (int mt = 0; mt < NMT; mt++)
+		if (mov < 0 || (mov == (mt == PGR_MIGRATE_MOVABLE)))
+			s += m->nr_free_mt[o][mt];
+	return s;
+}
+
+static uint64_t absdiff(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
+/* One row: the model's blocks per order and its distance to @k. */
+static void model_row(const char *label, const struct kfree *k,
+		      const struct pgr_zone_info *m, unsigned top)
+{
+	uint64_t sd = 0, sk = 0, dm = 0, dn = 0;
+
+	printf("  model %s ", label);
+	for (unsigned o = 0; o <= top; o++) {
+		printf(" %5" PRIu64, mblocks(m, o, -1));
+		sd += absdiff(mblocks(m, o, -1), kblocks(k, o, -1));
+		sk += kblocks(k, o, -1);
+		dm += absdiff(mblocks(m, o, 1), kblocks(k, o, 1));
+		dn += absdiff(mblocks(m, o, 0), kblocks(k, o, 0));
+	}
+	printf("   per-CPU pages %" PRIu64 " (high %u batch %u)\n",
+	       m->pcp_pages, m->pcp_high, m->pcp_batch);
+	printf("      distance sum|k-m|/sum k: %.1f %% (%" PRIu64 " of %" PRIu64
+	       " blocks); per list: MOVABLE %" PRIu64 ", other types %" PRIu64
+	       " blocks\n",
+	       sk ? 100.0 * (double)sd / (double)sk : 0.0, sd, sk, dm, dn);
+}
+
+static void kernel_row(const char *label, const struct kfree *k,
+		       const struct kzone *z, unsigned top)
+{
+	printf("  kernel %s", label);
+	for (unsigned o = 0; o <= top; o++)
+		printf(" %5" PRIu64, kblocks(k, o, -1));
+	printf("   per-CPU pages %" PRIu64 " (high %" PRIu64 " batch %" PRIu64
+	       ")\n",
+	       z->pcp_count, z->pcp_high, z->pcp_batch);
+}
+
+/*
+ * The model's fill-and-delete against the kernel's, after the fill (from
+ * the fill snapshot) and after the delete.  Printed beside it: how much
+ * of the kernel's change is outside what the model does (its fill only
+ * takes MOVABLE pages): the kernel's non-MOVABLE lists' change from boot,
+ * and the pages the kernel held on per-CPU lists at boot, free in the
+ * kernel but allocated in the model's layout (which has only the buddy's
+ * free blocks).
+ */
 static int distance(void)
 {
 	struct kzone zb, zf, za;
-	struct kfree kb, ka;
-	uint64_t n, kc[MAXO] = { 0 }, sk = 0;
-	struct pgr_zone_info info;
+	struct kfree kb, kf, ka;
+	uint64_t n, nf = 0, na = 0, sb = 0, sf = 0, ns;
+	unsigned so = 0;
+	struct pgr_zone_info fill[3], info[3];
+	uint64_t got[3] = { 0 };
 	static const char *const label[3] = { "", "pcp off", "pcp on " };
-	const int last = 2;
+	int rb, rf;
 
 	if (read_zoneinfo("boot", &zb) || read_zoneinfo("fill", &zf) ||
 	    read_zoneinfo("after", &za) || read_pagetypeinfo("boot", &kb) ||
-	    read_pagetypeinfo("after", &ka))
+	    read_pagetypeinfo("fill", &kf) || read_pagetypeinfo("after", &ka))
 		return -1;
 	n = zb.free > zf.free ? zb.free - zf.free : 0;
-	printf("fill-and-delete: the guest's free pages fell by %" PRIu64
-	       " in the fill; the model allocates as many order-0 MOVABLE "
-	       "pages from the guest's boot layout and frees them in "
-	       "allocation order\n",
-	       n);
+	rb = read_slab("boot", &sb, &so);
+	rf = read_slab("fill", &sf, &so);
+	if (rb < 0 || rf < 0)
+		return -1;
+	ns = !rb && !rf && sf > sb ? sf - sb : 0;
+	if (ns << so > n)
+		ns = 0;
+	if (rb || rf)
+		printf("fill-and-delete: the guest's free pages fell by "
+		       "%" PRIu64 " in the fill (no slabinfo in the snapshots: "
+		       "all taken as file pages); the model allocates as many "
+		       "order-0 MOVABLE pages from the guest's boot layout and "
+		       "frees them in allocation order\n",
+		       n);
+	else
+		printf("fill-and-delete: the guest's free pages fell by "
+		       "%" PRIu64 " in the fill, %" PRIu64
+		       " of them in %" PRIu64
+		       " order-%u radix_tree_node slabs (/proc/slabinfo); the "
+		       "model allocates as many order-0 MOVABLE pages and "
+		       "order-%u RECLAIMABLE slabs from the guest's boot "
+		       "layout, interleaved, and frees them in allocation "
+		       "order\n",
+		       n, ns << so, ns, so, so);
+	n -= ns << so;
+	for (int mode = 1; mode <= 2; mode++) {
+		if (fill_delete(&zb, &kb, n, ns, so, mode, &got[mode],
+				&fill[mode], &info[mode]))
+			return -1;
+		if (got[mode] < n)
+			printf("  [model %s: only %" PRIu64
+			       " pages allocated]\n",
+			       label[mode], got[mode]);
+	}
+	printf("free blocks per order after the fill (orders 0..%u):\n",
+	       kb.pb_order);
+	kernel_row("       ", &kf, &zf, kb.pb_order);
+	for (int mode = 1; mode <= 2; mode++)
+		model_row(label[mode], &kf, &fill[mode], kb.pb_order);
 	printf("free blocks per order after the delete (orders 0..%u):\n",
 	       kb.pb_order);
-	printf("  kernel        ");
-	for (unsigned o = 0; o <= kb.pb_order; o++) {
-		for (int mt = 0; mt < NMT; mt++)
-			kc[o] += ka.nr[mt][o];
-		sk += kc[o];
-		printf(" %5" PRIu64, kc[o]);
-	}
-	printf("   per-CPU pages %" PRIu64 " (high %" PRIu64 " batch %" PRIu64
-	       ")\n",
-	       za.pcp_count, za.pcp_high, za.pcp_batch);
-	for (int mode = 1; mode <= last; mode++) {
-		uint64_t got, sd = 0;
-		unsigned high = 0, batch = 0;
-		uint64_t pcp_pages = 0;
-
-		if (fill_delete(&zb, &kb, n, mode, &got, &info))
-			return -1;
-		pcp_pages = info.pcp_pages;
-		high = info.pcp_high;
-		batch = info.pcp_batch;
-		printf("  model %s ", label[mode]);
-		for (unsigned o = 0; o <= kb.pb_order; o++) {
-			uint64_t m = info.nr_free[o];
-
-			printf(" %5" PRIu64, m);
-			sd += m > kc[o] ? m - kc[o] : kc[o] - m;
-		}
-		printf("   per-CPU pages %" PRIu64 " (high %u batch %u)",
-		       pcp_pages, high, batch);
-		if (got < n)
-			printf(" [only %" PRIu64 " pages allocated]", got);
-		printf("\n      distance sum|k-m|/sum k: %.1f %% (%" PRIu64
-		       " of %" PRIu64 " blocks)\n",
-		       sk ? 100.0 * (double)sd / (double)sk : 0.0, sd, sk);
-	}
+	kernel_row("       ", &ka, &za, kb.pb_order);
+	for (int mode = 1; mode <= 2; mode++)
+		model_row(label[mode], &ka, &info[mode], kb.pb_order);
+	for (int mt = 0; mt < NMT; mt++)
+		if (mt != PGR_MIGRATE_MOVABLE)
+			for (unsigned o = 0; o <= kb.pb_order; o++) {
+				nf += absdiff(kf.nr[mt][o], kb.nr[mt][o]);
+				na += absdiff(ka.nr[mt][o], kb.nr[mt][o]);
+			}
+	printf("  outside the model's fill-and-delete: the kernel's "
+	       "non-MOVABLE lists changed from boot by %" PRIu64
+	       " blocks at the fill, %" PRIu64 " after the delete; %" PRIu64
+	       " pages were on its per-CPU lists at boot (free pages the "
+	       "model's layout holds as allocated); its free pages after "
+	       "the delete minus at boot: %+" PRId64 "\n",
+	       nf, na, zb.pcp_count, (int64_t)(za.free - zb.free));
 	return 0;
 }
 
