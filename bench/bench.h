@@ -157,6 +157,10 @@ struct bench_balloond {
 };
 /* Find and start pagereport-balloond; never fails the run. */
 void bench_balloond_start(struct bench_balloond *b);
+/* The directory of this executable (/proc/self/exe); false if unknown. */
+bool bench_exe_dir(char *buf, size_t len);
+/* A built pagereport-balloond near this executable (build tree or bin). */
+bool bench_find_balloond(char *buf, size_t len);
 void bench_balloond_stop(struct bench_balloond *b);
 
 /* ---- experiments

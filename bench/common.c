@@ -272,24 +272,35 @@ int bench_guest_ram_prefault(struct pgr_guest_ram *ram)
 
 /* ---- the balloon daemon -------------------------------------------------- */
 
-static bool find_balloond(char *buf, size_t len)
+bool bench_exe_dir(char *buf, size_t len)
 {
-	char exe[PATH_MAX], *slash;
+	char *slash;
 	ssize_t n;
+
+	if (!len)
+		return false;
+	n = readlink("/proc/self/exe", buf, len - 1);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	return true;
+}
+
+bool bench_find_balloond(char *buf, size_t len)
+{
+	char exe[PATH_MAX / 2]; /* room for the suffix in buf */
 	static const char *const rel[] = {
 		"/../src/balloond/pagereport-balloond",
 		"/../../src/balloond/pagereport-balloond",
 		"/pagereport-balloond",
 	};
 
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
+	if (!bench_exe_dir(exe, sizeof(exe)))
 		return false;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return false;
-	*slash = '\0';
 	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
 		snprintf(buf, len, "%s%s", exe, rel[i]);
 		if (!access(buf, X_OK))
@@ -312,7 +323,7 @@ void bench_balloond_start(struct bench_balloond *b)
 	}
 	if (bench_opts.balloond)
 		snprintf(path, sizeof(path), "%s", bench_opts.balloond);
-	else if (!find_balloond(path, sizeof(path))) {
+	else if (!bench_find_balloond(path, sizeof(path))) {
 		snprintf(b->why, sizeof(b->why),
 			 "pagereport-balloond not built");
 		return;

@@ -76,8 +76,7 @@ static struct params params(void)
 static bool find_script(char *buf, size_t len)
 {
 	const char *env = getenv("PGR_OVERCOMMIT_UML_SH");
-	char exe[PATH_MAX / 2], *slash; /* room for the suffix in buf */
-	ssize_t n;
+	char exe[PATH_MAX / 2]; /* room for the suffix in buf */
 
 	if (env && *env) {
 		snprintf(buf, len, "%s", env);
@@ -88,37 +87,19 @@ static bool find_script(char *buf, size_t len)
 	if (!access(buf, R_OK)) /* run by /bin/sh: no x bit needed */
 		return true;
 #endif
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
+	if (!bench_exe_dir(exe, sizeof(exe)))
 		return false;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return false;
-	*slash = '\0';
 	snprintf(buf, len, "%s/overcommit-uml.sh", exe);
 	return !access(buf, R_OK);
 }
 
 static bool find_daemon(char *buf, size_t len)
 {
-	char exe[PATH_MAX / 2], *slash; /* room for the suffix in buf */
-	ssize_t n;
-
 	if (bench_opts.balloond && *bench_opts.balloond) {
 		snprintf(buf, len, "%s", bench_opts.balloond);
 		return !access(buf, X_OK);
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return false;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return false;
-	*slash = '\0';
-	snprintf(buf, len, "%s/../src/balloond/pagereport-balloond", exe);
-	return !access(buf, X_OK);
+	return bench_find_balloond(buf, len);
 }
 
 /* Run the script; its output goes to @log.  Return its exit status, or -1. */
