@@ -17,12 +17,13 @@ JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 # Build tools and libraries, the test frameworks, the profiler, the plots,
 # valgrind, the real guest (User-Mode Linux + kmod for insmod inside it)
 # and clang with its runtime (libFuzzer) for the fuzz targets; GNU
-# parallel for the shard test, cffi and pytest for the Python bindings.
+# parallel for the shard test, cffi and pytest for the Python bindings,
+# libabigail's abidw/abidiff for make abi-check.
 PACKAGES="build-essential autoconf automake libtool pkg-config git
 check libcmocka-dev libgoogle-perftools-dev google-perftools
 python3 python3-matplotlib valgrind user-mode-linux kmod clang libclang-rt-14-dev
 parallel python3-cffi python3-pytest
-xz-utils"
+xz-utils abigail-tools"
 
 missing=""
 for p in $PACKAGES; do
