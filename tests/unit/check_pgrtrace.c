@@ -257,6 +257,58 @@ START_TEST(test_import_caller_view)
 }
 END_TEST
 
+/* mm_page_free at orders 3, 9, 4 and 8, in that order. */
+static const char pcp_orders_text[] =
+	"  cc1-100 [001] ..... 20.000001: mm_page_free: page=0000000012345678 "
+	"pfn=0x40000 order=3\n"
+	"  cc1-100 [001] ..... 20.000002: mm_page_free: page=0000000012345678 "
+	"pfn=0x40200 order=9\n"
+	"  cc1-100 [001] ..... 20.000003: mm_page_free: page=0000000012345678 "
+	"pfn=0x40010 order=4\n"
+	"  cc1-100 [001] ..... 20.000004: mm_page_free: page=0000000012345678 "
+	"pfn=0x40100 order=8\n";
+
+/*
+ * Which mm_page_free goes to a per-CPU list in the buddy view.  Linux
+ * 6.1 (pcp_allowed_order): orders up to PAGE_ALLOC_COSTLY_ORDER (3) and
+ * pageblock_order (9), so 3 and 9 are pcp frees, 4 and 8 buddy frees.
+ * With pcp_max_order 5 (thp order 0): 3 and 4 pcp, 8 and 9 buddy.  With
+ * 2 and 8: only 8 pcp.  _i picks the configuration.
+ */
+START_TEST(test_import_pcp_orders)
+{
+	static const struct {
+		unsigned max, thp;
+		unsigned buddy[3]; /* FREE events' orders, trace order */
+		unsigned nr_buddy;
+	} c[] = {
+		{ 0, 0, { 4, 8 }, 2 },
+		{ 5, 0, { 9, 8 }, 2 },
+		{ 2, 8, { 3, 9, 4 }, 3 },
+	};
+	struct pgr_trace_import_config cfg = { .view = PGR_TRACE_VIEW_BUDDY,
+					       .pcp_max_order = c[_i].max,
+					       .pcp_thp_order = c[_i].thp };
+	struct pgr_trace *t = pgr_trace_create();
+	struct pgr_trace_import_stats st;
+	const struct pgr_trace_event *e;
+	FILE *f = text(pcp_orders_text);
+
+	ck_assert_int_eq(pgr_trace_import(t, f, &cfg, &st), 0);
+	fclose(f);
+	ck_assert_uint_eq(st.seen[PGR_KMEM_PAGE_FREE], 4);
+	ck_assert_uint_eq(pgr_trace_nr_events(t), c[_i].nr_buddy);
+	ck_assert_uint_eq(st.events, c[_i].nr_buddy);
+	ck_assert_uint_eq(st.pcp_frees, 4 - c[_i].nr_buddy);
+	e = pgr_trace_events(t);
+	for (unsigned k = 0; k < c[_i].nr_buddy; k++) {
+		ck_assert_int_eq(e[k].op, PGR_TRACE_FREE);
+		ck_assert_uint_eq(e[k].order, c[_i].buddy[k]);
+	}
+	pgr_trace_destroy(t);
+}
+END_TEST
+
 /* perf script default output, fields reordered, times in ns, no time. */
 START_TEST(test_import_perf_script_reordered)
 {
@@ -918,6 +970,7 @@ static Suite *pgrtrace_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_import_ftrace_buddy_view);
 	tcase_add_test(tc, test_import_caller_view);
+	tcase_add_loop_test(tc, test_import_pcp_orders, 0, 3);
 	tcase_add_test(tc, test_import_perf_script_reordered);
 	tcase_add_loop_test(tc, test_import_malformed_line_nothing_applied, 0,
 			    (int)(sizeof(bad_kmem) / sizeof(bad_kmem[0])));
