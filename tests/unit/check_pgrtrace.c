@@ -623,6 +623,47 @@ START_TEST(test_exact_replay_unestablished)
 }
 END_TEST
 
+/*
+ * A free of a whole block the model already has free, at the block's own
+ * order: an order-10 block of the populated zone, and the order-9 half
+ * left free after taking the other.  Expect both unestablished (allocated
+ * before the trace began), neither a conflict nor a free, and the free
+ * page count unchanged.  Only frees inside a larger free block (0x100
+ * above) were tested: there the end of the event lies before the block's.
+ */
+START_TEST(test_exact_replay_free_of_free_block)
+{
+	struct pgr_zone *z;
+	struct pgr_node *n = mmh_populated(0, 0, 0, NPAGES, &z);
+	struct pgr_replay *r = pgr_replay_create(n, NULL);
+	struct pgr_trace_event e;
+	struct pgr_replay_stats st;
+	uint64_t free0;
+
+	mmh_take(z, 0, MMH_PB);
+	free0 = mmh_info(z).nr_free_pages;
+	ck_assert_int_eq(mmh_page(z, 1024).state, PGR_PAGE_FREE);
+	ck_assert_uint_eq(mmh_page(z, 1024).order, MMH_MO - 1);
+	ck_assert_int_eq(mmh_page(z, 512).state, PGR_PAGE_FREE);
+	ck_assert_uint_eq(mmh_page(z, 512).order, MMH_PB);
+	e = ev(PGR_TRACE_FREE, 1024, MMH_MO - 1);
+	ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+	e = ev(PGR_TRACE_FREE, 512, MMH_PB);
+	ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+	pgr_replay_get_stats(r, &st);
+	ck_assert_uint_eq(st.events, 2);
+	ck_assert_uint_eq(st.free_unestablished, 2);
+	ck_assert_uint_eq(st.free_conflicts, 0);
+	ck_assert_uint_eq(st.frees, 0);
+	ck_assert_uint_eq(mmh_info(z).nr_free_pages, free0);
+	ck_assert_uint_eq(mmh_page(z, 1024).order, MMH_MO - 1);
+	ck_assert_uint_eq(mmh_page(z, 512).order, MMH_PB);
+	MMH_CHECK(z);
+	pgr_replay_destroy(r);
+	pgr_node_destroy(n);
+}
+END_TEST
+
 /* repair: an alloc of a block the model has allocated frees it first. */
 START_TEST(test_exact_replay_repair)
 {
@@ -696,6 +737,59 @@ START_TEST(test_policy_replay_mapping)
 	}
 	pgr_replay_get_stats(r, &st);
 	ck_assert_uint_gt(st.alloc_failures, 0);
+	MMH_CHECK(z);
+	pgr_replay_destroy(r);
+	pgr_node_destroy(n);
+}
+END_TEST
+
+/* Free pages on the lists of @mt, every order. */
+static uint64_t free_pages_mt(struct pgr_zone *z, int mt)
+{
+	struct pgr_zone_info info = mmh_info(z);
+	uint64_t n = 0;
+
+	for (unsigned o = 0; o < info.max_order; o++)
+		n += info.nr_free_mt[o][mt] << o;
+	return n;
+}
+
+/*
+ * Policy replay keeps the traced migratetype: pageblock 512 is made
+ * HIGHATOMIC (its free order-9 block moves to that list), then a traced
+ * HIGHATOMIC order-0 allocation.  Expect the model to serve it from that
+ * pageblock (HIGHATOMIC has no fallback), not from MOVABLE, and a
+ * MOVABLE one from MOVABLE.
+ */
+START_TEST(test_policy_replay_keeps_migratetype)
+{
+	struct pgr_zone *z;
+	struct pgr_node *n = mmh_populated(0, 0, 0, NPAGES, &z);
+	struct pgr_replay_config cfg = { .mode = PGR_REPLAY_POLICY,
+					 .policy_zone_set = true,
+					 .policy_zone = 0 };
+	struct pgr_replay *r = pgr_replay_create(n, &cfg);
+	struct pgr_trace_event e;
+	struct pgr_replay_stats st;
+	uint64_t movable0;
+
+	mmh_take(z, 0, MMH_PB);
+	mmh_set_mt(z, 512, PGR_MIGRATE_HIGHATOMIC);
+	ck_assert_uint_eq(free_pages_mt(z, PGR_MIGRATE_HIGHATOMIC), 512);
+	movable0 = free_pages_mt(z, PGR_MIGRATE_MOVABLE);
+	e = ev(PGR_TRACE_ALLOC, 0x7000000, 0);
+	e.migratetype = PGR_MIGRATE_HIGHATOMIC;
+	ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+	pgr_replay_get_stats(r, &st);
+	ck_assert_uint_eq(st.allocs, 1);
+	ck_assert_uint_eq(st.alloc_failures, 0);
+	ck_assert_uint_eq(free_pages_mt(z, PGR_MIGRATE_HIGHATOMIC), 511);
+	ck_assert_uint_eq(free_pages_mt(z, PGR_MIGRATE_MOVABLE), movable0);
+	ck_assert_int_eq(mmh_page(z, 512).state, PGR_PAGE_ALLOCATED);
+	e = ev(PGR_TRACE_ALLOC, 0x7000001, 0); /* MOVABLE */
+	ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+	ck_assert_uint_eq(free_pages_mt(z, PGR_MIGRATE_HIGHATOMIC), 511);
+	ck_assert_uint_eq(free_pages_mt(z, PGR_MIGRATE_MOVABLE), movable0 - 1);
 	MMH_CHECK(z);
 	pgr_replay_destroy(r);
 	pgr_node_destroy(n);
@@ -983,8 +1077,10 @@ static Suite *pgrtrace_suite(void)
 	tcase_add_loop_test(tc, test_record_replay_lockstep, 0, 2);
 	tcase_add_test(tc, test_exact_replay_reproduces_free_lists);
 	tcase_add_test(tc, test_exact_replay_unestablished);
+	tcase_add_test(tc, test_exact_replay_free_of_free_block);
 	tcase_add_test(tc, test_exact_replay_repair);
 	tcase_add_test(tc, test_policy_replay_mapping);
+	tcase_add_test(tc, test_policy_replay_keeps_migratetype);
 	tcase_add_test(tc, test_replay_drives_engine_clock);
 	tcase_add_test(tc, test_zone_dump_buddyinfo_layout);
 	tcase_add_test(tc, test_trace_bad_input);
