@@ -119,6 +119,49 @@ START_TEST(test_workload_counters)
 }
 END_TEST
 
+/*
+ * FILL_FREE to a target that is an exact multiple of the block: 8192
+ * pages at occupancy 0.5 in order-9 blocks.  Expect the fill to stop at
+ * exactly 4096 live pages in 8 blocks (the last block fits the target
+ * exactly), then, stepping, the 8 blocks held and freed and the next
+ * fill reaching 8 blocks again.
+ */
+START_TEST(test_workload_fill_exact_multiple)
+{
+	struct pgr_zone *z;
+	struct pgr_node *n = mmh_populated(0, 0, 0, 8192, &z);
+	struct pgr_workload_config cfg = kind_cfg(PGR_WORKLOAD_FILL_FREE, 1);
+	struct pgr_workload_stats st;
+	struct pgr_workload *w;
+
+	cfg.fill.occupancy = 0.5;
+	cfg.fill.order = 9;
+	cfg.fill.hold_ops = 2;
+	w = pgr_workload_create(z, &cfg);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_int_eq(pgr_workload_fill(w), 0);
+	ck_assert_int_eq(pgr_workload_get_stats(w, &st), 0);
+	ck_assert_uint_eq(st.target_pages, 4096);
+	ck_assert_uint_eq(st.live_pages, 4096);
+	ck_assert_uint_eq(st.live_blocks, 8);
+	ck_assert_uint_eq(st.allocs, 8);
+	ck_assert_uint_eq(st.alloc_failures, 0);
+	ck_assert_uint_eq(mmh_info(z).nr_free_pages, 4096);
+	/* 2 held, 8 freed, then the next fill: 8 blocks again */
+	for (int i = 0; i < 2 + 8 + 8; i++)
+		ck_assert_int_eq(pgr_workload_step(w), 0);
+	ck_assert_int_eq(pgr_workload_get_stats(w, &st), 0);
+	ck_assert_uint_eq(st.cycles, 1);
+	ck_assert_uint_eq(st.frees, 8);
+	ck_assert_uint_eq(st.live_pages, 4096);
+	ck_assert_uint_eq(st.allocs, 16);
+	MMH_CHECK(z);
+	ck_assert_int_eq(pgr_workload_free_all(w), 0);
+	pgr_workload_destroy(w);
+	pgr_node_destroy(n);
+}
+END_TEST
+
 /* pgr_workload_run paces at cfg.rate on the engine's clock. */
 START_TEST(test_workload_run_on_engine_clock)
 {
@@ -251,6 +294,7 @@ static Suite *workload_suite(void)
 	tcase_add_loop_test(tc, test_workload_deterministic_per_seed, 0,
 			    PGR_NR_WORKLOADS);
 	tcase_add_test(tc, test_workload_counters);
+	tcase_add_test(tc, test_workload_fill_exact_multiple);
 	tcase_add_test(tc, test_workload_run_on_engine_clock);
 	tcase_add_test(tc, test_workload_bad_input);
 	suite_add_tcase(s, tc);
