@@ -834,6 +834,60 @@ START_TEST(test_replay_drives_engine_clock)
 }
 END_TEST
 
+/*
+ * The engine clock moves in whole ticks of the trace's time: with the
+ * default 1 ms tick, events 1.5 ms and 2.9 ms after the first move it 1
+ * and 2 ms; with a 10 ms tick, one 25 ms after moves it 20 ms.  A
+ * strategy's delayed work runs on these ticks, not on trace nanoseconds.
+ */
+START_TEST(test_replay_clock_in_ticks)
+{
+	static const uint64_t t0 = 5000000000ULL;
+	struct pgr_zone *z;
+	struct pgr_node *n = mmh_populated(0, 0, 0, NPAGES, &z);
+	struct pgr_sink *sink = pgr_sink_null_create(32);
+	struct pgr_reporting_config rc = { .strategy = PGR_STRATEGY_UPSTREAM };
+	struct pgr_replay_config cfg = { .tick_ns = 0 };
+	struct pgr_replay_stats st;
+	struct pgr_trace_event e = ev(PGR_TRACE_FREE, 0x100, 0);
+	struct pgr_replay *r;
+	uint64_t now0;
+
+	ck_assert_int_eq(pgr_reporting_register(n, sink, &rc), 0);
+	now0 = pgr_reporting_now(n);
+	for (int pass = 0; pass < 2; pass++) {
+		r = pgr_replay_create(n, &cfg);
+		ck_assert_ptr_nonnull(r);
+		e.time_ns = t0;
+		ck_assert_int_eq(pgr_replay_event(r, &e), 0); /* starts */
+		if (!pass) {
+			e.time_ns = t0 + 1500000;
+			ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+			pgr_replay_get_stats(r, &st);
+			ck_assert_uint_eq(st.clock_ns, 1000000);
+			e.time_ns = t0 + 2900000;
+			ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+			pgr_replay_get_stats(r, &st);
+			ck_assert_uint_eq(st.clock_ns, 2000000);
+			ck_assert_uint_eq(pgr_reporting_now(n), now0 + 2000000);
+			now0 += 2000000;
+		} else {
+			e.time_ns = t0 + 25000000;
+			ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+			pgr_replay_get_stats(r, &st);
+			ck_assert_uint_eq(st.clock_ns, 20000000);
+			ck_assert_uint_eq(pgr_reporting_now(n),
+					  now0 + 20000000);
+		}
+		pgr_replay_destroy(r);
+		cfg.tick_ns = 10000000;
+	}
+	pgr_reporting_unregister(n);
+	pgr_sink_destroy(sink);
+	pgr_node_destroy(n);
+}
+END_TEST
+
 /* ---- zoneinfo, dump ------------------------------------------------------ */
 
 START_TEST(test_zoneinfo_shipped)
@@ -1082,6 +1136,7 @@ static Suite *pgrtrace_suite(void)
 	tcase_add_test(tc, test_policy_replay_mapping);
 	tcase_add_test(tc, test_policy_replay_keeps_migratetype);
 	tcase_add_test(tc, test_replay_drives_engine_clock);
+	tcase_add_test(tc, test_replay_clock_in_ticks);
 	tcase_add_test(tc, test_zone_dump_buddyinfo_layout);
 	tcase_add_test(tc, test_trace_bad_input);
 	tcase_add_test(tc, test_replay_refuses_pcp_node);
