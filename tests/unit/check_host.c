@@ -341,6 +341,58 @@ START_TEST(no_swap_in_on_first_touch)
 }
 END_TEST
 
+/*
+ * Discarding frees swap: as above, guest "a" (now with upstream
+ * reporting, 100 ms delay, no gate) fills 2048 pages while the host
+ * swaps part of it, then holds, frees them and idles: the reports drop
+ * every page it backed.  A dropped page that was in swap frees its slot
+ * (no I/O), so the swapped pages go down with the resident ones, pro
+ * rata.  Expect swapped <= resident at every tick, and once the host has
+ * dropped all of a's pages, a resident 0 and swapped 0, no swap-in, and
+ * the host's in-memory pages those of b alone.
+ */
+START_TEST(discard_frees_swap)
+{
+	struct pgr_host_config hc = { .budget_bytes = 12 * MiB,
+				      .seed = 3,
+				      .tick_ns = 10 * MS };
+	struct pgr_host *h = pgr_host_create(&hc);
+	struct pgr_host_guest_config b =
+		guest("b", 12 * MiB, NULL, 0.67, 1000000000ULL);
+	struct pgr_host_guest_config a =
+		guest("a", 12 * MiB, "upstream", 0.67, 3);
+	struct pgr_host_guest_stats sa, sb;
+	struct pgr_host_stats hs;
+	uint64_t swapped_max = 0;
+
+	b.fill_at_launch = true;
+	a.workload.rate = 100;
+	a.reporting.delay_ns = 100 * MS;
+	a.reporting.gate_disable = true;
+	ck_assert_int_eq(pgr_host_add_guest(h, &b), 0);
+	ck_assert_int_eq(pgr_host_add_guest(h, &a), 1);
+	for (int t = 0; t < 300; t++) {
+		ck_assert_int_eq(pgr_host_advance(h, 10 * MS), 0);
+		ck_assert_int_eq(pgr_host_get_guest_stats(h, 1, &sa), 0);
+		ck_assert_uint_le(sa.swapped_pages, sa.resident_pages);
+		if (sa.swapped_pages > swapped_max)
+			swapped_max = sa.swapped_pages;
+	}
+	ck_assert_uint_gt(swapped_max, 0); /* a was partly in swap */
+	ck_assert_uint_eq(sa.workload.allocs, 4);
+	ck_assert_uint_eq(sa.workload.live_pages, 0);
+	ck_assert_uint_eq(sa.discarded_pages_total, 2048);
+	ck_assert_uint_eq(sa.resident_pages, 0);
+	ck_assert_uint_eq(sa.swapped_pages, 0);
+	ck_assert_uint_eq(sa.swap_in_bytes, 0);
+	ck_assert_int_eq(pgr_host_get_guest_stats(h, 0, &sb), 0);
+	ck_assert_int_eq(pgr_host_get_stats(h, &hs), 0);
+	ck_assert_uint_eq(hs.in_memory_bytes,
+			  (sb.resident_pages - sb.swapped_pages) * 4096);
+	pgr_host_destroy(h);
+}
+END_TEST
+
 /* allocated + reported + free-unreported = zone pages, at every tick */
 START_TEST(accounting_identity)
 {
@@ -580,6 +632,7 @@ int main(void)
 	tcase_add_test(tc, swap_model);
 	tcase_add_test(tc, swap_at_exact_budget);
 	tcase_add_test(tc, no_swap_in_on_first_touch);
+	tcase_add_test(tc, discard_frees_swap);
 	tcase_add_test(tc, accounting_identity);
 	tcase_add_test(tc, refaults_exact);
 	tcase_add_test(tc, real_memory);
