@@ -7,5 +7,5 @@
 # update its find text (scripts/mutate.sh --check; README "Tests").  The
 # mutation run itself (scripts/mutate.sh) is too long for make check.
 set -eu
-top=${top_srcdir:-$(dirname "$0")/..}
+top=${top_srcdir:-$(dirname "$0")/../..}
 exec sh "$top/scripts/mutate.sh" --check
