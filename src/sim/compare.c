@@ -790,10 +790,10 @@ static int take_range(struct pgr_zone *zone, uint64_t p, uint64_t stop)
 }
 
 /* Zone @z of @node as @L says: its pageblock types, only L's blocks free
- * (held ones taken too). */
+ * (and the held ones taken too when @take_held). */
 static int apply_layout(struct pgr_node *node, unsigned zi,
 			const struct kzone *z, unsigned pbo,
-			const struct layout *L)
+			const struct layout *L, bool take_held)
 {
 	struct pgr_zone *zone = pgr_node_zone(node, zi);
 	uint64_t p = z->start_pfn, e = p + z->spanned;
@@ -813,7 +813,7 @@ static int apply_layout(struct pgr_node *node, unsigned zi,
 	for (size_t i = 0; i < L->n; i++) {
 		if (take_range(zone, p, L->v[i].pfn))
 			return -1;
-		if (L->v[i].held &&
+		if (take_held && L->v[i].held &&
 		    pgr_take_block(zone, L->v[i].pfn, L->v[i].order))
 			return -1;
 		p = L->v[i].pfn + (1ULL << L->v[i].order);
@@ -868,15 +868,34 @@ static int run_seeded(const struct ksnap *s, const struct ksnap *b,
 		goto out;
 	}
 	for (unsigned zi = 0; zi < s->nz; zi++)
-		if (apply_layout(node, zi, &s->z[zi], s->pb_order, &L[zi])) {
+		if (apply_layout(node, zi, &s->z[zi], s->pb_order, &L[zi],
+				 !any_old)) {
 			fprintf(stderr,
 				"pagereport-sim compare: building zone %s: "
 				"%s\n",
 				s->z[zi].name, pgr_errmsg());
 			goto out;
 		}
-	if (any_old && prereport(node, false))
-		goto out;
+	/* The old blocks were reported while memory was plentiful (a
+	 * reporting isolation needs the zone above its min watermark): with
+	 * every block free, report all, then take the new ones away again
+	 * (taking clears Reported) to free them when the window starts. */
+	if (any_old) {
+		if (prereport(node, false))
+			goto out;
+		for (unsigned zi = 0; zi < s->nz; zi++)
+			for (size_t i = 0; i < L[zi].n; i++)
+				if (L[zi].v[i].held &&
+				    pgr_take_block(pgr_node_zone(node, zi),
+						   L[zi].v[i].pfn,
+						   L[zi].v[i].order)) {
+					fprintf(stderr,
+						"pagereport-sim compare: "
+						"take: %s\n",
+						pgr_errmsg());
+					goto out;
+				}
+	}
 	if (register_model(node, &ts))
 		goto out;
 	t0 = (double)pgr_reporting_now(node) / 1e9;
@@ -1236,7 +1255,8 @@ static int fill_delete(const struct ksnap *a, uint64_t n, uint64_t ns,
 	if (!node)
 		goto out;
 	for (unsigned zi = 0; zi < a->nz; zi++)
-		if (apply_layout(node, zi, &a->z[zi], a->pb_order, &L[zi]))
+		if (apply_layout(node, zi, &a->z[zi], a->pb_order, &L[zi],
+				 true))
 			goto out;
 	zone = pgr_node_zone(node, a->nz - 1);
 	pfns = malloc((n + ns + 1) * sizeof(*pfns));
