@@ -20,7 +20,7 @@
 # run's own initramfs archive) holds the run's settings, /pgr/cmd the
 # workload, /pgr/work what the user copied in.  Outputs collect in /pgr/out
 # (a tmpfs of their own) and leave, as a tar archive, over a raw virtio
-# disk; the kmem trace goes straight to a second one.  Order of a run:
+# disk; the kmem trace's ring-buffer pages go straight to a second one.  Order of a run:
 # modules (the balloon last), tracing set up but off, the balloon loaded
 # (phase "boot": boot-time reporting starts 2 s later), a settle, tracing
 # on and /proc/kpageflags copied (phase "start"), the workload, phase
@@ -111,6 +111,8 @@ esac
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
+# The initramfs has no /dev/console, so the kernel gave us no stdio.
+exec 0</dev/console 1>/dev/console 2>&1
 mount -t tmpfs -o mode=1777 tmp /tmp
 mkdir -p $OUT
 mount -t tmpfs -o mode=755 pgrout $OUT
@@ -199,8 +201,38 @@ fi
 snapshot final snap
 
 if [ "$PGR_TRACE" = 1 ]; then
-	send log "writing the trace"
-	cat $T/trace >"$tracedisk" 2>$OUT/trace.err || send log "warning: the trace did not fit its disk"
+	# The ring buffer's pages as they are (trace_pipe_raw), each CPU to
+	# its region of the trace disk, with the formats to decode them: the
+	# host prints the text (formatting it here would take a minute).
+	mkdir -p $OUT/tracefmt
+	cp $T/events/header_page $OUT/tracefmt/header_page
+	for e in $EVENTS; do
+		cp $T/events/kmem/$e/format $OUT/tracefmt/$e.format
+	done
+	pids=
+	for c in $T/per_cpu/cpu*; do
+		n=${c##*/cpu}
+		dd if=$c/trace_pipe_raw of="$tracedisk" bs=4096 \
+			seek=$((n * PGR_TRACE_REGION)) count=$PGR_TRACE_REGION \
+			conv=notrunc 2>/dev/null &
+		pids="$pids $!"
+	done
+	# A reader blocks once its buffer is empty: stop them then (within
+	# a minute in any case).
+	i=0
+	for c in $T/per_cpu/cpu*; do
+		while ! grep -q '^entries: 0$' $c/stats && [ $i -lt 600 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+	done
+	[ $i -lt 600 ] || send log "warning: the trace readers did not finish"
+	sleep 1
+	kill $pids 2>/dev/null
+	wait $pids 2>/dev/null
+	for c in $T/per_cpu/cpu*; do
+		echo "${c##*/} $(tr '\n' ' ' <"$c/stats")"
+	done >$OUT/trace.stats.after
 fi
 sync
 tar -cf "$outdisk" -C $OUT . || fail "cannot write the output disk"

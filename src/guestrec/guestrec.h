@@ -70,12 +70,20 @@ struct gr_run {
 
 /* pagereport-guest.c */
 double gr_now(void);
+uint64_t gr_trace_region(const struct gr_opts *o);
 int gr_spawn_wait(char *const argv[], const char *quiet_out);
 void gr_log(const struct gr_run *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* vmm.c: boot, serve the guest until it powers off; 0 or -1. */
 int gr_vmm_run(struct gr_run *r);
+
+/* ftrace_raw.c: the trace disk (@ncpu regions of @region bytes of
+ * trace_pipe_raw pages) as ftrace text, the CPUs merged by time. */
+int gr_ftrace_raw_to_text(const char *disk, uint64_t region, unsigned ncpu,
+			  const char *fmtdir, const char *const *events,
+			  unsigned nev, const char *txt, uint64_t *r_events,
+			  uint64_t *r_lost);
 
 /* output.c: the recording directory from the run; 0 or -1. */
 int gr_output_write(struct gr_run *r);

@@ -59,36 +59,23 @@ static int untar(const struct gr_run *r)
 	return 0;
 }
 
-/* The trace disk's text, up to its first NUL. */
-static int copy_trace(const struct gr_run *r, uint64_t *r_bytes)
+/* The trace disk's ring-buffer pages as ftrace text (ftrace_raw.c). */
+static int copy_trace(const struct gr_run *r, uint64_t *r_events,
+		      uint64_t *r_lost)
 {
-	char p[4300], buf[1 << 16];
-	FILE *in, *out;
-	size_t n;
-	bool end = false;
+	static const char *const ev[] = {
+		"mm_page_alloc",      "mm_page_alloc_zone_locked",
+		"mm_page_free",	      "mm_page_free_batched",
+		"mm_page_pcpu_drain", "mm_page_alloc_extfrag",
+	};
+	char disk[4300], fmt[4300], txt[4300];
 
-	*r_bytes = 0;
-	snprintf(p, sizeof(p), "%s/pgrtrace.img", r->rundir);
-	in = fopen(p, "rb");
-	if (!in)
-		return -1;
-	out = out_open(r, "trace.txt", "w");
-	if (!out) {
-		fclose(in);
-		return -1;
-	}
-	while (!end && (n = fread(buf, 1, sizeof(buf), in)) > 0) {
-		char *z = memchr(buf, 0, n);
-
-		if (z) {
-			n = (size_t)(z - buf);
-			end = true;
-		}
-		fwrite(buf, 1, n, out);
-		*r_bytes += n;
-	}
-	fclose(in);
-	return fclose(out) ? -1 : 0;
+	snprintf(disk, sizeof(disk), "%s/pgrtrace.img", r->rundir);
+	snprintf(fmt, sizeof(fmt), "%s/tracefmt", r->o->out);
+	snprintf(txt, sizeof(txt), "%s/trace.txt", r->o->out);
+	return gr_ftrace_raw_to_text(disk, gr_trace_region(r->o), r->o->smp,
+				     fmt, ev, sizeof(ev) / sizeof(ev[0]), txt,
+				     r_events, r_lost);
 }
 
 static int write_discards(const struct gr_run *r)
@@ -328,9 +315,12 @@ int gr_output_write(struct gr_run *r)
 	if (!err && o->kpage && write_free_start(r, t, &fb, &fp))
 		err = -1;
 	if (!err && o->trace) {
-		if (copy_trace(r, &trace_bytes) || write_pgrtrace(r, t, &st))
+		uint64_t page_lost = 0;
+
+		if (copy_trace(r, &trace_bytes, &page_lost) ||
+		    write_pgrtrace(r, t, &st))
 			err = -1;
-		lost = ring_lost(r) + st.lost_events;
+		lost = ring_lost(r) + st.lost_events + page_lost;
 	}
 	f = out_open(r, "meta", "w");
 	if (f) {
@@ -343,7 +333,7 @@ int gr_output_write(struct gr_run *r)
 			"offset_s %.6f\nram_base %#" PRIx64 "\n"
 			"discards %zu\nother_dontneed %" PRIu64 "\n"
 			"rss_samples %zu\nworkload_rc %d\n"
-			"wall_s %.1f\ntrace %d\ntrace_bytes %" PRIu64 "\n"
+			"wall_s %.1f\ntrace %d\ntrace_records %" PRIu64 "\n"
 			"trace_events %" PRIu64 "\ntrace_lost %" PRIu64 "\n"
 			"free_start_blocks %" PRIu64
 			"\nfree_start_pages %" PRIu64 "\n",
@@ -367,7 +357,7 @@ int gr_output_write(struct gr_run *r)
 		       r->workload_rc, r->nr_disc, r->other_dontneed,
 		       r->nr_rss);
 		if (o->trace)
-			printf("kmem trace: %" PRIu64 " bytes, %" PRIu64
+			printf("kmem trace: %" PRIu64 " records, %" PRIu64
 			       " events imported (BUDDY view), %" PRIu64
 			       " lost\n",
 			       trace_bytes, (uint64_t)st.events, lost);

@@ -39,6 +39,12 @@
 #define PGR_PKGLIBEXECDIR ""
 #endif
 
+/* Bytes of the trace disk per CPU: its ring buffer and some spare. */
+uint64_t gr_trace_region(const struct gr_opts *o)
+{
+	return ((uint64_t)o->trace_kb << 10) + (1ULL << 20);
+}
+
 double gr_now(void)
 {
 	struct timespec ts;
@@ -396,7 +402,7 @@ static int image_dir(const struct gr_opts *o, char *dir, size_t len)
 }
 
 /* scripts/qemu-guest-image.sh, from the source tree or installed. */
-static int build_image(const struct gr_opts *o, const char *dir)
+static int build_image(const struct gr_opts *o, const char *dir, bool quiet)
 {
 	char script[PATH_MAX];
 	char *argv[6];
@@ -416,7 +422,7 @@ static int build_image(const struct gr_opts *o, const char *dir)
 	argv[n++] = script;
 	argv[n++] = "-o";
 	argv[n++] = (char *)dir;
-	if (o->quiet)
+	if (o->quiet || quiet)
 		argv[n++] = "-q";
 	argv[n] = NULL;
 	if (gr_spawn_wait(argv, NULL)) {
@@ -480,9 +486,9 @@ static int stage(struct gr_run *r, const char *st)
 	snprintf(cfg, sizeof(cfg),
 		 "PGR_SETTLE=%g\nPGR_SETTLE_MAX=%g\nPGR_BOOT_SETTLE=%d\n"
 		 "PGR_END_SETTLE=%d\nPGR_TRACE=%d\nPGR_TRACE_KB=%u\n"
-		 "PGR_KPAGE=%d\n",
+		 "PGR_KPAGE=%d\nPGR_TRACE_REGION=%" PRIu64 "\n",
 		 o->settle, o->settle_max, o->boot_settle, o->end_settle,
-		 o->trace, o->trace_kb, o->kpage);
+		 o->trace, o->trace_kb, o->kpage, gr_trace_region(o) / 4096);
 	snprintf(p, sizeof(p), "%s/pgr/config", st);
 	if (write_file(p, cfg))
 		return -1;
@@ -564,8 +570,7 @@ static int prepare(struct gr_run *r, const char *img)
 		return -1;
 	if (o->trace) {
 		snprintf(p, sizeof(p), "%s/pgrtrace.img", r->rundir);
-		if (make_disk(p, (uint64_t)o->smp * o->trace_kb * 1024 * 6 +
-					 (64ULL << 20)))
+		if (make_disk(p, (uint64_t)o->smp * gr_trace_region(o)))
 			return -1;
 	}
 	if (o->disk) {
@@ -620,7 +625,7 @@ int main(int argc, char **argv)
 		.end_settle = true,
 	};
 	struct gr_run r = { .o = &o };
-	char img[PATH_MAX], outbuf[64], p[PATH_MAX + 64];
+	char img[PATH_MAX], outbuf[64];
 	int err;
 
 	err = parse_args(argc, argv, &o);
@@ -628,13 +633,12 @@ int main(int argc, char **argv)
 		return err;
 	if (image_dir(&o, img, sizeof(img)))
 		return 1;
-	snprintf(p, sizeof(p), "%s/initramfs.cpio.gz", img);
-	if (build_image_only || access(p, R_OK)) {
-		if (build_image(&o, img))
-			return 1;
-		if (build_image_only)
-			return 0;
-	}
+	/* every run: the script does nothing when the image is up to date
+	 * (40 ms), and rebuilds the initramfs when the guest init changed */
+	if (build_image(&o, img, !build_image_only))
+		return 1;
+	if (build_image_only)
+		return 0;
 	snprintf(r.kernel, sizeof(r.kernel), "%s/vmlinux", img);
 	if (!o.out) {
 		time_t t = time(NULL);
