@@ -32,6 +32,25 @@
 
 #define RSS_PERIOD 0.2
 
+/* SIGINT, SIGTERM, SIGHUP: stop QEMU (its own process group) and write
+ * what was recorded; QEMU must not outlive us. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 struct vmm {
 	struct gr_run *r;
 	pid_t child, qemu_pid;
@@ -461,6 +480,7 @@ int gr_vmm_run(struct gr_run *r)
 	v.lfd = listen_unix(v.sock);
 	if (v.lfd < 0)
 		return -1;
+	catch_signals();
 	r->t_start = gr_now();
 	v.child = spawn(&v);
 	if (v.child < 0) {
@@ -504,12 +524,18 @@ int gr_vmm_run(struct gr_run *r)
 		}
 		if (r->done && !t_done)
 			t_done = now;
-		if ((t_done && now - t_done > 60) ||
+		if (stop_signal || (t_done && now - t_done > 60) ||
 		    now - r->t_start > r->o->timeout) {
 			gr_log(r, "%s: stopping QEMU",
-			       t_done ? "the guest did not power off"
-				      : "--timeout reached");
-			if (!t_done) {
+			       stop_signal ? "interrupted"
+			       : t_done	   ? "the guest did not power off"
+					   : "--timeout reached");
+			if (stop_signal) {
+				r->error = true;
+				snprintf(r->errmsg, sizeof(r->errmsg),
+					 "interrupted by signal %d",
+					 (int)stop_signal);
+			} else if (!t_done) {
 				r->error = true;
 				snprintf(r->errmsg, sizeof(r->errmsg),
 					 "timeout after %.0f s", r->o->timeout);
