@@ -10,7 +10,7 @@
  * /proc/kpageflags copy, cut into naturally aligned blocks as the buddy
  * allocator holds them), the zones, and the trace in pgrtrace form
  * (imported with the library's ftrace importer, BUDDY view).
- * doc/guest-recording.md and pagereport-guest(1) describe every file.
+ * pagereport-guest(1) describes every file.
  */
 #include "config.h"
 
