@@ -280,9 +280,13 @@ static int parse_args(int argc, char **argv, struct gr_opts *o)
 			}
 			break;
 		case 's':
-			if (positive("smp", optarg, 1, 64, &d) ||
-			    d != (unsigned)d)
+			if (positive("smp", optarg, 1, 64, &d))
 				return 2;
+			if (d != (unsigned)d) {
+				fprintf(stderr, "pagereport-guest: --smp wants "
+						"a whole number\n");
+				return 2;
+			}
 			o->smp = (unsigned)d;
 			break;
 		case OPT_COPY: {
@@ -631,6 +635,12 @@ int main(int argc, char **argv)
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err;
+	if (o.out && !build_image_only && !access(o.out, F_OK)) {
+		fprintf(stderr,
+			"pagereport-guest: %s exists (give a new --out)\n",
+			o.out);
+		return 1;
+	}
 	if (image_dir(&o, img, sizeof(img)))
 		return 1;
 	/* every run: the script does nothing when the image is up to date
