@@ -578,7 +578,6 @@ static int prepare(struct gr_run *r, const char *img)
 			return -1;
 	}
 	if (o->disk) {
-		char size[32];
 		char *argv[] = { "mke2fs",
 				 "-q",
 				 "-t",
@@ -589,7 +588,6 @@ static int prepare(struct gr_run *r, const char *img)
 				 "-E",
 				 "root_owner=0:0",
 				 p,
-				 size,
 				 NULL };
 
 		tree_bytes = 0;
@@ -599,10 +597,10 @@ static int prepare(struct gr_run *r, const char *img)
 			return -1;
 		}
 		snprintf(p, sizeof(p), "%s/pgrin.img", r->rundir);
-		snprintf(size, sizeof(size), "%" PRIu64 "k",
-			 (uint64_t)((tree_bytes + tree_bytes / 2 +
-				     (64ULL << 20)) >>
-				    10));
+		/* the file first: mke2fs takes its size, and says nothing */
+		if (make_disk(p, (tree_bytes + tree_bytes / 2 + (64ULL << 20)) &
+					 ~4095ULL))
+			return -1;
 		if (gr_spawn_wait(argv, NULL)) {
 			fprintf(stderr, "pagereport-guest: mke2fs (e2fsprogs) "
 					"could not make the disk\n");
