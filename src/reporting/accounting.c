@@ -14,7 +14,7 @@
 
 #include <string.h>
 
-#include "reporting/engine.h"
+#include "reporting/device.h"
 
 /* Free pages in PageReported blocks; zone lock held. */
 static uint64_t reported_pages_locked(struct zone *z)

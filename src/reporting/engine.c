@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The reporting engine: what mm/page_reporting.c has in common between the
- * v11 series and Linux 5.7 - registration of the one device of a system
+ * The reporting engine: what every version of mm/page_reporting.c has in
+ * common - registration of the one device of a system
  * (page_reporting_register/unregister; a system is one node, or several
  * sharing one engine as the kernel's one prdev serves for_each_zone), the
  * delayed work on a clock
  * (schedule_delayed_work, cancel_delayed_work_sync), calling the sink with
  * the zone lock dropped, and the drain (free_reported_page /
  * page_reporting_drain) that returns isolated pages and marks them
- * Reported.  Strategies (v11.c, upstream.c) decide what to fill and when.
+ * Reported.  The strategy, found by the registry (registry.c), decides
+ * what to fill and when; the engine knows it only through its ops table
+ * and, for a strategy with private access to mm, the hooks table and
+ * attach/detach of struct pgr__strategy_private.
  *
  * Two clocks: VIRTUAL runs due work in the caller of pgr_reporting_advance
  * or pgr_reporting_run_until_idle (deterministic); REAL has a worker thread
@@ -23,7 +26,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "reporting/engine.h"
+#include "reporting/device.h"
 
 /* page_reporting_mutex: serialises register/unregister across nodes. */
 static pthread_mutex_t page_reporting_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -316,7 +319,7 @@ void pgr__rep_drain(struct pgr_reporting *rep, bool mark, bool discarded,
 			continue;
 		}
 		if (mark) {
-			pgr__v11_mark_reported(z, id, order);
+			pgr__set_page_reported(z, id, order);
 			rep->w.blocks_marked++;
 		}
 	}
@@ -349,7 +352,7 @@ void pgr__batch_add(struct pgr_reporting *rep, struct zone *z, uint32_t id,
 /* ---- the hooks table mm calls through (internal.h) ------------------- */
 
 /* page_reporting_notify_free(): hand the free to the strategy. */
-static void engine_notify_free(struct zone *z, uint32_t id, unsigned int order)
+void pgr__rep_on_free(struct zone *z, uint32_t id, unsigned int order)
 {
 	struct pgr_reporting *rep = z->node->rep;
 	struct pgr__rep_tls saved;
@@ -364,16 +367,15 @@ static void engine_notify_free(struct zone *z, uint32_t id, unsigned int order)
 	pgr__rep_tls = saved;
 }
 
-static void engine_node_destroy(struct pgr_node *node);
-
-const struct pgr_reporting_hooks pgr__engine_hooks = {
-	.notify_free = engine_notify_free,
-	.del_reported = pgr__v11_del_reported,
-	.move_reported = pgr__v11_move_reported,
-	.reset_boundary = pgr__v11_reset_boundary,
-	.reset_zone = pgr__v11_reset_zone,
+/*
+ * The table of a strategy written on strategy.h alone: mm tells the engine
+ * about frees and node destruction, and checks the invariants every
+ * strategy keeps; nothing else of mm concerns such a strategy.
+ */
+static const struct pgr_reporting_hooks engine_hooks = {
+	.on_free = pgr__rep_on_free,
 	.check_zone = pgr__rep_check_zone,
-	.node_destroy = engine_node_destroy,
+	.on_node_destroy = pgr__rep_on_node_destroy,
 };
 
 /* ---- registration ---------------------------------------------------- */
@@ -418,36 +420,22 @@ static void clear_reported_below(struct pgr_node *node, unsigned int order)
  */
 static int resolve_config(struct pgr_node *node, struct pgr_sink *sink,
 			  const struct pgr_reporting_config *cfg,
-			  struct pgr_reporting_config *r,
-			  const struct pgr_strategy_ops **r_ops)
+			  const struct pgr_strategy_ops *ops,
+			  struct pgr_reporting_config *r)
 {
-	int id;
+	int id = (int)cfg->strategy;
 
-	if (!node || !sink || !cfg || !sink->ops || !sink->ops->report)
+	if (!node || !sink || !sink->ops || !sink->ops->report)
 		return pgr__error(EINVAL,
 				  "register: NULL node, sink or config");
 	if (sink->capacity == 0 || sink->capacity > PGR_REPORTING_CAPACITY)
 		return pgr__error(EINVAL, "register: capacity %u not 1..%u",
 				  sink->capacity, PGR_REPORTING_CAPACITY);
-	if (cfg->strategy_name) {
-		id = pgr_strategy_from_name(cfg->strategy_name);
-		if (id < 0)
-			return pgr__error(EINVAL,
-					  "register: unknown strategy '%s'",
-					  cfg->strategy_name);
-	} else {
-		id = (int)cfg->strategy;
-		if (id < 0 || (unsigned int)id >= pgr_strategy_count())
-			return pgr__error(EINVAL,
-					  "register: unknown strategy %d", id);
-	}
 	if (cfg->clock != PGR_CLOCK_VIRTUAL && cfg->clock != PGR_CLOCK_REAL)
 		return pgr__error(EINVAL, "register: unknown clock %d",
 				  (int)cfg->clock);
 	*r = *cfg;
-	*r_ops = pgr__strategy_ops(id);
-	r->strategy = (enum pgr_strategy)id;
-	r->strategy_name = (*r_ops)->name;
+	r->strategy_name = ops->name;
 
 	/* lowest order: pageblock_order, or MAX_ORDER - 2 for bitmap (v12) */
 	r->order = id == PGR_STRATEGY_BITMAP && node->max_order >= 2
@@ -590,7 +578,6 @@ static void rep_free(struct pgr_reporting *rep)
 	pthread_cond_destroy(&rep->idle);
 	pthread_cond_destroy(&rep->cond);
 	pthread_mutex_destroy(&rep->lock);
-	free(rep->boundary);
 	free(rep->zones);
 	free(rep->nodes);
 	free(rep);
@@ -598,8 +585,7 @@ static void rep_free(struct pgr_reporting *rep)
 
 /* The device's nodes and zones (node then zone order), or NULL. */
 static struct pgr_reporting *rep_alloc(struct pgr_node *const *nodes,
-				       unsigned int nr, bool v11,
-				       unsigned int order)
+				       unsigned int nr)
 {
 	struct pgr_reporting *rep = calloc(1, sizeof(*rep));
 	unsigned int nz = 0;
@@ -610,13 +596,7 @@ static struct pgr_reporting *rep_alloc(struct pgr_node *const *nodes,
 		nz += nodes[i]->nr_zones;
 	rep->nodes = calloc(nr, sizeof(*rep->nodes));
 	rep->zones = calloc(nz ? nz : 1, sizeof(*rep->zones));
-	/* v11: one boundary array, for the one ACTIVE zone of the system */
-	if (v11)
-		rep->boundary = calloc((size_t)(nodes[0]->max_order - order) *
-					       PGR_MIGRATE_TYPES,
-				       sizeof(*rep->boundary));
-	if (!rep->nodes || !rep->zones || (v11 && !rep->boundary)) {
-		free(rep->boundary);
+	if (!rep->nodes || !rep->zones) {
 		free(rep->zones);
 		free(rep->nodes);
 		free(rep);
@@ -643,9 +623,14 @@ static struct pgr_reporting *rep_alloc(struct pgr_node *const *nodes,
 	return rep;
 }
 
-/* Publish @rep on every node under every zone lock: mm reads under one. */
-static void publish(struct pgr_reporting *rep, bool v11, unsigned int order)
+/*
+ * Publish @rep on every node under every zone lock: mm reads under one.
+ * The hooks table is the strategy's private one, if it has one.
+ */
+static void publish(struct pgr_reporting *rep, unsigned int order)
 {
+	const struct pgr__strategy_private *mp = rep->mm_priv;
+
 	lock_all_zones(rep);
 	for (unsigned int n = 0; n < rep->nr_nodes; n++) {
 		struct pgr_node *node = rep->nodes[n];
@@ -653,45 +638,38 @@ static void publish(struct pgr_reporting *rep, bool v11, unsigned int order)
 		if (order > node->rep_order)
 			clear_reported_below(node, order);
 		node->rep_order = order;
-		node->rep_v11 = v11;
+		node->unisolate_notifies = mp && mp->unisolate_notifies;
 		node->rep_track_discard = true;
 		/* return_to_tail: an alias for 5.10's whole tail placement */
 		if (rep->cfg.return_to_tail)
 			node->fpi_to_tail = true;
-		node->reported_boundary = rep->boundary;
-		node->rep_hooks = &pgr__engine_hooks;
-		for (unsigned int i = 0; i < node->nr_zones; i++) {
-			struct zone *z = &node->zones[i];
-
-			/* v11 counters are per strategy; the others none. */
-			if (!v11)
-				z->reported_pages = NULL;
-			/* a stale ACTIVE would point mm at the new array */
-			z->flags &= ~ZONE_PAGE_REPORTING_ACTIVE;
-		}
+		/* attach sees the table of the node's previous device */
+		if (mp && mp->attach)
+			mp->attach(rep, node);
+		node->rep_hooks =
+			mp && mp->mm_hooks ? mp->mm_hooks : &engine_hooks;
 		node->rep = rep;
 	}
 	unlock_all_zones(rep);
 }
 
-/* page_reporting_register() for @nr nodes; page_reporting_mutex taken. */
-static int register_nodes(struct pgr_node *const *nodes, unsigned int nr,
-			  struct pgr_sink *sink,
-			  const struct pgr_reporting_config *cfg)
+/* page_reporting_register() for @nr nodes, 1..PGR_MAX_SYSTEM_NODES. */
+int pgr__rep_register(struct pgr_node *const *nodes, unsigned int nr,
+		      struct pgr_sink *sink,
+		      const struct pgr_reporting_config *cfg,
+		      const struct pgr_strategy_ops *ops,
+		      const struct pgr__strategy_private *mm_priv)
 {
-	const struct pgr_strategy_ops *ops = NULL;
 	struct pgr_reporting_config eff;
 	struct pgr_reporting *rep;
 	unsigned int order;
-	bool v11, opened = false;
+	bool opened = false;
 	int err;
 
-	err = resolve_config(nodes[0], sink, cfg, &eff, &ops);
+	err = resolve_config(nodes[0], sink, cfg, ops, &eff);
 	if (err)
 		return err;
 	order = eff.order;
-	v11 = eff.strategy == PGR_STRATEGY_V11_BOUNDARY ||
-	      eff.strategy == PGR_STRATEGY_V11_RESCAN;
 
 	pthread_mutex_lock(&page_reporting_mutex);
 	if (nr == 1 && nodes[0]->rep) {
@@ -704,7 +682,7 @@ static int register_nodes(struct pgr_node *const *nodes, unsigned int nr,
 		if (err)
 			goto out_unlock;
 	}
-	rep = rep_alloc(nodes, nr, v11, order);
+	rep = rep_alloc(nodes, nr);
 	if (!rep) {
 		err = pgr__error(ENOMEM, "register: out of memory");
 		goto out_unlock;
@@ -713,11 +691,9 @@ static int register_nodes(struct pgr_node *const *nodes, unsigned int nr,
 	rep->cfg = eff;
 	rep->capacity = eff.capacity;
 	rep->ops = ops;
-	rep->v11 = v11;
-	rep->rescan = eff.strategy == PGR_STRATEGY_V11_RESCAN;
+	rep->mm_priv = mm_priv;
 	rep->delay_ns = eff.delay_ns;
 	rep->batch.lo = rep->batch.hi = PGR_BATCH_MID;
-	atomic_init(&rep->refcnt, 0);
 
 	if (sink->ops->open) {
 		err = sink->ops->open(sink, nodes[0]);
@@ -748,7 +724,7 @@ static int register_nodes(struct pgr_node *const *nodes, unsigned int nr,
 		rep->have_worker = true;
 	}
 
-	publish(rep, v11, order);
+	publish(rep, order);
 	if (ops->start)
 		ops->start(rep, rep->priv);
 	for (unsigned int n = 0; n < nr; n++)
@@ -767,31 +743,6 @@ out_free:
 out_unlock:
 	pthread_mutex_unlock(&page_reporting_mutex);
 	return err;
-}
-
-int pgr_reporting_register(struct pgr_node *node, struct pgr_sink *sink,
-			   const struct pgr_reporting_config *cfg)
-{
-	struct pgr_node *nodes[1] = { node };
-
-	return register_nodes(nodes, 1, sink, cfg);
-}
-
-int pgr_reporting_register_system(struct pgr_node *const *nodes,
-				  unsigned int nr_nodes, struct pgr_sink *sink,
-				  const struct pgr_reporting_config *cfg)
-{
-	if (!nodes || nr_nodes == 0)
-		return pgr__error(EINVAL, "register_system: no nodes");
-	if (nr_nodes > PGR_MAX_SYSTEM_NODES)
-		return pgr__error(EINVAL,
-				  "register_system: %u nodes, at most %u",
-				  nr_nodes, PGR_MAX_SYSTEM_NODES);
-	for (unsigned int i = 0; i < nr_nodes; i++)
-		if (!nodes[i])
-			return pgr__error(
-				EINVAL, "register_system: node %u is NULL", i);
-	return register_nodes(nodes, nr_nodes, sink, cfg);
 }
 
 static int unregister_locked(struct pgr_node *node)
@@ -820,7 +771,8 @@ static int unregister_locked(struct pgr_node *node)
 	for (unsigned int n = 0; n < rep->nr_nodes; n++) {
 		struct pgr_node *nd = rep->nodes[n];
 
-		nd->reported_boundary = NULL;
+		if (rep->mm_priv && rep->mm_priv->detach)
+			rep->mm_priv->detach(rep, nd);
 		nd->rep = NULL;
 		nd->fpi_to_tail = nd->profile >= PGR_PROFILE_5_10;
 	}
@@ -847,7 +799,7 @@ int pgr_reporting_unregister(struct pgr_node *node)
 }
 
 /* A member node goes away: the whole device goes with it. */
-static void engine_node_destroy(struct pgr_node *node)
+void pgr__rep_on_node_destroy(struct pgr_node *node)
 {
 	pthread_mutex_lock(&page_reporting_mutex);
 	if (node->rep)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The public strategy API (<pagereport/strategy.h>): the registry of
- * strategies by name, and the primitives a strategy is built from, each a
+ * The public strategy API (<pagereport/strategy.h>): the primitives a
+ * strategy is built from, each a
  * checked wrapper of the engine or mm piece the kernel's
  * mm/page_reporting.c uses: list_first_entry/list_next_entry on
  * free_area[order].free_list[mt], __isolate_free_page + sg_set_page,
@@ -16,103 +16,7 @@
 
 #include <string.h>
 
-#include "reporting/engine.h"
-
-/* ---- registry ------------------------------------------------------------ */
-
-#define MAX_REGISTERED	  32
-#define MAX_STRATEGY_NAME 31
-
-static const struct pgr_strategy_ops *const builtin[PGR_NR_STRATEGIES] = {
-	[PGR_STRATEGY_V11_BOUNDARY] = &pgr__v11_boundary_ops,
-	[PGR_STRATEGY_V11_RESCAN] = &pgr__v11_rescan_ops,
-	[PGR_STRATEGY_UPSTREAM] = &pgr__upstream_ops,
-	[PGR_STRATEGY_BITMAP] = &pgr__bitmap_ops,
-};
-
-static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static const struct pgr_strategy_ops *registered[MAX_REGISTERED];
-static atomic_uint nr_registered;
-
-unsigned int pgr_strategy_count(void)
-{
-	return PGR_NR_STRATEGIES + atomic_load(&nr_registered);
-}
-
-/* Entries are published before nr_registered grows and never change. */
-const struct pgr_strategy_ops *pgr__strategy_ops(int id)
-{
-	if (id < 0)
-		return NULL;
-	if (id < PGR_NR_STRATEGIES)
-		return builtin[id];
-	if ((unsigned int)id < pgr_strategy_count())
-		return registered[id - PGR_NR_STRATEGIES];
-	return NULL;
-}
-
-const char *pgr_strategy_name(enum pgr_strategy s)
-{
-	const struct pgr_strategy_ops *ops = pgr__strategy_ops((int)s);
-
-	return ops ? ops->name : "?"; /* like pgr_migratetype_name() */
-}
-
-int pgr_strategy_from_name(const char *name)
-{
-	unsigned int n = pgr_strategy_count();
-
-	if (!name)
-		return pgr__error(EINVAL, "strategy: NULL name");
-	for (unsigned int i = 0; i < n; i++)
-		if (!strcmp(name, pgr__strategy_ops((int)i)->name))
-			return (int)i;
-	return pgr__error(EINVAL, "strategy: unknown name '%s'", name);
-}
-
-int pgr_strategy_register(const struct pgr_strategy_ops *ops)
-{
-	unsigned int n;
-	size_t len;
-
-	if (!ops || !ops->name || !ops->process)
-		return pgr__error(EINVAL, "strategy_register: NULL ops, name "
-					  "or process");
-	len = strlen(ops->name);
-	if (len == 0 || len > MAX_STRATEGY_NAME)
-		return pgr__error(EINVAL,
-				  "strategy_register: name length %zu not "
-				  "1..%d",
-				  len, MAX_STRATEGY_NAME);
-	for (size_t i = 0; i < len; i++)
-		if (ops->name[i] <= ' ' || ops->name[i] == ',' ||
-		    ops->name[i] > '~')
-			return pgr__error(EINVAL,
-					  "strategy_register: name '%s' has "
-					  "a blank, comma or non-ASCII "
-					  "character",
-					  ops->name);
-	pthread_mutex_lock(&registry_lock);
-	n = pgr_strategy_count();
-	for (unsigned int i = 0; i < n; i++)
-		if (!strcmp(ops->name, pgr__strategy_ops((int)i)->name)) {
-			pthread_mutex_unlock(&registry_lock);
-			return pgr__error(EEXIST,
-					  "strategy_register: '%s' exists",
-					  ops->name);
-		}
-	if (n - PGR_NR_STRATEGIES >= MAX_REGISTERED) {
-		pthread_mutex_unlock(&registry_lock);
-		return pgr__error(ENOSPC,
-				  "strategy_register: %d strategies "
-				  "registered already",
-				  MAX_REGISTERED);
-	}
-	registered[n - PGR_NR_STRATEGIES] = ops;
-	atomic_store(&nr_registered, n - PGR_NR_STRATEGIES + 1);
-	pthread_mutex_unlock(&registry_lock);
-	return (int)n;
-}
+#include "reporting/device.h"
 
 /* ---- context checks ---------------------------------------------------- */
 
@@ -453,17 +357,12 @@ int pgr_strategy_clear_reported(struct pgr_reporting *rep,
 				struct pgr_zone *zone, uint64_t pfn)
 {
 	struct zone *z = NULL;
-	struct page *p;
 	int err = free_head(rep, zone, pfn, "strategy_clear_reported", &z);
 
 	if (err)
 		return err;
-	p = id_page(z, pfn_id(z, pfn));
-	if (p->flags & PG_reported) {
-		/* keep v11's counters and boundary right, as mm does */
-		pgr__reporting_del_reported(z, pfn_id(z, pfn), p->order);
-		p->flags &= (uint8_t)~PG_reported;
-	}
+	/* through mm, so a strategy with private state there keeps it */
+	pgr__clear_page_reported(z, pfn_id(z, pfn));
 	return 0;
 }
 

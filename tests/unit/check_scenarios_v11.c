@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "../helpers/scenario.h"
-#include "reporting/engine.h"
+#include "reporting/builtins.h"
 
 #define MOV   PGR_MIGRATE_MOVABLE
 #define UNMOV PGR_MIGRATE_UNMOVABLE
@@ -42,7 +42,7 @@ static bool zflag(struct scn *s, unsigned int zi, unsigned long f)
 
 static int refcnt(struct scn *s)
 {
-	return atomic_load(&s->node->rep->refcnt);
+	return pgr__v11_refcnt(s->node->rep);
 }
 
 /*

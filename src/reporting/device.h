@@ -2,10 +2,14 @@
 /*
  * The reporting engine's private state (src/reporting): the device
  * (struct page_reporting_dev_info plus the delayed work it owns), the batch
- * (the kernel's scatterlist) and the strategy ops.  Not installed.
+ * (the kernel's scatterlist), the strategy ops, and the engine functions
+ * the other files of src/reporting call.  A header of its own (no .c
+ * counterpart): the engine, the primitives of strategy.c and a strategy
+ * with private access (v11.c) all include it, and it includes none of
+ * them.  Not installed.
  */
-#ifndef PGR_REPORTING_ENGINE_H
-#define PGR_REPORTING_ENGINE_H
+#ifndef PGR_REPORTING_DEVICE_H
+#define PGR_REPORTING_DEVICE_H
 
 #include "internal.h"
 
@@ -56,19 +60,15 @@ struct pgr_reporting {
 	unsigned int nr_nodes;
 	struct zone **zones;
 	unsigned int nr_zones;
-	uint32_t *boundary; /* v11: the one reported_boundary array */
 	struct pgr_sink *sink;
 	struct pgr_reporting_config cfg; /* effective: defaults resolved */
 	const struct pgr_strategy_ops *ops;
+	/* what a strategy with access to mm adds (registry.c), or NULL */
+	const struct pgr__strategy_private *mm_priv;
 	void *priv; /* the strategy's (ops->init) */
 	unsigned int capacity;
 	uint64_t delay_ns;
-	bool v11;    /* v11-boundary or v11-rescan (internal hooks) */
-	bool rescan; /* v11-rescan */
 	uint64_t drain_in_hold; /* drain ns inside the current lock hold */
-
-	/* v11: zones with ZONE_PAGE_REPORTING_REQUESTED (phdev->refcnt) */
-	atomic_int refcnt;
 
 	/*
 	 * The delayed work.  @lock protects pending/due/running/canceling,
@@ -102,6 +102,22 @@ struct pgr_reporting {
 #define PGR_TUNABLE_MAX (1U << 20)
 
 /*
+ * What a built-in strategy with private access to the free lists adds to
+ * its ops (supplied by the registry, src/reporting/registry.c): the hooks
+ * table mm calls on the device's nodes, and what it publishes on a node
+ * or takes back, under every zone lock of the device.
+ */
+struct pgr__strategy_private {
+	const struct pgr_reporting_hooks *mm_hooks;
+	/* the device is being published on @node (after ops->init) */
+	void (*attach)(struct pgr_reporting *rep, struct pgr_node *node);
+	/* the device leaves @node (before ops->fini) */
+	void (*detach)(struct pgr_reporting *rep, struct pgr_node *node);
+	/* unset_migratetype_isolate() frees with notification (5.4) */
+	bool unisolate_notifies;
+};
+
+/*
  * What this thread is doing for the engine: the zone lock it holds through
  * pgr_strategy_lock() or that mm holds around ->notify_free (@zone), the
  * engine whose work it runs (@work), whether it is inside ->notify_free.
@@ -114,16 +130,20 @@ struct pgr__rep_tls {
 };
 extern _Thread_local struct pgr__rep_tls pgr__rep_tls;
 
-/* strategy.c: the registry (built-ins first, ids 0..count-1) */
-const struct pgr_strategy_ops *pgr__strategy_ops(int id);
-
-extern const struct pgr_strategy_ops pgr__v11_boundary_ops;
-extern const struct pgr_strategy_ops pgr__v11_rescan_ops;
-extern const struct pgr_strategy_ops pgr__upstream_ops;
-extern const struct pgr_strategy_ops pgr__bitmap_ops;
-extern const struct pgr_reporting_hooks pgr__engine_hooks;
-
 /* engine.c */
+/*
+ * page_reporting_register() of a resolved strategy: @ops and @mm_priv
+ * (NULL for a strategy written on strategy.h alone) as the registry
+ * found them for @cfg.  0 or -errno with a message.
+ */
+int pgr__rep_register(struct pgr_node *const *nodes, unsigned int nr,
+		      struct pgr_sink *sink,
+		      const struct pgr_reporting_config *cfg,
+		      const struct pgr_strategy_ops *ops,
+		      const struct pgr__strategy_private *mm_priv);
+/* The engine's entries of a hooks table (a private table reuses them). */
+void pgr__rep_on_free(struct zone *z, uint32_t id, unsigned int order);
+void pgr__rep_on_node_destroy(struct pgr_node *node);
 struct pgr_reporting *pgr__node_rep(struct pgr_node *node);
 uint64_t pgr__rep_now(struct pgr_reporting *rep);
 uint64_t pgr__mono_ns(void);
@@ -141,14 +161,7 @@ void pgr__rep_lock(struct pgr_reporting *rep, struct zone *z, uint64_t *t_lock);
 void pgr__rep_unlock(struct pgr_reporting *rep, struct zone *z,
 		     uint64_t t_lock);
 
-/* v11.c: reported_pages bookkeeping shared with the drain and the checker */
-void pgr__v11_mark_reported(struct zone *z, uint32_t id, unsigned int order);
-/* v11.c: the internal hooks mm calls through pgr__engine_hooks */
-void pgr__v11_del_reported(struct zone *z, uint32_t id, unsigned int order);
-void pgr__v11_move_reported(struct zone *z, uint32_t id, unsigned int order);
-void pgr__v11_reset_boundary(struct zone *z, unsigned int order, int mt);
-void pgr__v11_reset_zone(struct zone *z);
-/* check.c */
+/* check.c: the invariants every strategy keeps (a hooks table entry) */
 int pgr__rep_check_zone(struct zone *z, char *buf, size_t len);
 
-#endif /* PGR_REPORTING_ENGINE_H */
+#endif /* PGR_REPORTING_DEVICE_H */

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The registry's lookups (registry.c) for the files above it (loader.c).
+ * Not installed.
+ */
+#ifndef PGR_REPORTING_REGISTRY_H
+#define PGR_REPORTING_REGISTRY_H
+
+#include <pagereport/strategy.h>
+
+/* The ops of strategy @id (built-ins first), or NULL. */
+const struct pgr_strategy_ops *pgr__strategy_ops(int id);
+
+#endif /* PGR_REPORTING_REGISTRY_H */
