@@ -49,6 +49,7 @@ struct result {
 	uint64_t refault_pages, refault_events, discarded_total;
 	uint64_t host_refault_pages, host_refault_events;
 	double lost_ms;
+	struct bench_counters counters; /* summed over the guests */
 };
 
 /* Cap on launches: enough for every strategy to swap; --quick: 8. */
@@ -68,6 +69,7 @@ struct params {
 	double touch_max; /* fill occupancy spans [touch_max - 0.2, max] */
 	unsigned max_guests;
 	struct pgr_reporting_config rc; /* tunables; strategy is by name */
+	struct pgr_param sweep_param;	/* a strategy parameter swept */
 };
 
 static struct params params_default(void)
@@ -91,11 +93,20 @@ static int run_one(const char *strategy, uint64_t seed, const char *out_dir,
 	};
 	struct pgr_host *h = pgr_host_create(&hc);
 	struct pgr_host_stats hs;
+	/* --param settings, then the sweep's (which names its strategy) */
+	struct pgr_param pm[BENCH_MAX_PARAMS + 1];
+	struct pgr_reporting_config rc = p->rc;
 	int err = 0;
 
 	memset(res, 0, sizeof(*res));
 	if (!h)
 		return -errno;
+	for (unsigned i = 0; i < bench_opts.nr_params; i++)
+		pm[i] = bench_opts.params[i];
+	rc.params = pm;
+	rc.nr_params = bench_opts.nr_params;
+	if (p->sweep_param.name)
+		pm[rc.nr_params++] = p->sweep_param;
 	for (unsigned i = 0; i < p->max_guests && !err; i++) {
 		char name[32];
 		/*
@@ -108,7 +119,7 @@ static int run_one(const char *strategy, uint64_t seed, const char *out_dir,
 			.name = name,
 			.mem_bytes = p->guest_bytes,
 			.strategy = strategy,
-			.reporting = p->rc,
+			.reporting = rc,
 			.base_fraction = 0.10,
 			.workload = {
 				.kind = PGR_WORKLOAD_FILL_FREE,
@@ -147,8 +158,11 @@ static int run_one(const char *strategy, uint64_t seed, const char *out_dir,
 	res->end_gib = (double)hs.resident_bytes / (double)GiB;
 	for (unsigned i = 0; i < pgr_host_nr_guests(h); i++) {
 		struct pgr_host_guest_stats gs;
+		struct bench_counters c;
 
 		pgr_host_get_guest_stats(h, i, &gs);
+		bench_counters_read(pgr_host_guest_node(h, i), &c);
+		bench_counters_add(&res->counters, &c);
 		res->refault_pages += gs.refault_pages;
 		res->refault_events += gs.refault_events;
 		res->host_refault_pages += gs.host_refault_pages;
@@ -330,7 +344,8 @@ static void sweep_apply(const struct sweep *sw, double v, struct params *p)
 	else if (!strcmp(sw->name, "upstream_delay_s"))
 		p->rc.delay_ns = (uint64_t)(v * 1e9);
 	else if (!strcmp(sw->name, "v11_hwm"))
-		p->rc.v11_hwm = (unsigned)v;
+		p->sweep_param = (struct pgr_param){ .name = "v11-boundary.hwm",
+						     .value = (uint64_t)v };
 	else if (!strcmp(sw->name, "bitmap_capacity"))
 		p->rc.capacity = (unsigned)v;
 }

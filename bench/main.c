@@ -88,11 +88,6 @@ static const struct bench_experiment named_experiments[] = {
 
 #define NR_NAMED (sizeof(named_experiments) / sizeof(named_experiments[0]))
 
-bool bench_strategy_selected(enum pgr_strategy s)
-{
-	return bench_opts.strategy < 0 || bench_opts.strategy == (int)s;
-}
-
 unsigned bench_repeat(void)
 {
 	return bench_opts.repeat;

@@ -70,6 +70,44 @@ extern "C" {
 /* The engine, as seen by a strategy (one per registered device). */
 struct pgr_reporting;
 
+/*
+ * A parameter the strategy takes (ops->params): 1..31 of [a-z0-9_], not
+ * "delay", "order" or "capacity" (the engine's, which every strategy has).
+ * The engine parses, range-checks and stores the value; the strategy reads
+ * it with pgr_strategy_get_param(), typically in ->init.
+ */
+struct pgr_strategy_param {
+	const char *name;
+	enum pgr_param_type type; /* PGR_PARAM_UINT, _BOOL or _NS */
+	uint64_t def;		  /* the default */
+	uint64_t min, max;	  /* inclusive; ignored for BOOL */
+	const char *help;	  /* one line, for --list-params and docs */
+};
+
+/*
+ * A counter the strategy keeps (ops->counters): 1..31 of [a-z0-9_], not a
+ * field name of struct pgr_reporting_stats.  The engine stores it per
+ * device, the strategy adds with pgr_strategy_counter_add(rep, index, n),
+ * and tools read it by name (pgr_reporting_counter) into their results.
+ */
+struct pgr_strategy_counter {
+	const char *name;
+	const char *help; /* what it counts, one line */
+};
+
+/* How ops->order_rule places the default lowest order. */
+enum pgr_order_rule {
+	PGR_ORDER_PAGEBLOCK = 0, /* pageblock_order + order_offset */
+	PGR_ORDER_MAX = 1,	 /* max_order + order_offset (e.g. -2) */
+	PGR_ORDER_ABSOLUTE = 2,	 /* order_offset itself */
+};
+
+/* ops->flags */
+/* the lowest order is the default only (cfg.order may not move it) */
+#define PGR_STRATEGY_FIXED_ORDER 0x1
+/* default_delay_ns applies even when it is 0 (no delay) */
+#define PGR_STRATEGY_DELAY_SET 0x2
+
 struct pgr_strategy_ops {
 	/* Unique name, 1..31 characters: selects it in configs and tools. */
 	const char *name;
@@ -98,6 +136,29 @@ struct pgr_strategy_ops {
 			    unsigned order);
 	/* process - required: the delayed work (one run). */
 	void (*process)(struct pgr_reporting *rep, void *priv);
+
+	/*
+	 * The strategy's policy, which the engine reads when a device
+	 * registers (appended in 0.2; all zero is what a strategy written
+	 * before got: 2 s delay, pageblock_order, the sink's capacity, no
+	 * parameters of its own, the four legacy counters).
+	 */
+	unsigned flags; /* PGR_STRATEGY_* */
+	/* the "delay" default: 0 = PGR_UPSTREAM_DELAY_NS (2 s), unless
+	 * PGR_STRATEGY_DELAY_SET */
+	uint64_t default_delay_ns;
+	/* the "order" default (the lowest reported order); a rule that
+	 * gives an order outside 0..max_order-1 falls back to
+	 * pageblock_order */
+	enum pgr_order_rule order_rule;
+	int order_offset;
+	/* the "capacity" default: 0 = the sink's, else min(this, sink's);
+	 * cfg.capacity may still ask for up to the sink's */
+	unsigned default_capacity;
+	const struct pgr_strategy_param *params; /* its own parameters */
+	unsigned nr_params;
+	const struct pgr_strategy_counter *counters; /* its counters */
+	unsigned nr_counters;
 };
 
 /**
@@ -129,11 +190,33 @@ PGR_EXPORT struct pgr_zone *pgr_strategy_zone(struct pgr_reporting *rep,
 
 /**
  * pgr_strategy_get_config - the effective config: every default resolved
- * (lowest order, capacity, delay, hwm, budget divisor, gate margin).
+ * (strategy, lowest order, capacity, delay; params NULL).
  * Return: 0, -EINVAL.
  */
 PGR_EXPORT int pgr_strategy_get_config(struct pgr_reporting *rep,
 				       struct pgr_reporting_config *r_cfg);
+
+/**
+ * pgr_strategy_get_param - the value of parameter @name ("delay", "order",
+ * "capacity" or one of ops->params) on this device.  Any context.
+ * Return: 1 if the config set it, 0 if it is the default, -EINVAL (NULL
+ * argument), -ENOENT (no such parameter).
+ */
+PGR_EXPORT int pgr_strategy_get_param(struct pgr_reporting *rep,
+				      const char *name, uint64_t *r_value);
+
+/**
+ * pgr_strategy_error - ->init says why it fails: sets pgr_errmsg() of the
+ * pgr_reporting_register() call to "register: strategy NAME: <message>"
+ * @rep: the engine (from ->init)
+ * @err: a positive errno (EINVAL, ENOMEM, ...)
+ * @fmt: printf format of the message
+ *
+ * Return: -@err, so ->init can end with return pgr_strategy_error(...).
+ */
+PGR_EXPORT int pgr_strategy_error(struct pgr_reporting *rep, int err,
+				  const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /** pgr_strategy_priv - what ->init stored, or NULL. */
 PGR_EXPORT void *pgr_strategy_priv(struct pgr_reporting *rep);
@@ -330,9 +413,14 @@ PGR_EXPORT uint64_t pgr_strategy_now(struct pgr_reporting *rep);
  * --------------------------------------------------------------- */
 
 /*
- * Counters a strategy adds to (struct pgr_reporting_stats); the engine
- * itself counts batches, pages, bytes, marks, merges, re-reports, times
- * and isolation failures.
+ * Counters a strategy adds to; the engine itself counts batches, pages,
+ * bytes, marks, merges, re-reports, times and isolation failures.
+ * PASSES, NODES_VISITED and REQUESTS are fields of struct
+ * pgr_reporting_stats; the other four are named counters now
+ * ("bits_visited", "budget_exhausted", "zones_gated", "boundary_resets"):
+ * pgr_strategy_add_stat() adds to the strategy's counter of that name,
+ * which a strategy that declares no counters has (see
+ * pgr_strategy_nr_counters), and one that declares them must declare.
  */
 enum pgr_strategy_stat {
 	PGR_STAT_PASSES = 0,	    /* runs of the work */
@@ -345,9 +433,23 @@ enum pgr_strategy_stat {
 	PGR_NR_STATS = 7,
 };
 
-/** pgr_strategy_add_stat - add @n to counter @stat.  Return: 0, -EINVAL. */
+/**
+ * pgr_strategy_add_stat - add @n to counter @stat.  Any context.
+ * Return: 0, -EINVAL (unknown @stat, or a named one the strategy does not
+ * have).
+ */
 PGR_EXPORT int pgr_strategy_add_stat(struct pgr_reporting *rep,
 				     enum pgr_strategy_stat stat, uint64_t n);
+
+/**
+ * pgr_strategy_counter_add - add @n to the strategy's counter @idx (its
+ * index in ops->counters).  Any context; the work's additions are
+ * folded into what pgr_reporting_counter() reads when it drains a batch
+ * and when it returns.
+ * Return: 0, -EINVAL (NULL engine, @idx out of range).
+ */
+PGR_EXPORT int pgr_strategy_counter_add(struct pgr_reporting *rep, unsigned idx,
+					uint64_t n);
 
 #ifdef __cplusplus
 }

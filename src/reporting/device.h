@@ -17,6 +17,16 @@
 
 #define PGR_NO_PAGE UINT32_MAX
 
+/* params.c: the engine's parameters come first in every strategy's list */
+enum {
+	PGR__PARAM_DELAY = 0,
+	PGR__PARAM_ORDER = 1,
+	PGR__PARAM_CAPACITY = 2,
+	PGR__NR_ENGINE_PARAMS = 3,
+};
+/* the named counters of a strategy that declares none (params.c) */
+#define PGR__NR_LEGACY 4
+
 /*
  * The scatterlist: pages isolated for one report() call, all in @zone.
  * Entries [lo, hi) are live; both grow from the middle (PGR_BATCH_MID),
@@ -69,6 +79,27 @@ struct pgr_reporting {
 	unsigned int capacity;
 	uint64_t delay_ns;
 	uint64_t drain_in_hold; /* drain ns inside the current lock hold */
+	bool init_msg; /* ->init said why it failed (pgr_strategy_error) */
+
+	/*
+	 * Parameters in pgr__param() order (the engine's three, then the
+	 * strategy's): values in effect and whether the config set them.
+	 * Written before the device is published, read-only after.
+	 */
+	unsigned int nr_params;
+	uint64_t *param_value;
+	bool *param_set;
+
+	/*
+	 * Named counters in pgr__counter() order: @counters under @lock,
+	 * @w_counters the running work's (folded in with the stats).
+	 * legacy[k]: the index of the k-th counter of the legacy table
+	 * (params.c: bits_visited, budget_exhausted, zones_gated,
+	 * boundary_resets) among the strategy's, or -1.
+	 */
+	unsigned int nr_counters;
+	uint64_t *counters, *w_counters;
+	int legacy[PGR__NR_LEGACY];
 
 	/*
 	 * The delayed work.  @lock protects pending/due/running/canceling,
@@ -97,9 +128,6 @@ struct pgr_reporting {
 	uint64_t sample_period_ns, sample_next_ns;
 	bool sampling; /* sample_fn is running */
 };
-
-/* Largest hwm, budget divisor and gate margin a config may ask for. */
-#define PGR_TUNABLE_MAX (1U << 20)
 
 /*
  * What a built-in strategy with private access to the free lists adds to
@@ -160,6 +188,46 @@ void pgr__rep_hold_batch(struct pgr_reporting *rep);
 void pgr__rep_lock(struct pgr_reporting *rep, struct zone *z, uint64_t *t_lock);
 void pgr__rep_unlock(struct pgr_reporting *rep, struct zone *z,
 		     uint64_t t_lock);
+
+/* params.c: the parameters and counters of a strategy's ops */
+unsigned int pgr__nr_params(const struct pgr_strategy_ops *ops);
+const struct pgr_strategy_param *pgr__param(const struct pgr_strategy_ops *ops,
+					    unsigned int i);
+uint64_t pgr__default_delay(const struct pgr_strategy_ops *ops);
+int pgr__param_index(const struct pgr_strategy_ops *ops, const char *name);
+int pgr__param_lookup(const struct pgr_strategy_ops *ops, const char *name);
+void pgr__param_info(const struct pgr_strategy_ops *ops, unsigned int i,
+		     struct pgr_param_info *r);
+int pgr__param_value(const char *fn, const char *sn,
+		     const struct pgr_strategy_param *p,
+		     const struct pgr_param *set, uint64_t *r_value);
+unsigned int pgr__nr_counters(const struct pgr_strategy_ops *ops);
+const struct pgr_strategy_counter *
+pgr__counter(const struct pgr_strategy_ops *ops, unsigned int i);
+int pgr__counter_index(const struct pgr_strategy_ops *ops, const char *name);
+const char *pgr__legacy_counter_name(unsigned int i);
+/* The checks of ops' tables and policy fields at registration. */
+int pgr__check_tables(const struct pgr_strategy_ops *ops, const char *fn);
+
+/* counters.c: named counters of a device */
+void pgr__rep_counter_add(struct pgr_reporting *rep, unsigned int idx,
+			  uint64_t n);
+void pgr__rep_fold_counters(struct pgr_reporting *rep); /* @lock held */
+
+/*
+ * The device of @node for the public pgr_reporting_* calls: 0, or
+ * -EINVAL / -ENOENT with a message.
+ */
+static inline int pgr__get_rep(struct pgr_node *node,
+			       struct pgr_reporting **r_rep)
+{
+	if (!node)
+		return pgr__error(EINVAL, "reporting: NULL node");
+	*r_rep = node->rep;
+	if (!*r_rep)
+		return pgr__error(ENOENT, "reporting: no device registered");
+	return 0;
+}
 
 /* check.c: the invariants every strategy keeps (a hooks table entry) */
 int pgr__rep_check_zone(struct zone *z, char *buf, size_t len);

@@ -110,20 +110,17 @@ void pgr__rep_flush_stats(struct pgr_reporting *rep)
 	s->blocks_marked += w->blocks_marked;
 	s->blocks_merged_on_drain += w->blocks_merged_on_drain;
 	s->nodes_visited += w->nodes_visited;
-	s->bits_visited += w->bits_visited;
-	s->boundary_resets += w->boundary_resets;
 	s->rereported_pages += w->rereported_pages;
 	s->pages_held += w->pages_held;
 	s->isolate_failures += w->isolate_failures;
 	s->requests += w->requests;
-	s->budget_exhausted += w->budget_exhausted;
-	s->zones_gated += w->zones_gated;
 	s->fill_ns += w->fill_ns;
 	s->report_ns += w->report_ns;
 	s->drain_ns += w->drain_ns;
 	s->lock_hold_ns += w->lock_hold_ns;
 	if (w->last_report_time_ns)
 		s->last_report_time_ns = w->last_report_time_ns;
+	pgr__rep_fold_counters(rep);
 	pthread_mutex_unlock(&rep->lock);
 	memset(w, 0, sizeof(*w));
 }
@@ -415,15 +412,77 @@ static void clear_reported_below(struct pgr_node *node, unsigned int order)
 }
 
 /*
- * Resolve every default of @cfg into @r (the effective config) and check
- * it against @node and @sink.  0 or -EINVAL with a message.
+ * The settings of @cfg->params into @value/@set (pgr__param() order, the
+ * defaults already there).  Qualified names are the registry's business:
+ * here every name is this strategy's, plain or qualified by its name.
+ */
+static int apply_params(const struct pgr_reporting_config *cfg,
+			const struct pgr_strategy_ops *ops, uint64_t *value,
+			bool *set)
+{
+	for (unsigned int k = 0; k < cfg->nr_params; k++) {
+		const struct pgr_param *pm = &cfg->params[k];
+		int i = pm->name ? pgr__param_lookup(ops, pm->name) : -1;
+		int err;
+
+		if (i < 0)
+			return pgr__error(
+				EINVAL, "register: %s has no parameter '%s'",
+				ops->name, pm->name ? pm->name : "(null)");
+		if (set[i])
+			return pgr__error(EINVAL,
+					  "register: parameter %s.%s set twice",
+					  ops->name, pgr__param(ops, i)->name);
+		err = pgr__param_value("register", ops->name,
+				       pgr__param(ops, (unsigned int)i), pm,
+				       &value[i]);
+		if (err)
+			return err;
+		set[i] = true;
+	}
+	return 0;
+}
+
+/*
+ * An engine parameter given both as a config field and as a parameter:
+ * which one is meant is not clear, so neither is taken.
+ */
+static int given_twice(const char *field, const char *param)
+{
+	return pgr__error(EINVAL,
+			  "register: %s and the parameter '%s' are the same "
+			  "setting; give one",
+			  field, param);
+}
+
+/* The strategy's default lowest order on @node (ops->order_rule). */
+static unsigned int default_order(const struct pgr_strategy_ops *ops,
+				  const struct pgr_node *node)
+{
+	long o = ops->order_offset;
+
+	if (ops->order_rule == PGR_ORDER_PAGEBLOCK)
+		o += (long)node->pageblock_order;
+	else if (ops->order_rule == PGR_ORDER_MAX)
+		o += (long)node->max_order;
+	return o >= 0 && o < (long)node->max_order ? (unsigned int)o
+						   : node->pageblock_order;
+}
+
+/*
+ * Resolve every default of @cfg into @r (the effective config) and
+ * @value/@set (every parameter, pgr__param() order), from @ops' policy
+ * and @cfg, and check them against @node and @sink.  0 or -EINVAL with a
+ * message.
  */
 static int resolve_config(struct pgr_node *node, struct pgr_sink *sink,
 			  const struct pgr_reporting_config *cfg,
-			  const struct pgr_strategy_ops *ops,
-			  struct pgr_reporting_config *r)
+			  const struct pgr_strategy_ops *ops, uint64_t *value,
+			  bool *set, struct pgr_reporting_config *r)
 {
-	int id = (int)cfg->strategy;
+	unsigned int nr = pgr__nr_params(ops), order;
+	bool order_set, delay_set;
+	int err;
 
 	if (!node || !sink || !sink->ops || !sink->ops->report)
 		return pgr__error(EINVAL,
@@ -434,30 +493,55 @@ static int resolve_config(struct pgr_node *node, struct pgr_sink *sink,
 	if (cfg->clock != PGR_CLOCK_VIRTUAL && cfg->clock != PGR_CLOCK_REAL)
 		return pgr__error(EINVAL, "register: unknown clock %d",
 				  (int)cfg->clock);
+	if (cfg->nr_params && !cfg->params)
+		return pgr__error(EINVAL, "register: nr_params %u, params NULL",
+				  cfg->nr_params);
+	for (unsigned int i = 0; i < nr; i++) {
+		value[i] = pgr__param(ops, i)->def;
+		set[i] = false;
+	}
+	value[PGR__PARAM_DELAY] = pgr__default_delay(ops);
+	err = apply_params(cfg, ops, value, set);
+	if (err)
+		return err;
 	*r = *cfg;
 	r->strategy_name = ops->name;
+	r->params = NULL;
+	r->nr_params = 0;
 
-	/* lowest order: pageblock_order, or MAX_ORDER - 2 for bitmap (v12) */
-	r->order = id == PGR_STRATEGY_BITMAP && node->max_order >= 2
-			   ? node->max_order - 2
-			   : node->pageblock_order;
-	if (cfg->order_set || cfg->order) {
-		if ((id == PGR_STRATEGY_V11_BOUNDARY ||
-		     id == PGR_STRATEGY_V11_RESCAN) &&
-		    cfg->order != node->pageblock_order)
+	/* the config's fields and the parameters of the same name */
+	order_set = cfg->order_set || cfg->order;
+	if (order_set && set[PGR__PARAM_ORDER])
+		return given_twice("order", "order");
+	order = set[PGR__PARAM_ORDER] ? (unsigned int)value[PGR__PARAM_ORDER]
+				      : cfg->order;
+	order_set |= set[PGR__PARAM_ORDER];
+	if (cfg->capacity && set[PGR__PARAM_CAPACITY])
+		return given_twice("capacity", "capacity");
+	if (set[PGR__PARAM_CAPACITY])
+		r->capacity = (unsigned int)value[PGR__PARAM_CAPACITY];
+	delay_set = cfg->delay_set || cfg->delay_ns;
+	if (delay_set && set[PGR__PARAM_DELAY])
+		return given_twice("delay_ns", "delay");
+
+	/* lowest order: the strategy's rule, or the config's */
+	r->order = default_order(ops, node);
+	if (order_set) {
+		if ((ops->flags & PGR_STRATEGY_FIXED_ORDER) &&
+		    order != r->order)
 			return pgr__error(EINVAL,
-					  "register: v11 reports at "
-					  "pageblock_order %u only",
-					  node->pageblock_order);
-		if (cfg->order >= node->max_order)
+					  "register: %s reports at order %u "
+					  "only",
+					  ops->name, r->order);
+		if (order >= node->max_order)
 			return pgr__error(
 				EINVAL,
 				"register: order %u not below max_order %u",
-				cfg->order, node->max_order);
+				order, node->max_order);
 		/* page_reporting_order is 5.14+: fixed before (profiles) */
 		if (node->profile != PGR_PROFILE_DEFAULT &&
 		    node->profile < PGR_PROFILE_6_1 &&
-		    cfg->order != node->pageblock_order)
+		    order != node->pageblock_order)
 			return pgr__error(
 				EINVAL,
 				"register: profile %s reports at "
@@ -465,52 +549,35 @@ static int resolve_config(struct pgr_node *node, struct pgr_sink *sink,
 				pgr_kernel_profile_name(
 					(enum pgr_kernel_profile)node->profile),
 				node->pageblock_order);
-		r->order = cfg->order;
+		r->order = order;
 	}
 	r->order_set = true;
 
-	/* blocks per report: the sink's; bitmap: v12's 16 at most */
-	r->capacity = sink->capacity;
-	if (id == PGR_STRATEGY_BITMAP && r->capacity > PGR_BITMAP_MAX_PAGES)
-		r->capacity = PGR_BITMAP_MAX_PAGES;
-	if (cfg->capacity) {
-		if (cfg->capacity > sink->capacity)
+	/* blocks per report: the sink's, or less if the strategy says so */
+	if (r->capacity) {
+		if (r->capacity > sink->capacity)
 			return pgr__error(EINVAL,
 					  "register: capacity %u exceeds the "
 					  "sink's %u",
-					  cfg->capacity, sink->capacity);
-		r->capacity = cfg->capacity;
+					  r->capacity, sink->capacity);
+	} else {
+		r->capacity = sink->capacity;
+		if (ops->default_capacity &&
+		    r->capacity > ops->default_capacity)
+			r->capacity = ops->default_capacity;
 	}
 
-	if (!(cfg->delay_set || cfg->delay_ns))
-		r->delay_ns = id == PGR_STRATEGY_V11_BOUNDARY ||
-					      id == PGR_STRATEGY_V11_RESCAN
-				      ? PGR_V11_DELAY_NS
-			      : id == PGR_STRATEGY_BITMAP
-				      ? PGR_BITMAP_DELAY_NS
-				      : PGR_UPSTREAM_DELAY_NS;
+	if (!delay_set)
+		r->delay_ns = value[PGR__PARAM_DELAY];
 	r->delay_set = true;
 
-	if (cfg->v11_hwm > PGR_TUNABLE_MAX)
-		return pgr__error(EINVAL, "register: v11_hwm %u above %u",
-				  cfg->v11_hwm, PGR_TUNABLE_MAX);
-	r->v11_hwm = cfg->v11_hwm ? cfg->v11_hwm : PGR_REPORTING_HWM;
-	if (cfg->budget_divisor > PGR_TUNABLE_MAX)
-		return pgr__error(EINVAL,
-				  "register: budget_divisor %u above %u",
-				  cfg->budget_divisor, PGR_TUNABLE_MAX);
-	r->budget_divisor = cfg->budget_divisor ? cfg->budget_divisor
-						: PGR_UPSTREAM_BUDGET_DIVISOR;
-	if (cfg->gate_blocks > PGR_TUNABLE_MAX)
-		return pgr__error(EINVAL, "register: gate_blocks %u above %u",
-				  cfg->gate_blocks, PGR_TUNABLE_MAX);
-	if (cfg->gate_blocks && cfg->gate_disable)
-		return pgr__error(EINVAL,
-				  "register: gate_blocks %u with the "
-				  "gate disabled",
-				  cfg->gate_blocks);
-	r->gate_blocks =
-		cfg->gate_blocks ? cfg->gate_blocks : PGR_UPSTREAM_GATE_BLOCKS;
+	/* the engine's three, as they are in effect */
+	value[PGR__PARAM_DELAY] = r->delay_ns;
+	set[PGR__PARAM_DELAY] |= delay_set;
+	value[PGR__PARAM_ORDER] = r->order;
+	set[PGR__PARAM_ORDER] = order_set;
+	value[PGR__PARAM_CAPACITY] = r->capacity;
+	set[PGR__PARAM_CAPACITY] |= cfg->capacity != 0;
 	return 0;
 }
 
@@ -578,17 +645,26 @@ static void rep_free(struct pgr_reporting *rep)
 	pthread_cond_destroy(&rep->idle);
 	pthread_cond_destroy(&rep->cond);
 	pthread_mutex_destroy(&rep->lock);
+	free(rep->param_value);
+	free(rep->param_set);
+	free(rep->counters);
+	free(rep->w_counters);
 	free(rep->zones);
 	free(rep->nodes);
 	free(rep);
 }
 
-/* The device's nodes and zones (node then zone order), or NULL. */
+/*
+ * The device's nodes and zones (node then zone order) and the room for
+ * @ops' parameters and counters, or NULL.
+ */
 static struct pgr_reporting *rep_alloc(struct pgr_node *const *nodes,
-				       unsigned int nr)
+				       unsigned int nr,
+				       const struct pgr_strategy_ops *ops)
 {
 	struct pgr_reporting *rep = calloc(1, sizeof(*rep));
-	unsigned int nz = 0;
+	unsigned int nz = 0, np = pgr__nr_params(ops),
+		     nc = pgr__nr_counters(ops);
 
 	if (!rep)
 		return NULL;
@@ -596,12 +672,27 @@ static struct pgr_reporting *rep_alloc(struct pgr_node *const *nodes,
 		nz += nodes[i]->nr_zones;
 	rep->nodes = calloc(nr, sizeof(*rep->nodes));
 	rep->zones = calloc(nz ? nz : 1, sizeof(*rep->zones));
-	if (!rep->nodes || !rep->zones) {
+	rep->param_value = calloc(np, sizeof(*rep->param_value));
+	rep->param_set = calloc(np, sizeof(*rep->param_set));
+	rep->counters = calloc(nc, sizeof(*rep->counters));
+	rep->w_counters = calloc(nc, sizeof(*rep->w_counters));
+	if (!rep->nodes || !rep->zones || !rep->param_value ||
+	    !rep->param_set || !rep->counters || !rep->w_counters) {
+		free(rep->param_value);
+		free(rep->param_set);
+		free(rep->counters);
+		free(rep->w_counters);
 		free(rep->zones);
 		free(rep->nodes);
 		free(rep);
 		return NULL;
 	}
+	rep->ops = ops;
+	rep->nr_params = np;
+	rep->nr_counters = nc;
+	for (unsigned int i = 0; i < PGR__NR_LEGACY; i++)
+		rep->legacy[i] =
+			pgr__counter_index(ops, pgr__legacy_counter_name(i));
 	for (unsigned int i = 0; i < nr; i++) {
 		rep->nodes[i] = nodes[i];
 		for (unsigned int j = 0; j < nodes[i]->nr_zones; j++)
@@ -666,31 +757,32 @@ int pgr__rep_register(struct pgr_node *const *nodes, unsigned int nr,
 	bool opened = false;
 	int err;
 
-	err = resolve_config(nodes[0], sink, cfg, ops, &eff);
+	if (!nodes[0])
+		return pgr__error(EINVAL,
+				  "register: NULL node, sink or config");
+	rep = rep_alloc(nodes, nr, ops);
+	if (!rep)
+		return pgr__error(ENOMEM, "register: out of memory");
+	err = resolve_config(nodes[0], sink, cfg, ops, rep->param_value,
+			     rep->param_set, &eff);
 	if (err)
-		return err;
+		goto out_free_unlocked;
 	order = eff.order;
 
 	pthread_mutex_lock(&page_reporting_mutex);
 	if (nr == 1 && nodes[0]->rep) {
 		err = pgr__error(EBUSY,
 				 "register: a device is already registered");
-		goto out_unlock;
+		goto out_free;
 	}
 	if (nr > 1) {
 		err = check_system(nodes, nr);
 		if (err)
-			goto out_unlock;
-	}
-	rep = rep_alloc(nodes, nr);
-	if (!rep) {
-		err = pgr__error(ENOMEM, "register: out of memory");
-		goto out_unlock;
+			goto out_free;
 	}
 	rep->sink = sink;
 	rep->cfg = eff;
 	rep->capacity = eff.capacity;
-	rep->ops = ops;
 	rep->mm_priv = mm_priv;
 	rep->delay_ns = eff.delay_ns;
 	rep->batch.lo = rep->batch.hi = PGR_BATCH_MID;
@@ -709,9 +801,12 @@ int pgr__rep_register(struct pgr_node *const *nodes, unsigned int nr,
 		if (err) {
 			if (err > 0 || err < -4095)
 				err = -EINVAL;
-			pgr__error(-err,
-				   "register: strategy %s init failed (%d)",
-				   ops->name, err);
+			/* pgr_strategy_error() said why; else say what */
+			if (!rep->init_msg)
+				pgr__error(-err,
+					   "register: strategy %s init failed "
+					   "(%d)",
+					   ops->name, err);
 			goto out_close;
 		}
 	}
@@ -739,9 +834,9 @@ out_close:
 	if (opened && sink->ops->close)
 		sink->ops->close(sink);
 out_free:
-	rep_free(rep);
-out_unlock:
 	pthread_mutex_unlock(&page_reporting_mutex);
+out_free_unlocked:
+	rep_free(rep);
 	return err;
 }
 
@@ -826,21 +921,11 @@ struct pgr_reporting *pgr__node_rep(struct pgr_node *node)
 
 /* ---- clock API ------------------------------------------------------- */
 
-static int get_rep(struct pgr_node *node, struct pgr_reporting **r_rep)
-{
-	if (!node)
-		return pgr__error(EINVAL, "reporting: NULL node");
-	*r_rep = node->rep;
-	if (!*r_rep)
-		return pgr__error(ENOENT, "reporting: no device registered");
-	return 0;
-}
-
 uint64_t pgr_reporting_now(struct pgr_node *node)
 {
 	struct pgr_reporting *rep;
 
-	if (get_rep(node, &rep))
+	if (pgr__get_rep(node, &rep))
 		return 0;
 	return pgr__rep_now(rep);
 }
@@ -902,7 +987,7 @@ static int advance_virtual(struct pgr_reporting *rep, uint64_t max_ns,
 int pgr_reporting_advance(struct pgr_node *node, uint64_t ns)
 {
 	struct pgr_reporting *rep;
-	int err = get_rep(node, &rep);
+	int err = pgr__get_rep(node, &rep);
 
 	if (err)
 		return err;
@@ -915,7 +1000,7 @@ int pgr_reporting_run_until_idle(struct pgr_node *node, uint64_t max_ns,
 				 uint64_t *r_elapsed)
 {
 	struct pgr_reporting *rep;
-	int err = get_rep(node, &rep);
+	int err = pgr__get_rep(node, &rep);
 
 	if (err)
 		return err;
@@ -943,7 +1028,7 @@ int pgr_reporting_flush(struct pgr_node *node, uint64_t timeout_ns)
 	struct pgr_reporting *rep;
 	struct timespec ts;
 	uint64_t deadline;
-	int err = get_rep(node, &rep);
+	int err = pgr__get_rep(node, &rep);
 
 	if (err)
 		return err;
@@ -969,7 +1054,7 @@ int pgr_reporting_get_config(struct pgr_node *node,
 			     struct pgr_reporting_config *r_cfg)
 {
 	struct pgr_reporting *rep;
-	int err = get_rep(node, &rep);
+	int err = pgr__get_rep(node, &rep);
 
 	if (err)
 		return err;
@@ -983,7 +1068,7 @@ int pgr_reporting_get_stats(struct pgr_node *node,
 			    struct pgr_reporting_stats *r_stats)
 {
 	struct pgr_reporting *rep;
-	int err = get_rep(node, &rep);
+	int err = pgr__get_rep(node, &rep);
 
 	if (err)
 		return err;
@@ -999,7 +1084,7 @@ int pgr_reporting_set_sampler(struct pgr_node *node, uint64_t period_ns,
 			      pgr_reporting_sample_fn fn, void *arg)
 {
 	struct pgr_reporting *rep;
-	int err = get_rep(node, &rep);
+	int err = pgr__get_rep(node, &rep);
 
 	if (err)
 		return err;

@@ -14,6 +14,8 @@
 #include "config.h"
 #include "internal.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "reporting/device.h"
@@ -124,6 +126,39 @@ int pgr_strategy_get_config(struct pgr_reporting *rep,
 void *pgr_strategy_priv(struct pgr_reporting *rep)
 {
 	return rep ? rep->priv : NULL;
+}
+
+int pgr_strategy_get_param(struct pgr_reporting *rep, const char *name,
+			   uint64_t *r_value)
+{
+	int i;
+
+	if (!rep || !name || !r_value)
+		return pgr__error(EINVAL, "strategy_get_param: NULL argument");
+	i = pgr__param_lookup(rep->ops, name);
+	if (i < 0)
+		return pgr__error(ENOENT,
+				  "strategy_get_param: %s has no parameter "
+				  "'%s'",
+				  rep->ops->name, name);
+	*r_value = rep->param_value[i];
+	return rep->param_set[i];
+}
+
+int pgr_strategy_error(struct pgr_reporting *rep, int err, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	if (err <= 0 || err > 4095)
+		err = EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt ? fmt : "", ap);
+	va_end(ap);
+	if (rep)
+		rep->init_msg = true;
+	return pgr__error(err, "register: strategy %s: %s",
+			  rep ? rep->ops->name : "?", msg);
 }
 
 /* ---- lock and counters ------------------------------------------------- */
@@ -485,6 +520,7 @@ uint64_t pgr_strategy_now(struct pgr_reporting *rep)
 	return rep ? pgr__rep_now(rep) : 0;
 }
 
+/* The generic fields enum pgr_strategy_stat still names. */
 static uint64_t *stat_field(struct pgr_reporting_stats *s,
 			    enum pgr_strategy_stat stat)
 {
@@ -493,30 +529,51 @@ static uint64_t *stat_field(struct pgr_reporting_stats *s,
 		return &s->passes;
 	case PGR_STAT_NODES_VISITED:
 		return &s->nodes_visited;
-	case PGR_STAT_BITS_VISITED:
-		return &s->bits_visited;
 	case PGR_STAT_REQUESTS:
 		return &s->requests;
-	case PGR_STAT_BUDGET_EXHAUSTED:
-		return &s->budget_exhausted;
-	case PGR_STAT_ZONES_GATED:
-		return &s->zones_gated;
-	case PGR_STAT_BOUNDARY_RESETS:
-		return &s->boundary_resets;
 	default:
 		return NULL;
+	}
+}
+
+/* The four that became named counters: their place in the legacy table. */
+static int legacy_index(enum pgr_strategy_stat stat)
+{
+	switch (stat) {
+	case PGR_STAT_BITS_VISITED:
+		return 0;
+	case PGR_STAT_BUDGET_EXHAUSTED:
+		return 1;
+	case PGR_STAT_ZONES_GATED:
+		return 2;
+	case PGR_STAT_BOUNDARY_RESETS:
+		return 3;
+	default:
+		return -1;
 	}
 }
 
 int pgr_strategy_add_stat(struct pgr_reporting *rep,
 			  enum pgr_strategy_stat stat, uint64_t n)
 {
-	uint64_t *f;
+	int named = legacy_index(stat);
 
-	if (!rep || !stat_field(&rep->w, stat))
+	if (!rep)
+		return pgr__error(EINVAL, "strategy_add_stat: NULL engine");
+	if (named >= 0) {
+		if (rep->legacy[named] < 0)
+			return pgr__error(
+				EINVAL,
+				"strategy_add_stat: %s declares no "
+				"counter '%s'",
+				rep->ops->name,
+				pgr__legacy_counter_name((unsigned int)named));
+		pgr__rep_counter_add(rep, (unsigned int)rep->legacy[named], n);
+		return 0;
+	}
+	if (!stat_field(&rep->w, stat))
 		return pgr__error(EINVAL,
-				  "strategy_add_stat: NULL engine or "
-				  "unknown counter %d",
+				  "strategy_add_stat: unknown counter %d",
 				  (int)stat);
 	/* the work's own counters need no lock; others go to the shared */
 	if (pgr__rep_tls.work == rep) {
@@ -524,8 +581,19 @@ int pgr_strategy_add_stat(struct pgr_reporting *rep,
 		return 0;
 	}
 	pthread_mutex_lock(&rep->lock);
-	f = stat_field(&rep->stats, stat);
-	*f += n;
+	*stat_field(&rep->stats, stat) += n;
 	pthread_mutex_unlock(&rep->lock);
+	return 0;
+}
+
+int pgr_strategy_counter_add(struct pgr_reporting *rep, unsigned int idx,
+			     uint64_t n)
+{
+	if (!rep || idx >= rep->nr_counters)
+		return pgr__error(EINVAL,
+				  "strategy_counter_add: NULL engine or "
+				  "counter %u of %u",
+				  idx, rep ? rep->nr_counters : 0);
+	pgr__rep_counter_add(rep, idx, n);
 	return 0;
 }

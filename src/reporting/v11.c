@@ -45,7 +45,10 @@
  *    counts Reported blocks already present (zero in every state the kernel
  *    can reach; non-zero after an upstream device left flags behind).
  *  - report() returns an int here; by default the drain marks the pages
- *    anyway, as v11's void report does (cfg.v11_skip_mark_on_error not).
+ *    anyway, as v11's void report does (parameter skip_mark_on_error
+ *    not).
+ * Parameters: hwm (PAGE_REPORTING_HWM, 32), skip_mark_on_error; the
+ * engine's delay (100 ms) and capacity; the order is pageblock_order.
  * Leaves out: RCU (see engine.c), kzalloc failure of reported_pages.
  */
 #include "config.h"
@@ -65,7 +68,11 @@ struct v11 {
 	bool rescan; /* v11-rescan: forget the boundary before each search */
 	/* zones with ZONE_PAGE_REPORTING_REQUESTED (phdev->refcnt) */
 	atomic_int refcnt;
+	uint64_t hwm;	    /* parameter hwm */
+	bool mark_on_error; /* !skip_mark_on_error */
 };
+
+enum { V11_BOUNDARY_RESETS }; /* its counters */
 
 static unsigned int nr_boundaries(const struct pgr_node *node)
 {
@@ -127,16 +134,13 @@ static void v11_set_reported(struct zone *z, uint32_t id, unsigned int order)
 		z->reported_pages[order - z->node->rep_order]++;
 }
 
-/* Compaction runs in any thread: count under the engine lock. */
+/* Compaction runs in any thread (the counter takes the engine lock). */
 static void count_reset(struct zone *z)
 {
 	struct pgr_reporting *rep = z->node->rep;
 
-	if (!rep)
-		return;
-	pthread_mutex_lock(&rep->lock);
-	rep->stats.boundary_resets++;
-	pthread_mutex_unlock(&rep->lock);
+	if (rep)
+		pgr__rep_counter_add(rep, V11_BOUNDARY_RESETS, 1);
 }
 
 /* page_reporting_reset_boundary(): compaction is about to rotate a list. */
@@ -171,7 +175,7 @@ static void reset_all_boundaries(struct zone *z)
 			node->reported_boundary[get_reporting_index(
 				node, order, mt)] = free_list_id(z, order, mt);
 		}
-	z->node->rep->w.boundary_resets++;
+	pgr__rep_counter_add(z->node->rep, V11_BOUNDARY_RESETS, 1);
 }
 
 /* ---- request / cancel ------------------------------------------------ */
@@ -207,11 +211,10 @@ static void v11_notify_free(struct pgr_reporting *rep, void *priv,
 	struct zone *z = (struct zone *)zone;
 	uint64_t next_report;
 
-	(void)priv;
 	(void)pfn;
 	if (z->flags & ZONE_PAGE_REPORTING_REQUESTED)
 		return;
-	next_report = rep->cfg.v11_hwm;
+	next_report = ((struct v11 *)priv)->hwm;
 	if (z->reported_pages)
 		next_report += z->reported_pages[order - z->node->rep_order];
 	if (z->free_area[order].nr_free < next_report)
@@ -352,7 +355,7 @@ static void populate_metadata(struct zone *z)
 /* page_reporting_cycle(): fill, report, drain until the zone is done. */
 static void v11_cycle(struct pgr_reporting *rep, struct zone *z)
 {
-	bool mark_on_error = !rep->cfg.v11_skip_mark_on_error;
+	bool mark_on_error = ((struct v11 *)rep->priv)->mark_on_error;
 	uint64_t t_lock;
 	unsigned int n;
 	int err;
@@ -503,6 +506,7 @@ static int v11_init_common(struct pgr_reporting *rep, void **r_priv,
 {
 	struct v11 *v = calloc(1, sizeof(*v));
 	unsigned int max_order = rep->node->max_order;
+	uint64_t skip = 0;
 
 	if (!v)
 		return -ENOMEM;
@@ -516,6 +520,9 @@ static int v11_init_common(struct pgr_reporting *rep, void **r_priv,
 	}
 	v->rescan = rescan;
 	atomic_init(&v->refcnt, 0);
+	pgr_strategy_get_param(rep, "hwm", &v->hwm);
+	pgr_strategy_get_param(rep, "skip_mark_on_error", &skip);
+	v->mark_on_error = !skip;
 	*r_priv = v;
 	return 0;
 }
@@ -599,7 +606,33 @@ int pgr__v11_refcnt(struct pgr_reporting *rep)
 	return atomic_load(&v->refcnt);
 }
 
-/* Two names, one code: only the iterator's start differs. */
+static const struct pgr_strategy_param v11_params[] = {
+	{ "hwm", PGR_PARAM_UINT, PGR_REPORTING_HWM, 1, 1U << 20,
+	  "PAGE_REPORTING_HWM: request a zone at nr_free[order] >= hwm + "
+	  "reported blocks of that order" },
+	{ "skip_mark_on_error", PGR_PARAM_BOOL, 0, 0, 1,
+	  "leave a batch the sink failed unmarked, as 5.7 does (v11's "
+	  "report() is void, so it marks)" },
+};
+
+static const struct pgr_strategy_counter v11_counters[] = {
+	[V11_BOUNDARY_RESETS] = { "boundary_resets",
+				  "per-list (compaction) and whole-zone "
+				  "reported_boundary resets" },
+};
+
+/*
+ * Two names, one code: only the iterator's start differs.  Fixed at
+ * PAGE_REPORTING_MIN_ORDER = pageblock_order, 100 ms (HZ/10) delay.
+ */
+#define V11_POLICY                                               \
+	.flags = PGR_STRATEGY_FIXED_ORDER,                       \
+	.default_delay_ns = PGR_V11_DELAY_NS,                    \
+	.order_rule = PGR_ORDER_PAGEBLOCK, .params = v11_params, \
+	.nr_params = sizeof(v11_params) / sizeof(v11_params[0]), \
+	.counters = v11_counters,                                \
+	.nr_counters = sizeof(v11_counters) / sizeof(v11_counters[0])
+
 const struct pgr_strategy_ops pgr__v11_boundary_ops = {
 	.name = "v11-boundary",
 	.init = v11_boundary_init,
@@ -607,6 +640,7 @@ const struct pgr_strategy_ops pgr__v11_boundary_ops = {
 	.start = v11_register_request,
 	.notify_free = v11_notify_free,
 	.process = v11_process,
+	V11_POLICY,
 };
 
 const struct pgr_strategy_ops pgr__v11_rescan_ops = {
@@ -616,4 +650,5 @@ const struct pgr_strategy_ops pgr__v11_rescan_ops = {
 	.start = v11_register_request,
 	.notify_free = v11_notify_free,
 	.process = v11_process,
+	V11_POLICY,
 };

@@ -22,11 +22,31 @@ def node_of(nbytes=256 * MiB, **kw):
 def test_register_tunables_and_config():
     node = node_of()
     node.register(pgr.NullSink(capacity=16), strategy="upstream",
-                  budget_divisor=8, gate_blocks=4)
+                  params={"budget_divisor": 8, "upstream.gate_blocks": "4",
+                          "v11-boundary.hwm": 7})
     c = node.config()
     assert (c.strategy, c.strategy_name) == (2, "upstream")
-    assert (c.capacity, c.budget_divisor, c.gate_blocks) == (16, 8, 4)
-    assert c.delay_ns == 2 * pgr.SEC and c.order == 9 and c.v11_hwm == 32
+    assert c.capacity == 16 and c.params is None
+    assert (node.param("budget_divisor"), node.param("gate_blocks")) == (8, 4)
+    assert c.delay_ns == 2 * pgr.SEC and c.order == 9
+    assert node.param("delay") == 2 * pgr.SEC
+    assert node.params() == {"delay": 2 * pgr.SEC, "order": 9,
+                             "capacity": 16, "budget_divisor": 8,
+                             "gate_blocks": 4, "gate_disable": 0}
+    assert node.counters() == {"budget_exhausted": 0, "zones_gated": 0}
+    with pytest.raises(pgr.PgrError) as e:
+        node.param("hwm")  # v11's
+    assert e.value.errno == errno.ENOENT
+    node.unregister()
+    with pytest.raises(pgr.PgrError) as e:
+        node.register(pgr.NullSink(), strategy="v11-boundary",
+                      params={"hwm": "many"})
+    assert e.value.errno == errno.EINVAL
+    assert "v11-boundary.hwm" in e.value.message
+    assert "not an unsigned number" in e.value.message
+    node.register(pgr.NullSink(), strategy="v11-boundary",
+                  params={"hwm": 16, "upstream.delay": "500ms"})
+    assert node.param("hwm") == 16 and node.param("delay") == 100 * pgr.MS
     node.unregister()
     # bitmap: at most v12's 16 blocks per report, MAX_ORDER-2
     node.register(pgr.NullSink(capacity=32), strategy="bitmap")
