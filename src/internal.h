@@ -473,7 +473,7 @@ static inline uint32_t pgr__reporting_tail(struct zone *z, unsigned int order,
 /*
  * page_reporting_notify_free(): after an ordinary free left the block @id
  * of final @order on a free list (v12's page_reporting_enqueue needs @id).
- * Which frees these are: doc/strategies.md, "Which frees notify".
+ * Which frees these are: <pagereport/strategy.h>, "Which frees notify".
  */
 static inline void page_reporting_notify_free(struct zone *z, uint32_t id,
 					      unsigned int order)

@@ -50,6 +50,36 @@
  *  When ->process returns, the batch must be empty and no zone lock held;
  *  otherwise the engine puts the batch back unmarked, unlocks and warns.
  *
+ * Which frees notify.  ->notify_free is the kernel's
+ * page_reporting_notify_free(order), which __free_one_page() calls after
+ * merging unless its caller passed FPI_SKIP_REPORT_NOTIFY, and which
+ * returns at once below page_reporting_order (Linux 5.7+; v11's hook
+ * sits in the same place).  So it is called, with the merged head's pfn
+ * and final order, when an ordinary free leaves a block of order >= the
+ * device's lowest order on a free list:
+ *   - pgr_free_pages() of an allocated block, also a small one whose
+ *     merging reaches that order;
+ *   - a per-CPU list drain (free_pcppages_bulk: FPI_NONE): with per-CPU
+ *     lists on (6.1), a block of a pcp order goes to a per-CPU list first
+ *     and reaches the buddy lists, and the strategy, only then;
+ *   - memory coming online (pgr_zone_populate: __free_pages_core);
+ *   - for the v11 strategies only, pages leaving an isolated range
+ *     (pgr_undo_isolate_range: 5.4, which v11 is based on, frees them
+ *     normally; 5.7 puts them back, see below).
+ * It is not called for:
+ *   - expand() remainders: splitting a bigger free block to serve an
+ *     allocation puts the unused halves on the lists silently;
+ *   - move_freepages() and every other change of migratetype list
+ *     (pgr_set_pageblock_migratetype, fallback stealing);
+ *   - pages put back from isolation (__putback_isolated_page): the
+ *     engine's drain (pgr_strategy_putback), pgr_putback_isolated_page(),
+ *     and 5.7's unset_migratetype_isolate;
+ *   - a free whose merged block stays below the lowest order.
+ * A block may therefore become free, or bigger, without a notification;
+ * a strategy that needs every free block scans the lists (as 5.7 and
+ * v11 do), one that needs the time a block became free sets
+ * PGR_STRATEGY_FREE_TIME (pgr_strategy_free_since).
+ *
  * The engine serves the zones listed by pgr_strategy_nr_zones() and
  * pgr_strategy_zone(): those of one node, or of every node of a system
  * (pgr_reporting_register_system), in node then zone order, so a strategy
@@ -107,6 +137,12 @@ enum pgr_order_rule {
 #define PGR_STRATEGY_FIXED_ORDER 0x1
 /* default_delay_ns applies even when it is 0 (no delay) */
 #define PGR_STRATEGY_DELAY_SET 0x2
+/*
+ * keep the time each free block became free (pgr_strategy_free_since):
+ * 4 bytes per 2^order pages of the device's lowest order, so at most 4
+ * per page (order 0), on top of pgr_metadata_bytes_per_page()
+ */
+#define PGR_STRATEGY_FREE_TIME 0x4
 
 struct pgr_strategy_ops {
 	/* Unique name, 1..31 characters: selects it in configs and tools. */
@@ -129,7 +165,8 @@ struct pgr_strategy_ops {
 	 * notify_free - optional: page_reporting_notify_free() after an
 	 * ordinary free or merge left the block @pfn of final @order (>=
 	 * the config's lowest order) on a free list of @zone.  Not called
-	 * for pages returned by pgr_strategy_putback().  Zone lock held.
+	 * for pages returned by pgr_strategy_putback(), expand() remainders
+	 * or list moves: see "Which frees notify" above.  Zone lock held.
 	 */
 	void (*notify_free)(struct pgr_reporting *rep, void *priv,
 			    struct pgr_zone *zone, uint64_t pfn,
@@ -325,6 +362,29 @@ PGR_EXPORT int pgr_strategy_block(struct pgr_reporting *rep,
  */
 PGR_EXPORT int pgr_strategy_test_reported(struct pgr_reporting *rep,
 					  struct pgr_zone *zone, uint64_t pfn);
+
+/**
+ * pgr_strategy_free_since - since when the free block @pfn has been free
+ * @rep: the engine of a strategy with PGR_STRATEGY_FREE_TIME
+ * @zone: its zone, locked
+ * @pfn: the head of a free block of order >= the device's lowest order
+ * @r_ns: engine clock time (ns) since which every page of the block has
+ *        been free, rounded up to the millisecond; the registration time
+ *        for memory free since before then
+ *
+ * The time of the last ->notify_free of a block containing it (see
+ * "Which frees notify" above): a merge restarts the merged block's time;
+ * an expand() remainder, a block moved between migratetype lists, and
+ * pages put back from isolation (the engine's drain included) keep theirs,
+ * since their memory stayed free.  Allowed in ->notify_free (the block it
+ * is told about reads as now) and ->process.
+ * Return: 0, -ENODATA (the strategy did not ask for free times), -ENOENT
+ * (not a free head, or below the lowest order), -ERANGE, -EINVAL,
+ * -ENOLCK.
+ */
+PGR_EXPORT int pgr_strategy_free_since(struct pgr_reporting *rep,
+				       struct pgr_zone *zone, uint64_t pfn,
+				       uint64_t *r_ns);
 
 /**
  * pgr_strategy_clear_reported - __ClearPageReported on the free block

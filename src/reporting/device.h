@@ -102,6 +102,16 @@ struct pgr_reporting {
 	int legacy[PGR__NR_LEGACY];
 
 	/*
+	 * PGR_STRATEGY_FREE_TIME: for each zone (zones[] order), one stamp
+	 * per 2^cfg.order block (absolute alignment: index (pfn >> order) -
+	 * (start_pfn >> order)): the last notify_free that covered it, in
+	 * ms after @free_base_ns rounded up (0: free since registration).
+	 * Written and read under that zone's lock; NULL when not asked.
+	 */
+	uint32_t **free_since;
+	uint64_t free_base_ns;
+
+	/*
 	 * The delayed work.  @lock protects pending/due/running/canceling,
 	 * the virtual clock and @stats; it nests inside zone locks (notify
 	 * schedules under the zone lock), so the worker never takes a zone
@@ -228,6 +238,10 @@ static inline int pgr__get_rep(struct pgr_node *node,
 		return pgr__error(ENOENT, "reporting: no device registered");
 	return 0;
 }
+
+/* engine.c: when the free block @id of @z became free (free_since) */
+int pgr__rep_free_since(struct pgr_reporting *rep, struct zone *z, uint32_t id,
+			uint64_t *r_ns);
 
 /* check.c: the invariants every strategy keeps (a hooks table entry) */
 int pgr__rep_check_zone(struct zone *z, char *buf, size_t len);

@@ -348,13 +348,112 @@ void pgr__batch_add(struct pgr_reporting *rep, struct zone *z, uint32_t id,
 
 /* ---- the hooks table mm calls through (internal.h) ------------------- */
 
+/* ---- free time (PGR_STRATEGY_FREE_TIME) -------------------------------- */
+
+/* The position of @z among the device's zones. */
+static unsigned int zone_pos(struct pgr_reporting *rep, const struct zone *z)
+{
+	unsigned int i = 0;
+
+	while (i < rep->nr_zones && rep->zones[i] != z)
+		i++;
+	return i;
+}
+
+static void stamp_range(struct zone *z, uint64_t pfn, unsigned int order,
+			unsigned int o, uint32_t *stamps, uint32_t ms)
+{
+	uint64_t first = (pfn >> o) - (z->start_pfn >> o);
+	uint64_t n = 1ULL << (order - o);
+
+	for (uint64_t i = 0; i < n; i++)
+		stamps[first + i] = ms;
+}
+
+/*
+ * The block @id of @order became free through an ordinary free: every
+ * 2^cfg.order block in it is free since now (a merge restarts the whole
+ * block's time: conservative).  Zone lock held.
+ */
+static void stamp_free(struct pgr_reporting *rep, struct zone *z, uint32_t id,
+		       unsigned int order)
+{
+	unsigned int pos = zone_pos(rep, z);
+	uint64_t since = pgr__rep_now(rep) - rep->free_base_ns;
+	uint64_t ms = (since + 999999) / 1000000;
+
+	if (pos == rep->nr_zones || !rep->free_since[pos])
+		return;
+	stamp_range(z, id_pfn(z, id), order, rep->cfg.order,
+		    rep->free_since[pos],
+		    ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms);
+}
+
+int pgr__rep_free_since(struct pgr_reporting *rep, struct zone *z, uint32_t id,
+			uint64_t *r_ns)
+{
+	unsigned int pos = zone_pos(rep, z), o = rep->cfg.order;
+	const struct page *p = id_page(z, id);
+	uint64_t first, n;
+	uint32_t ms = 0;
+
+	if (!rep->free_since)
+		return -ENODATA;
+	if (pos == rep->nr_zones || !rep->free_since[pos] ||
+	    !(p->flags & PG_buddy) || p->order < o)
+		return -ENOENT;
+	/* the whole block has been free since the latest of its parts */
+	first = (id_pfn(z, id) >> o) - (z->start_pfn >> o);
+	n = 1ULL << (p->order - o);
+	for (uint64_t i = 0; i < n; i++)
+		if (rep->free_since[pos][first + i] > ms)
+			ms = rep->free_since[pos][first + i];
+	*r_ns = rep->free_base_ns + (uint64_t)ms * 1000000;
+	return 0;
+}
+
+/* The stamps of every zone, all "since registration" (0). */
+static int alloc_free_since(struct pgr_reporting *rep)
+{
+	unsigned int o = rep->cfg.order;
+
+	rep->free_since = calloc(rep->nr_zones, sizeof(*rep->free_since));
+	if (!rep->free_since)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < rep->nr_zones; i++) {
+		const struct zone *z = rep->zones[i];
+		uint64_t n;
+
+		if (!z->nr_pages)
+			continue;
+		n = ((z->start_pfn + z->nr_pages - 1) >> o) -
+		    (z->start_pfn >> o) + 1;
+		rep->free_since[i] = calloc(n, sizeof(uint32_t));
+		if (!rep->free_since[i])
+			return -ENOMEM;
+	}
+	rep->free_base_ns = pgr__rep_now(rep);
+	return 0;
+}
+
+static void free_free_since(struct pgr_reporting *rep)
+{
+	for (unsigned int i = 0; rep->free_since && i < rep->nr_zones; i++)
+		free(rep->free_since[i]);
+	free(rep->free_since);
+}
+
 /* page_reporting_notify_free(): hand the free to the strategy. */
 void pgr__rep_on_free(struct zone *z, uint32_t id, unsigned int order)
 {
 	struct pgr_reporting *rep = z->node->rep;
 	struct pgr__rep_tls saved;
 
-	if (!rep || !rep->ops->notify_free)
+	if (!rep)
+		return;
+	if (rep->free_since)
+		stamp_free(rep, z, id, order);
+	if (!rep->ops->notify_free)
 		return;
 	saved = pgr__rep_tls;
 	pgr__rep_tls.zone = z; /* mm holds it */
@@ -645,6 +744,7 @@ static void rep_free(struct pgr_reporting *rep)
 	pthread_cond_destroy(&rep->idle);
 	pthread_cond_destroy(&rep->cond);
 	pthread_mutex_destroy(&rep->lock);
+	free_free_since(rep);
 	free(rep->param_value);
 	free(rep->param_set);
 	free(rep->counters);
@@ -786,6 +886,10 @@ int pgr__rep_register(struct pgr_node *const *nodes, unsigned int nr,
 	rep->mm_priv = mm_priv;
 	rep->delay_ns = eff.delay_ns;
 	rep->batch.lo = rep->batch.hi = PGR_BATCH_MID;
+	if ((ops->flags & PGR_STRATEGY_FREE_TIME) && alloc_free_since(rep)) {
+		err = pgr__error(ENOMEM, "register: out of memory");
+		goto out_free;
+	}
 
 	if (sink->ops->open) {
 		err = sink->ops->open(sink, nodes[0]);

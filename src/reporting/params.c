@@ -196,7 +196,8 @@ int pgr__check_tables(const struct pgr_strategy_ops *ops, const char *fn)
 			EINVAL, "%s: %s: default_capacity %u above %d", fn, sn,
 			ops->default_capacity, PGR_REPORTING_CAPACITY);
 	if (ops->flags &
-	    ~(unsigned int)(PGR_STRATEGY_FIXED_ORDER | PGR_STRATEGY_DELAY_SET))
+	    ~(unsigned int)(PGR_STRATEGY_FIXED_ORDER | PGR_STRATEGY_DELAY_SET |
+			    PGR_STRATEGY_FREE_TIME))
 		return pgr__error(EINVAL, "%s: %s: unknown flags %#x", fn, sn,
 				  ops->flags);
 	for (unsigned int i = 0; ops->params && i < ops->nr_params; i++) {

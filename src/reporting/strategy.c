@@ -388,6 +388,31 @@ int pgr_strategy_test_reported(struct pgr_reporting *rep, struct pgr_zone *zone,
 	return !!(id_page(z, pfn_id(z, pfn))->flags & PG_reported);
 }
 
+int pgr_strategy_free_since(struct pgr_reporting *rep, struct pgr_zone *zone,
+			    uint64_t pfn, uint64_t *r_ns)
+{
+	const char *fn = "strategy_free_since";
+	struct zone *z = NULL;
+	int err = free_head(rep, zone, pfn, fn, &z);
+
+	if (err)
+		return err;
+	if (!r_ns)
+		return pgr__error(EINVAL, "%s: NULL result", fn);
+	err = pgr__rep_free_since(rep, z, pfn_id(z, pfn), r_ns);
+	if (err == -ENODATA)
+		return pgr__error(ENODATA,
+				  "%s: %s does not keep free times "
+				  "(PGR_STRATEGY_FREE_TIME)",
+				  fn, rep->ops->name);
+	if (err)
+		return pgr__error(ENOENT,
+				  "%s: pfn %#llx is a free block below order "
+				  "%u",
+				  fn, (unsigned long long)pfn, rep->cfg.order);
+	return 0;
+}
+
 int pgr_strategy_clear_reported(struct pgr_reporting *rep,
 				struct pgr_zone *zone, uint64_t pfn)
 {
