@@ -213,6 +213,64 @@ PGR_EXPORT int pgr_strategy_register(const struct pgr_strategy_ops *ops);
 /** pgr_strategy_count - built-in plus registered strategies (ids 0..n-1). */
 PGR_EXPORT unsigned pgr_strategy_count(void);
 
+/* ---- plug-ins -------------------------------------------------------------
+ *
+ * A plug-in is a shared object built against this header and linked with
+ * the library (cc -shared -fPIC x.c $(pkg-config --cflags --libs
+ * libpagereport)) that defines its entry point, the descriptor
+ * pgr_strategy_plugin, with
+ *
+ *     PGR_STRATEGY_PLUGIN(&my_ops);          (or &a_ops, &b_ops, ...)
+ *
+ * at file scope.  pgr_strategy_load() reads the descriptor and registers
+ * every strategy in it, or none; the plug-in's code is never unloaded.
+ * The ops tables are copied at the size the plug-in was built with, so a
+ * plug-in built against an older header keeps its zero defaults for the
+ * fields appended since.  Older plug-ins that call pgr_strategy_register()
+ * from a constructor still load (nothing can then be checked first).
+ */
+#define PGR_STRATEGY_PLUGIN_VERSION 1
+#define PGR_STRATEGY_PLUGIN_SYMBOL  "pgr_strategy_plugin"
+
+struct pgr_strategy_plugin {
+	unsigned version;  /* PGR_STRATEGY_PLUGIN_VERSION */
+	unsigned ops_size; /* sizeof(struct pgr_strategy_ops) when built */
+	/* the strategies, NULL-terminated: 1..32 of them */
+	const struct pgr_strategy_ops *const *strategies;
+};
+
+/* The plug-in's entry point: PGR_STRATEGY_PLUGIN(&ops, ...) at file scope. */
+#define PGR_STRATEGY_PLUGIN(...)                                               \
+	extern PGR_EXPORT const struct pgr_strategy_plugin                     \
+		pgr_strategy_plugin;                                           \
+	PGR_EXPORT const struct pgr_strategy_plugin pgr_strategy_plugin = {    \
+		PGR_STRATEGY_PLUGIN_VERSION,                                   \
+		sizeof(struct pgr_strategy_ops),                               \
+		(const struct pgr_strategy_ops *const[]){ __VA_ARGS__, NULL }, \
+	}
+
+/**
+ * pgr_strategy_load - register the strategies of the plug-in @path
+ * @path: a shared object (a name without a '/' is a file in the current
+ *        directory, not a library search)
+ *
+ * dlopen()s @path and registers every strategy its descriptor lists, all
+ * or none: a name already taken (by a built-in, an earlier plug-in or
+ * another strategy of the same plug-in), a bad ops table or too many
+ * strategies fails the whole load, and a plug-in that registered nothing
+ * is closed again.  A plug-in linked with another copy of libpagereport
+ * than the caller's (a program that links the library statically) is
+ * refused: its strategy would run against a registry and engine that do
+ * not exist for it.  Not for the hot path: it takes the registry lock.
+ * Return: the id of its first strategy (the others follow in order);
+ * -EINVAL (NULL or empty @path), -ENOENT (no such file), -ENOEXEC (not a
+ * loadable shared object, or no pgr_strategy_plugin descriptor, or a
+ * descriptor of another version), -ELIBBAD (another copy of the library),
+ * -EEXIST (a name taken; pgr_errmsg() names it), -ENOSPC (registry
+ * full), or another registration error.
+ */
+PGR_EXPORT int pgr_strategy_load(const char *path);
+
 /* ---- the engine's zones, config and private state -------------------- */
 
 /** pgr_strategy_nr_zones - how many zones the engine serves, or -EINVAL. */
