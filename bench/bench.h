@@ -40,6 +40,9 @@ struct bench_opts {
 	/* --param NAME=VALUE: passed to every registration */
 	struct pgr_param params[32]; /* BENCH_MAX_PARAMS */
 	unsigned nr_params;
+	/* --load FILE: plug-ins loaded, as absolute paths (for merge) */
+	char *loaded[32]; /* BENCH_MAX_PARAMS */
+	unsigned nr_loaded;
 	uint64_t seed;	       /* --seed */
 	unsigned repeat;       /* --repeat */
 	bool quick;	       /* --quick */
@@ -230,6 +233,9 @@ double bench_row_max(struct bench_row *r, const char *metric);
 /* ---- strategies (strategies.c) ----------------------------------------- */
 /* Strategy @id is selected by --strategy (all when none given). */
 bool bench_strategy_selected(int id);
+/* --load FILE, --param NAME=VALUE: 0 or -errno, a message on stderr. */
+int bench_load(const char *path);
+int bench_add_param(const char *arg);
 /* Every strategy an experiment may run: built-ins, then registered. */
 unsigned bench_nr_strategies(void);
 unsigned bench_repeat(void);

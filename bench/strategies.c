@@ -22,6 +22,49 @@ bool bench_strategy_selected(int id)
 	return bench_opts.strategy < 0 || bench_opts.strategy == id;
 }
 
+int bench_load(const char *path)
+{
+	char *abs = realpath(path, NULL);
+	int id;
+
+	if (bench_opts.nr_loaded == BENCH_MAX_PARAMS) {
+		fprintf(stderr, "pagereport-bench: --load %s: at most %d\n",
+			path, BENCH_MAX_PARAMS);
+		free(abs);
+		return -ENOSPC;
+	}
+	id = pgr_strategy_load(abs ? abs : path);
+	if (id < 0) {
+		fprintf(stderr, "pagereport-bench: --load: %s\n", pgr_errmsg());
+		free(abs);
+		return id;
+	}
+	/* merge loads it again from here (shard.c) */
+	bench_opts.loaded[bench_opts.nr_loaded++] = abs ? abs : strdup(path);
+	return 0;
+}
+
+int bench_add_param(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char *name;
+
+	if (!eq || eq == arg || !eq[1] ||
+	    bench_opts.nr_params == BENCH_MAX_PARAMS) {
+		fprintf(stderr,
+			"pagereport-bench: --param %s: want NAME=VALUE (at "
+			"most %d)\n",
+			arg, BENCH_MAX_PARAMS);
+		return -EINVAL;
+	}
+	name = strndup(arg, (size_t)(eq - arg));
+	if (!name)
+		return -ENOMEM;
+	bench_opts.params[bench_opts.nr_params++] =
+		(struct pgr_param){ .name = name, .text = strdup(eq + 1) };
+	return 0;
+}
+
 unsigned bench_nr_strategies(void)
 {
 	return pgr_strategy_count();

@@ -181,15 +181,14 @@ def strategy_counters(strategy):
     return out
 
 
-_plugins = []
-
-
 def load_strategies(path):
-    """Load a shared object whose constructor registers strategies with
-    pgr_strategy_register(); return the names that appeared."""
-    before = set(strategies())
-    _plugins.append(ffi.dlopen(path))  # never unloaded: ops stay valid
-    return [n for n in strategies() if n not in before]
+    """Load a strategy plug-in (pgr_strategy_load: a shared object with a
+    PGR_STRATEGY_PLUGIN descriptor, or one whose constructor calls
+    pgr_strategy_register()); return the names it registered, in id
+    order.  A taken name raises PgrError (EEXIST) and registers none."""
+    before = lib.pgr_strategy_count()
+    _check(lib.pgr_strategy_load(os.fsencode(path)), "pgr_strategy_load")
+    return strategies()[before:]
 
 
 def _to_file(call, fn, *args):

@@ -273,6 +273,7 @@ int pgr_reporting_get_accounting(struct pgr_node *node, int zone,
 
 STRATEGY_H = """
 unsigned pgr_strategy_count(void);
+int pgr_strategy_load(const char *path);
 """
 
 WORKLOAD_H = """

@@ -174,35 +174,46 @@ def test_zone_dump_is_buddyinfo():
 
 
 def test_registered_strategy_by_name(tmp_path):
-    """examples/largest_first.c's strategy in a shared object whose
-    constructor registers it: selectable by name like a built-in."""
+    """examples/largest_first.c built as a plug-in, as its header says,
+    and loaded with load_strategies (pgr_strategy_load): selectable by
+    name like a built-in, with its parameter and counter."""
     top = os.path.abspath(os.environ.get("top_srcdir") or os.path.join(
         os.path.dirname(__file__), "..", ".."))
     libdir = os.path.dirname(pgr.library_path)
-    src = tmp_path / "plugin.c"
-    src.write_text('#define main largest_first_example_main\n'
-                   '#include "largest_first.c"\n'
-                   '__attribute__((constructor)) static void reg(void)\n'
-                   '{ pgr_strategy_register(&largest_first); }\n')
-    so = tmp_path / "plugin.so"
+    so = tmp_path / "largest_first.so"
     cc = os.environ.get("CC", "cc").split()
-    subprocess.run(cc + ["-shared", "-fPIC", "-o", str(so), str(src),
+    subprocess.run(cc + ["-shared", "-fPIC", "-o", str(so),
+                         os.path.join(top, "examples", "largest_first.c"),
                          "-I", os.path.join(top, "include"),
-                         "-I", os.path.join(top, "examples"),
                          "-L", libdir, "-l:" + os.path.basename(
                              pgr.library_path),
                          "-Wl,-rpath," + libdir], check=True)
     assert pgr.load_strategies(str(so)) == ["largest-first"]
+    with pytest.raises(pgr.PgrError) as e:
+        pgr.load_strategies(str(so))
+    assert e.value.errno == errno.EEXIST
+    assert "'largest-first' exists" in e.value.message
+    with pytest.raises(pgr.PgrError) as e:
+        pgr.load_strategies(str(tmp_path / "missing.so"))
+    assert e.value.errno == errno.ENOENT
     names = pgr.strategies()
     assert names[:4] == ["v11-boundary", "v11-rescan", "upstream", "bitmap"]
     assert pgr.strategy_id("largest-first") == names.index("largest-first")
+    params = {p["name"]: p for p in pgr.strategy_params("largest-first")}
+    assert params["max_batches"]["default"] == 8
+    assert params["delay"]["type"] == "ns"
+    assert pgr.strategy_counters("largest-first") == [
+        ("budget_stops", "passes cut short at max_batches")]
     node = node_of()
     z = node.zones[0]
     blocks = [z.alloc(9) for _ in range(32)]
-    node.register(pgr.NullSink(), strategy="largest-first")
+    node.register(pgr.NullSink(capacity=2), strategy="largest-first",
+                  params={"max_batches": 2})
     assert node.config().strategy_name == "largest-first"
+    assert node.param("largest-first.max_batches") == 2
     for pfn in blocks:
         z.free(pfn, 9)
     node.run_until_idle()
     assert node.stats().blocks_reported > 0
+    assert node.counters()["budget_stops"] > 0
     node.check()
