@@ -64,8 +64,7 @@ enum pgr_clock_kind {
  * The built-ins' kernel defaults, which their ops tables declare (the
  * engine itself reads them from the ops): v11's PAGE_REPORTING_HWM and
  * delay, 5.7's PAGE_REPORTING_DELAY, budget and gate, v12's
- * PAGE_REPORTING_MAX_PAGES and schedule_work.  PGR_UPSTREAM_DELAY_NS is
- * also the delay of a strategy that declares none.
+ * PAGE_REPORTING_MAX_PAGES and schedule_work.
  */
 #define PGR_REPORTING_HWM	    32
 #define PGR_V11_DELAY_NS	    100000000ULL /* HZ/10 */
@@ -74,6 +73,8 @@ enum pgr_clock_kind {
 #define PGR_UPSTREAM_BUDGET_DIVISOR 16 /* nr_free / (capacity * 16) */
 #define PGR_UPSTREAM_GATE_BLOCKS    32 /* low_wmark + 32 << order */
 #define PGR_BITMAP_MAX_PAGES	    16 /* v12 PAGE_REPORTING_MAX_PAGES */
+/* The delay of a strategy that declares none (5.7's 2 s, as before). */
+#define PGR_REPORTING_DELAY_NS_DEFAULT 2000000000ULL
 
 /*
  * Parameters.  Every strategy has named, typed parameters: three that

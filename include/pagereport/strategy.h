@@ -12,9 +12,25 @@
  * list_rotate_to_front, PageReported, schedule_delayed_work and the zone
  * counters.  The built-in "upstream" (Linux 5.7) and "bitmap" (Lal's v12)
  * strategies are written on this header alone; "v11-boundary" and
- * "v11-rescan" are not, because v11's reported_boundary changes where the
- * allocator itself inserts pages (add_to_free_list_tail), which a strategy
- * cannot do from outside mm.
+ * "v11-rescan" also have a private registration inside the library (mm
+ * hooks), because v11's reported_boundary changes where the allocator
+ * itself inserts pages (add_to_free_list_tail), which a strategy cannot
+ * do from outside mm.
+ *
+ * The engine knows a strategy only through its ops table (struct
+ * pgr_strategy_ops, below), which also carries its policy: the default
+ * delay, the rule for the lowest reported order (relative to
+ * pageblock_order or max_order, or absolute, possibly fixed), a default
+ * capacity, its typed parameters (name, type, default, range, help: the
+ * engine parses and checks what a caller sets in
+ * pgr_reporting_config.params, the strategy reads the values with
+ * pgr_strategy_get_param) and its named counters (added with
+ * pgr_strategy_counter_add, read by tools with pgr_reporting_counter).
+ * Fields appended to the ops table default to what a strategy written
+ * before them got, so such a strategy compiles and runs unchanged.
+ * Register a strategy with pgr_strategy_register(), or ship it as a
+ * plug-in (PGR_STRATEGY_PLUGIN, pgr_strategy_load; `pagereport-sim
+ * --load`, `pagereport-bench --load`, Python load_strategies()).
  *
  * Rules (checked: a primitive called in the wrong context fails with the
  * errno given, and changes nothing):
@@ -84,7 +100,8 @@
  * pgr_strategy_zone(): those of one node, or of every node of a system
  * (pgr_reporting_register_system), in node then zone order, so a strategy
  * that walks that list walks the whole system, as for_each_zone does.
- * See examples/largest_first.c for a complete strategy in ~100 lines.
+ * See examples/largest_first.c for a complete strategy in ~130 lines, a
+ * program and a plug-in in one file.
  */
 #ifndef PAGEREPORT_STRATEGY_H
 #define PAGEREPORT_STRATEGY_H
@@ -111,7 +128,7 @@ struct pgr_strategy_param {
 	enum pgr_param_type type; /* PGR_PARAM_UINT, _BOOL or _NS */
 	uint64_t def;		  /* the default */
 	uint64_t min, max;	  /* inclusive; ignored for BOOL */
-	const char *help;	  /* one line, for --list-params and docs */
+	const char *help;	  /* one line, for --list-strategies, docs */
 };
 
 /*
@@ -181,8 +198,8 @@ struct pgr_strategy_ops {
 	 * parameters of its own, the four legacy counters).
 	 */
 	unsigned flags; /* PGR_STRATEGY_* */
-	/* the "delay" default: 0 = PGR_UPSTREAM_DELAY_NS (2 s), unless
-	 * PGR_STRATEGY_DELAY_SET */
+	/* the "delay" default: 0 = PGR_REPORTING_DELAY_NS_DEFAULT (2 s),
+	 * unless PGR_STRATEGY_DELAY_SET */
 	uint64_t default_delay_ns;
 	/* the "order" default (the lowest reported order); a rule that
 	 * gives an order outside 0..max_order-1 falls back to

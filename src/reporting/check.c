@@ -4,7 +4,7 @@
  * called by the mm walker with the zone lock held through the hooks
  * table.  No kernel counterpart: the kernel trusts these; we check them
  * after every step of a randomized trace.  A strategy with private state
- * in mm checks that too (v11.c: B1's counters, B2's boundaries).
+ * in mm checks that too, in the check_zone of its own hooks table.
  *
  *   C1/B1  PageReported => PageBuddy and order >= rep_order.
  *   B6     the pages isolated for a report are on no list.

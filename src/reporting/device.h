@@ -5,7 +5,7 @@
  * (the kernel's scatterlist), the strategy ops, and the engine functions
  * the other files of src/reporting call.  A header of its own (no .c
  * counterpart): the engine, the primitives of strategy.c and a strategy
- * with private access (v11.c) all include it, and it includes none of
+ * with private access to mm all include it, and it includes none of
  * them.  Not installed.
  */
 #ifndef PGR_REPORTING_DEVICE_H
@@ -30,7 +30,7 @@ enum {
 /*
  * The scatterlist: pages isolated for one report() call, all in @zone.
  * Entries [lo, hi) are live; both grow from the middle (PGR_BATCH_MID),
- * so a strategy may append (v11: sg[count++]) or prepend (5.7:
+ * so a strategy may append (sg[count++]) or prepend (as 5.7 does:
  * sg[--offset]).  lo == hi when nothing is isolated.  Changed only under
  * the zone lock.  @accepted: the sink took the batch (host discarded it).
  * @zone itself is read by the checker of any zone, under that zone's

@@ -40,7 +40,7 @@ static const struct pgr_strategy_param engine_params[PGR__NR_ENGINE_PARAMS] = {
  * the order of enum pgr_strategy_stat from PGR_STAT_BITS_VISITED on.
  */
 static const struct pgr_strategy_counter legacy_counters[PGR__NR_LEGACY] = {
-	{ "bits_visited", "bitmap bits looked at while scanning" },
+	{ "bits_visited", "bits of a bitmap looked at while scanning" },
 	{ "budget_exhausted", "lists that ran out of report budget" },
 	{ "zones_gated", "zones skipped below the watermark gate" },
 	{ "boundary_resets", "per-list and whole-zone boundary resets" },
@@ -87,7 +87,7 @@ uint64_t pgr__default_delay(const struct pgr_strategy_ops *ops)
 {
 	if (ops->default_delay_ns || (ops->flags & PGR_STRATEGY_DELAY_SET))
 		return ops->default_delay_ns;
-	return PGR_UPSTREAM_DELAY_NS;
+	return PGR_REPORTING_DELAY_NS_DEFAULT;
 }
 
 int pgr__param_index(const struct pgr_strategy_ops *ops, const char *name)

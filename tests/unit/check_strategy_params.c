@@ -177,7 +177,7 @@ START_TEST(test_params_order_rules)
 		ck_assert_msg(e.order == t[i].want, "rule %u: order %u", i,
 			      e.order);
 		/* nothing said: 2 s, the sink's capacity, as before */
-		ck_assert_uint_eq(e.delay_ns, PGR_UPSTREAM_DELAY_NS);
+		ck_assert_uint_eq(e.delay_ns, PGR_REPORTING_DELAY_NS_DEFAULT);
 		ck_assert_uint_eq(e.capacity, 32);
 		ck_assert_int_eq(pgr_reporting_unregister(n), 0);
 	}
