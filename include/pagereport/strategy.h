@@ -245,6 +245,8 @@ PGR_EXPORT unsigned pgr_strategy_count(void);
  * plug-in built against an older header keeps its zero defaults for the
  * fields appended since.  Older plug-ins that call pgr_strategy_register()
  * from a constructor still load (nothing can then be checked first).
+ * The macro is C (a compound literal); in C++ define pgr_strategy_plugin
+ * with an array of your own, as the macro does.
  */
 #define PGR_STRATEGY_PLUGIN_VERSION 1
 #define PGR_STRATEGY_PLUGIN_SYMBOL  "pgr_strategy_plugin"
