@@ -209,9 +209,14 @@ struct pgr_node {
 	 */
 	struct pgr_reporting *rep;
 	const struct pgr_reporting_hooks *rep_hooks; /* see below */
-	atomic_bool rep_notify;	     /* static key page_reporting_enabled */
-	unsigned int rep_order;	     /* lowest reported order */
-	bool rep_v11;		     /* v11-boundary or v11-rescan */
+	atomic_bool rep_notify; /* static key page_reporting_enabled */
+	unsigned int rep_order; /* lowest reported order */
+	/*
+	 * unset_migratetype_isolate() frees the pages back with an ordinary
+	 * free (5.4, what the v11 series is based on) rather than 5.7's
+	 * __putback_isolated_page(); set by a device whose strategy asks.
+	 */
+	bool unisolate_notifies;
 	bool rep_track_discard;	     /* maintain PG_discarded */
 	uint32_t *reported_boundary; /* v11: [(order-min)*MT + mt] list ids */
 };
@@ -380,29 +385,38 @@ int pgr__zone_check_locked(struct zone *z, char *buf, size_t len);
 /* ---- reporting hooks: how mm reaches the engine ----------------------- */
 
 /*
- * mm never calls into src/reporting directly: the engine installs this
- * table on the node when a device first registers (node->rep_hooks, set
- * under every zone lock and never removed, like 5.7's static key that is
- * never disabled again), and mm calls through the inline wrappers below,
- * which do nothing while no table is installed.  Every hook copes with no
- * device registered (node->rep == NULL).  del_reported, move_reported,
- * reset_boundary and reset_zone exist for v11's internal bookkeeping.
+ * mm never calls into src/reporting directly: a registered device installs
+ * a hooks table on the node (node->rep_hooks, set under every zone lock and
+ * left in place after unregister, like 5.7's static key that is never
+ * disabled again), and mm calls through the inline wrappers below, which
+ * do nothing while no table is installed or an entry is NULL.  Each entry
+ * is named for what mm is doing; every one copes with no device
+ * registered (node->rep == NULL).  The engine's table fills on_free,
+ * check_zone and on_node_destroy; a strategy with private access to the
+ * free lists (src/reporting/registry.c: v11) supplies a table that also
+ * fills the Reported-page and list entries.
  */
 struct pgr_reporting_hooks {
 	/* page_reporting_notify_free() past the static key and order test */
-	void (*notify_free)(struct zone *z, uint32_t id, unsigned int order);
-	/* del_page_from_free_list on a PG_reported page, before unlinking */
-	void (*del_reported)(struct zone *z, uint32_t id, unsigned int order);
-	/* move_to_free_list on a PG_reported page */
-	void (*move_reported)(struct zone *z, uint32_t id, unsigned int order);
-	/* v11 page_reporting_reset_boundary(): compaction's release hook */
-	void (*reset_boundary)(struct zone *z, unsigned int order, int mt);
-	/* v11 page_reporting_reset_zone(): zone offline */
-	void (*reset_zone)(struct zone *z);
+	void (*on_free)(struct zone *z, uint32_t id, unsigned int order);
+	/* the drain marked the free block @id Reported (flag already set) */
+	void (*on_set_reported)(struct zone *z, uint32_t id,
+				unsigned int order);
+	/* a Reported block leaves its free list (before unlinking) or loses
+	 * the flag in place (pgr_strategy_clear_reported) */
+	void (*on_del_reported)(struct zone *z, uint32_t id,
+				unsigned int order);
+	/* move_to_free_list of a Reported block (it keeps the flag) */
+	void (*on_move_reported)(struct zone *z, uint32_t id,
+				 unsigned int order);
+	/* compaction is about to rotate free_list[order][mt] */
+	void (*on_list_reset)(struct zone *z, unsigned int order, int mt);
+	/* the zone was depopulated (offline): its free lists are gone */
+	void (*on_zone_reset)(struct zone *z);
 	/* reporting invariants of one zone (src/reporting/check.c) */
 	int (*check_zone)(struct zone *z, char *buf, size_t len);
-	/* node destroy: unregister the device */
-	void (*node_destroy)(struct pgr_node *node);
+	/* the node is being destroyed: unregister its device */
+	void (*on_node_destroy)(struct pgr_node *node);
 };
 
 static inline const struct pgr_reporting_hooks *rep_hooks(const struct zone *z)
@@ -411,23 +425,26 @@ static inline const struct pgr_reporting_hooks *rep_hooks(const struct zone *z)
 }
 
 /*
- * del_page_from_free_list on a PG_reported page: v11 pulls the boundary
- * and decrements reported_pages.  Called before the page is unlinked; mm
- * clears the flag afterwards.
+ * A Reported block leaves its list (del_page_from_free_list) or loses the
+ * flag in place; mm clears the flag afterwards.
  */
-static inline void pgr__reporting_del_reported(struct zone *z, uint32_t id,
-					       unsigned int order)
+static inline void pgr__reporting_on_del_reported(struct zone *z, uint32_t id,
+						  unsigned int order)
 {
-	if (rep_hooks(z))
-		rep_hooks(z)->del_reported(z, id, order);
+	const struct pgr_reporting_hooks *h = rep_hooks(z);
+
+	if (h && h->on_del_reported)
+		h->on_del_reported(z, id, order);
 }
 
-/* move_to_free_list on a PG_reported page (v11: pull the boundary). */
-static inline void pgr__reporting_move_reported(struct zone *z, uint32_t id,
-						unsigned int order)
+/* move_to_free_list on a Reported block. */
+static inline void pgr__reporting_on_move_reported(struct zone *z, uint32_t id,
+						   unsigned int order)
 {
-	if (rep_hooks(z))
-		rep_hooks(z)->move_reported(z, id, order);
+	const struct pgr_reporting_hooks *h = rep_hooks(z);
+
+	if (h && h->on_move_reported)
+		h->on_move_reported(z, id, order);
 }
 
 /*
@@ -456,6 +473,7 @@ static inline uint32_t pgr__reporting_tail(struct zone *z, unsigned int order,
 /*
  * page_reporting_notify_free(): after an ordinary free left the block @id
  * of final @order on a free list (v12's page_reporting_enqueue needs @id).
+ * Which frees these are: <pagereport/strategy.h>, "Which frees notify".
  */
 static inline void page_reporting_notify_free(struct zone *z, uint32_t id,
 					      unsigned int order)
@@ -464,29 +482,33 @@ static inline void page_reporting_notify_free(struct zone *z, uint32_t id,
 		return;
 	if (order < z->node->rep_order)
 		return;
-	rep_hooks(z)->notify_free(z, id, order);
+	rep_hooks(z)->on_free(z, id, order);
 }
 
-/* v11 page_reporting_reset_boundary(): compaction's release hook. */
-static inline void pgr__reporting_reset_boundary(struct zone *z,
-						 unsigned int order, int mt)
+/* Compaction is about to rotate a free list (v11: reset its boundary). */
+static inline void pgr__reporting_on_list_reset(struct zone *z,
+						unsigned int order, int mt)
 {
-	if (rep_hooks(z))
-		rep_hooks(z)->reset_boundary(z, order, mt);
+	const struct pgr_reporting_hooks *h = rep_hooks(z);
+
+	if (h && h->on_list_reset)
+		h->on_list_reset(z, order, mt);
 }
 
-/* v11 page_reporting_reset_zone(): zone offline. */
-static inline void pgr__reporting_reset_zone(struct zone *z)
+/* The zone went offline (v11 page_reporting_reset_zone). */
+static inline void pgr__reporting_on_zone_reset(struct zone *z)
 {
-	if (rep_hooks(z))
-		rep_hooks(z)->reset_zone(z);
+	const struct pgr_reporting_hooks *h = rep_hooks(z);
+
+	if (h && h->on_zone_reset)
+		h->on_zone_reset(z);
 }
 
 /* Engine teardown on node destroy. */
-static inline void pgr__reporting_node_destroy(struct pgr_node *node)
+static inline void pgr__reporting_on_node_destroy(struct pgr_node *node)
 {
-	if (node->rep_hooks)
-		node->rep_hooks->node_destroy(node);
+	if (node->rep_hooks && node->rep_hooks->on_node_destroy)
+		node->rep_hooks->on_node_destroy(node);
 }
 
 /*
@@ -497,8 +519,19 @@ static inline void pgr__reporting_node_destroy(struct pgr_node *node)
 static inline int pgr__reporting_check_zone(struct zone *z, char *buf,
 					    size_t len)
 {
-	return rep_hooks(z) ? rep_hooks(z)->check_zone(z, buf, len) : 0;
+	const struct pgr_reporting_hooks *h = rep_hooks(z);
+
+	return h && h->check_zone ? h->check_zone(z, buf, len) : 0;
 }
+
+/*
+ * The drain's and the strategies' changes of PageReported on a free block
+ * (src/mm/free_list.c): set it (__SetPageReported, then on_set_reported)
+ * or clear it in place (on_del_reported, then __ClearPageReported).  Zone
+ * lock held; @id is a free head.
+ */
+void pgr__set_page_reported(struct zone *z, uint32_t id, unsigned int order);
+void pgr__clear_page_reported(struct zone *z, uint32_t id);
 
 /*
  * Allocation hands out [id, id + 2^order): mm clears PG_discarded on every

@@ -99,7 +99,7 @@ static inline void move_to_free_list(struct zone *z, uint32_t id,
 	uint32_t head = free_list_id(z, order, mt);
 
 	if (unlikely(pages[id].flags & PG_reported)) {
-		pgr__reporting_move_reported(z, id, order);
+		pgr__reporting_on_move_reported(z, id, order);
 		pages = z->pages;
 	}
 	pages_list_del(pages, id);
@@ -122,7 +122,7 @@ static inline void del_page_from_free_list(struct zone *z, uint32_t id,
 	struct page *p = &pages[id];
 
 	if (unlikely(p->flags & PG_reported)) {
-		pgr__reporting_del_reported(z, id, order);
+		pgr__reporting_on_del_reported(z, id, order);
 		p->flags &= (uint8_t)~PG_reported;
 	}
 	pages_list_del(pages, id);

@@ -319,7 +319,7 @@ static void unisolate_putback(struct zone *z, uint32_t id, unsigned int order)
 {
 	struct page *p = &z->pages[id];
 
-	if (!z->node->rep_v11) {
+	if (!z->node->unisolate_notifies) {
 		pgr__putback_isolated_page(z, id, order, FPI_NONE, NULL);
 		return;
 	}

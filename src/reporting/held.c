@@ -13,7 +13,7 @@
 #include "config.h"
 #include "internal.h"
 
-#include "reporting/engine.h"
+#include "reporting/device.h"
 
 /* Keep the batch [lo, hi) isolated and empty it; zone lock held. */
 void pgr__rep_hold_batch(struct pgr_reporting *rep)

@@ -137,6 +137,8 @@ void scn_filler(struct scn *s, unsigned int zi, unsigned int first,
 void scn_advance(struct scn *s, uint64_t ns);
 uint64_t scn_run(struct scn *s); /* until idle; returns virtual ns */
 struct pgr_reporting_stats scn_stats(struct scn *s);
+/* The device's named counter (boundary_resets, zones_gated, ...). */
+uint64_t scn_counter(struct scn *s, const char *name);
 
 /* Looking inside. */
 struct pgr_page_info scn_info(struct scn *s, unsigned int zi, uint64_t pfn);
