@@ -7,7 +7,7 @@
  * held.
  */
 #include "config.h"
-#include "internal.h"
+#include "mm/internal.h"
 #include "free_list.h"
 
 void pgr__add_to_free_list(struct zone *z, uint32_t id, unsigned int order,

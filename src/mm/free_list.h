@@ -15,7 +15,8 @@
 #ifndef PGR_MM_FREE_LIST_H
 #define PGR_MM_FREE_LIST_H
 
-#include "internal.h"
+#include "compiler.h"
+#include "mm/page_reporting.h"
 
 #define PG_MT_SHIFT  5
 #define PG_MT_MASK   (0x7u << PG_MT_SHIFT)

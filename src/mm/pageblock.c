@@ -15,7 +15,9 @@
  * range, which the merge rules of __free_one_page rely on.
  */
 #include "config.h"
-#include "internal.h"
+#include "debug.h"
+#include "errmsg.h"
+#include "mm/internal.h"
 #include "page_alloc.h"
 
 void pgr__set_pageblock_migratetype(struct zone *z, uint64_t pfn, int mt)

@@ -16,7 +16,8 @@
  * was freed (or refilled) with, as set_pcppage_migratetype() stores it.
  */
 #include "config.h"
-#include "internal.h"
+#include "errmsg.h"
+#include "mm/internal.h"
 #include "page_alloc.h"
 
 #define PAGE_ALLOC_COSTLY_ORDER 3

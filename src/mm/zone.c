@@ -19,7 +19,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "internal.h"
+#include "debug.h"
+#include "errmsg.h"
+#include "mm/internal.h"
 #include "page_alloc.h"
 
 void pgr__zone_lock_slow(struct zone *z)

@@ -10,7 +10,6 @@
  * sums them and the free lists under the zone lock.
  */
 #include "config.h"
-#include "internal.h"
 
 #include <string.h>
 

@@ -10,7 +10,6 @@
  *   B6     the pages isolated for a report are on no list.
  */
 #include "config.h"
-#include "internal.h"
 
 #include <stdio.h>
 

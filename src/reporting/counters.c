@@ -9,7 +9,6 @@
  * keep no such counts.
  */
 #include "config.h"
-#include "internal.h"
 
 #include <string.h>
 

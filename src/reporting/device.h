@@ -11,7 +11,10 @@
 #ifndef PGR_REPORTING_DEVICE_H
 #define PGR_REPORTING_DEVICE_H
 
-#include "internal.h"
+#include <pthread.h>
+
+#include "errmsg.h"
+#include "mm/mmzone.h"
 
 #include <pagereport/strategy.h>
 

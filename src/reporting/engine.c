@@ -20,7 +20,10 @@
  * the scatterlist's DMA mapping.
  */
 #include "config.h"
-#include "internal.h"
+#include "compiler.h"
+#include "debug.h"
+#include "mm/internal.h"
+#include "mm/page_reporting.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -346,7 +349,7 @@ void pgr__batch_add(struct pgr_reporting *rep, struct zone *z, uint32_t id,
 	b->ranges[slot].zone = z->idx;
 }
 
-/* ---- the hooks table mm calls through (internal.h) ------------------- */
+/* ---- the hooks table mm calls through (mm/page_reporting.h) -------- */
 
 /* ---- free time (PGR_STRATEGY_FREE_TIME) -------------------------------- */
 

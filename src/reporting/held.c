@@ -11,7 +11,7 @@
  * later would lose data.
  */
 #include "config.h"
-#include "internal.h"
+#include "debug.h"
 
 #include "reporting/device.h"
 

@@ -9,10 +9,11 @@
  * in); the closest is a module that registers a driver from its init.
  */
 #include "config.h"
-#include "internal.h"
+#include "errmsg.h"
 
 #include <dlfcn.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,7 +10,6 @@
  * them without knowing the strategy.
  */
 #include "config.h"
-#include "internal.h"
 
 #include <ctype.h>
 #include <stdio.h>

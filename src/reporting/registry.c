@@ -10,7 +10,6 @@
  * that name a built-in.
  */
 #include "config.h"
-#include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -12,7 +12,9 @@
  * without changing anything when it is wrong.
  */
 #include "config.h"
-#include "internal.h"
+#include "compiler.h"
+#include "mm/internal.h"
+#include "mm/page_reporting.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -52,7 +52,9 @@
  * Leaves out: RCU (see engine.c), kzalloc failure of reported_pages.
  */
 #include "config.h"
-#include "internal.h"
+#include "compiler.h"
+#include "mm/internal.h"
+#include "mm/page_reporting.h"
 
 #include <stdio.h>
 #include <stdlib.h>

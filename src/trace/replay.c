@@ -18,7 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include <pagereport/pagereport.h>
+
+#include "compiler.h"
+#include "errmsg.h"
 #include "trace/trace.h"
 
 /* POLICY: trace pfn -> the model's block, open addressing. */

@@ -7,7 +7,7 @@
  * it, and gives tests a hook that runs inside report() with the zone lock
  * dropped: the only deterministic way, on the virtual clock, to model
  * another CPU freeing, stealing or compacting while pages are out for
- * reporting.  internal.h is used to look inside (zone flags, reported_pages,
+ * reporting.  mm/mmzone.h is used to look inside (zone flags, reported_pages,
  * the v11 boundary, page flags).  Every helper that mutates calls
  * pgr_node_check() and fails the test, printing PGR_SEED, on a violation.
  *
@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "internal.h"
+#include "mm/mmzone.h"
 
 #define SCN_REGION	1024u /* pages in an order-10 block */
 #define SCN_MAX_BATCHES 4096

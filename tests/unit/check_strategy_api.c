@@ -11,6 +11,7 @@
 
 #include <check.h>
 
+#include "mm/mmzone.h"
 #include "reporting_util.h"
 
 #define SEC 1000000000ULL

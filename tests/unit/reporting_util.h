@@ -14,7 +14,7 @@
 
 #include <pagereport/pagereport.h>
 
-#include "internal.h"
+#include "rand.h"
 
 /* v11-boundary, v11-rescan, upstream: the strategies with PageReported */
 #define NR_FLAG_STRATEGIES PGR_STRATEGY_BITMAP
