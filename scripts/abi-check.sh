@@ -14,11 +14,11 @@
 # the way doc/abi.md says; anything else fails with abidiff's report.
 # update: the built library becomes the baseline (at its version).
 # Only what a caller can see counts: the exported functions, and the types
-# defined in include/pagereport/*.h (ABIDIR/public-types.suppr drops the
-# others, e.g. the opaque structs' insides).  --exported-interfaces-only
-# also ties every function to its symbol (libabigail 2.2 without it loses
-# the link for functions the library calls itself, and would miss their
-# changes).
+# defined in include/pagereport/*.h (abidiff ignores changes of the others,
+# e.g. the opaque structs' insides: ABIDIR/public-types.suppr).
+# --exported-interfaces-only ties every function to its symbol (libabigail
+# 2.2 without it loses the link for functions the library also calls
+# itself, and would miss their changes).
 set -eu
 
 usage() {
@@ -48,11 +48,13 @@ maj=$1 min=$2 pat=$3
 set -- $(split "$lt"); [ $# -eq 3 ] || die "bad -version-info $lt"
 cur=$1 rev=$2 age=$3
 
+# The source tree's own paths are written relative to it, so a baseline
+# taken in one checkout compares with a build of another.
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
 dump() {
-	"$ABIDW" --exported-interfaces-only \
-		--suppressions "$abidir/public-types.suppr" \
-		--no-corpus-path --no-comp-dir-path --no-show-locs \
-		--type-id-style hash "$lib"
+	"$ABIDW" --exported-interfaces-only --no-corpus-path \
+		--no-comp-dir-path --type-id-style hash "$lib" |
+		sed "s|filepath='$srcdir/|filepath='|g"
 }
 
 if [ "$mode" = update ]; then
@@ -84,7 +86,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 dump >"$tmp/built.abi"
 rc=0
-"$ABIDIFF" "$base" "$tmp/built.abi" >"$tmp/report" 2>&1 || rc=$?
+"$ABIDIFF" --suppressions "$abidir/public-types.suppr" "$base" \
+	"$tmp/built.abi" >"$tmp/report" 2>&1 || rc=$?
 if [ $((rc & 3)) -ne 0 ]; then
 	cat "$tmp/report" >&2
 	die "abidiff failed (exit $rc)"
