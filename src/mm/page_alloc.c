@@ -17,6 +17,7 @@
 #include "config.h"
 #include "internal.h"
 #include "page_alloc.h"
+#include "pcp.h"
 
 /*
  * Keep a function's signature as written: GCC would otherwise clone a
@@ -947,6 +948,33 @@ alloc_pages_fast(struct zone *z, unsigned int order, int mt, unsigned int flags,
 }
 
 /*
+ * An allocation with per-CPU lists, arguments valid: a page on the pcp
+ * list of the order and type, without a watermark to check, is taken here
+ * (get_page_from_freelist() -> rmqueue_pcplist() with the list's first
+ * page); everything else (refill, a watermark, drain and retry) is
+ * pgr__pcp_alloc(), which starts over on the unchanged lists.
+ */
+static inline __attribute__((always_inline)) int
+alloc_pages_pcp(struct zone *z, unsigned int cpu, unsigned int order, int mt,
+		unsigned int flags, uint64_t *r_pfn)
+{
+	if (likely(!(flags & ALLOC_WMARK_FLAGS) &&
+		   pcp_allowed_order(z, order) && mt < MIGRATE_PCPTYPES) &&
+	    likely(zone_trylock(z))) {
+		uint32_t id = pcp_take(z, cpu, order, mt);
+
+		if (likely(id != PGR_NO_PAGE)) {
+			mark_allocated(z, id, order, mt);
+			*r_pfn = id_pfn(z, id);
+			pgr__zone_unlock_checked(z);
+			return 0;
+		}
+		zone_unlock(z);
+	}
+	return pgr__pcp_alloc(z, cpu, order, mt, flags, r_pfn);
+}
+
+/*
  * Every call but the order-0 fast path: the checks in documented order;
  * with per-CPU lists on, every call (pcp.c), on behalf of @cpu (valid).
  */
@@ -960,7 +988,7 @@ alloc_pages_checked(struct zone *z, unsigned int cpu, unsigned int order,
 		     (flags & ~PGR_ALLOC_FLAGS_ALL)))
 		return alloc_pages_error(z, order, mt, flags, r_pfn);
 	if (unlikely(z->pcp))
-		return pgr__pcp_alloc(z, cpu, order, mt, flags, r_pfn);
+		return alloc_pages_pcp(z, cpu, order, mt, flags, r_pfn);
 	if (unlikely(flags & ALLOC_WMARK_FLAGS) || unlikely(!zone_trylock(z)))
 		return alloc_pages_slow(z, order, mt, flags, r_pfn);
 	return alloc_pages_fast(z, order, mt, flags, r_pfn);
@@ -1114,6 +1142,33 @@ alloc_order0_locked(struct zone *z, int mt, unsigned int flags, uint64_t *r_pfn)
 /* The flags an order-0 allocation that finds its list non-empty ignores. */
 #define ALLOC_ORDER0_FAST_FLAGS (PGR_ALLOC_NOFRAGMENT | PGR_ALLOC_NO_FALLBACK)
 
+/*
+ * pgr_alloc_pages() past its buddy fast path, with its arguments in the
+ * same registers.  With per-CPU lists, an order-0 page of a pcp type on
+ * CPU 0's list is taken here (rmqueue_pcplist() with a page on the list);
+ * everything else goes through alloc_pages_checked().
+ */
+static __attribute__((noinline)) int
+alloc_pages_other(struct zone *z, unsigned int order, int mt,
+		  unsigned int flags, uint64_t *r_pfn)
+{
+	if (likely(z && z->pcp && !order && r_pfn &&
+		   (unsigned int)mt < MIGRATE_PCPTYPES &&
+		   !(flags & ~ALLOC_ORDER0_FAST_FLAGS)) &&
+	    likely(zone_trylock(z))) {
+		uint32_t id = pcp_take(z, 0, 0, mt);
+
+		if (likely(id != PGR_NO_PAGE)) {
+			mark_allocated(z, id, 0, mt);
+			*r_pfn = z->start_pfn + id;
+			pgr__zone_unlock_checked(z);
+			return 0;
+		}
+		zone_unlock(z);
+	}
+	return alloc_pages_checked(z, 0, order, mt, flags, r_pfn);
+}
+
 int pgr_alloc_pages(struct pgr_zone *zone, unsigned int order,
 		    enum pgr_migratetype mt, unsigned int flags,
 		    uint64_t *r_pfn)
@@ -1132,7 +1187,7 @@ int pgr_alloc_pages(struct pgr_zone *zone, unsigned int order,
 		   !(flags & ~ALLOC_ORDER0_FAST_FLAGS)) &&
 	    zone_trylock(z))
 		return alloc_order0_locked(z, (int)mt, flags, r_pfn);
-	return alloc_pages_checked(z, 0, order, (int)mt, flags, r_pfn);
+	return alloc_pages_other(z, order, (int)mt, flags, r_pfn);
 }
 
 int pgr_alloc_pages_cpu(struct pgr_zone *zone, unsigned int cpu,
@@ -1199,8 +1254,8 @@ free_pages_locked(struct zone *z, uint64_t pfn, unsigned int order, bool fast,
 	}
 	PGR_BUG_ON(order >= max_order(z) || (pfn & ((1ULL << order) - 1)));
 	/* free_the_page(): a pcp order goes to free_unref_page() */
-	if (unlikely(z->pcp) && pgr__pcp_allowed_order(z, order)) {
-		pgr__pcp_free_locked(z, cpu, id, order);
+	if (unlikely(z->pcp) && pcp_allowed_order(z, order)) {
+		pcp_free(z, cpu, id, order);
 		pgr__zone_unlock_checked(z);
 		return 0;
 	}
@@ -1245,6 +1300,22 @@ free_pages_contended(struct zone *z, uint64_t pfn, unsigned int order)
 static __attribute__((noinline)) int
 free_pages_fast(struct zone *z, uint64_t pfn, unsigned int order)
 {
+	/*
+	 * Order 0 with per-CPU lists: free_pages_locked() for an allocated
+	 * order-0 head (validated with one load), then the pcp commit.
+	 */
+	if (!order && z->pcp) {
+		uint32_t id = pfn_id(z, pfn);
+
+		if (unlikely((z->pages[id].info & PAGE_INFO(PG_pcp, 0xff, 0)) !=
+			     PAGE_INFO(PG_alloc, 0, 0))) {
+			zone_unlock(z);
+			return free_pages_error(z, pfn, order);
+		}
+		pcp_free(z, 0, id, 0);
+		pgr__zone_unlock_checked(z);
+		return 0;
+	}
 	return free_pages_locked(z, pfn, order, true, 0);
 }
 
