@@ -64,7 +64,7 @@
 
 struct pc_state {
 	struct pgr_zone *z;
-	struct pgr_rand rand;
+	struct bench_rand rand;
 	uint64_t *pool; /* allocated odd pages (random pattern) */
 	size_t nr_pool, pool_target;
 };
@@ -139,7 +139,7 @@ __attribute__((noinline)) int run_random(struct pc_state *s, unsigned long n)
 		if (pgr_alloc_pages(z, 0, PGR_MIGRATE_MOVABLE, 0, &pfn))
 			return -1;
 		s->pool[s->nr_pool++] = pfn;
-		k = (size_t)pgr_rand_below(&s->rand, s->nr_pool);
+		k = (size_t)bench_rand_below(&s->rand, s->nr_pool);
 		pfn = s->pool[k];
 		s->pool[k] = s->pool[--s->nr_pool];
 		if (pgr_free_pages(z, pfn, 0))
@@ -304,7 +304,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	s.z = pgr_node_zone(node, 0);
-	pgr_rand_seed(&s.rand, seed);
+	bench_rand_seed(&s.rand, seed);
 	err = pgr_zone_populate(s.z);
 	if (!err)
 		err = pgr_zone_get_info(s.z, &info);

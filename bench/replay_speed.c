@@ -64,18 +64,18 @@ static struct pgr_trace *synthetic(uint64_t n, unsigned slots)
 {
 	static uint8_t order[MAX_SLOTS], live[MAX_SLOTS];
 	struct pgr_trace *t = pgr_trace_create();
-	struct pgr_rand r;
+	struct bench_rand r;
 
 	if (!t)
 		return NULL;
-	pgr_rand_seed(&r, 42);
+	bench_rand_seed(&r, 42);
 	for (unsigned i = 0; i < slots; i++)
-		order[i] = (uint8_t)(pgr_rand_below(&r, 10) < 8
+		order[i] = (uint8_t)(bench_rand_below(&r, 10) < 8
 					     ? 0
-					     : pgr_rand_below(&r, 3) + 1);
+					     : bench_rand_below(&r, 3) + 1);
 	pgr_trace_set_zone(t, 0, "Normal", 0x100000, (uint64_t)slots * 8);
 	for (uint64_t i = 0; i < n; i++) {
-		unsigned s = (unsigned)pgr_rand_below(&r, slots);
+		unsigned s = (unsigned)bench_rand_below(&r, slots);
 		struct pgr_trace_event e = {
 			.time_ns = i * 1000,
 			.pfn = 0x100000 + (uint64_t)s * 8,

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "vhost-user/vhost.h"
+#include "vhost-user/backend.h"
 
 struct pgr_balloon_dev_stats {
 	uint64_t reports; /* reporting buffers used */
