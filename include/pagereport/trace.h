@@ -134,11 +134,14 @@ PGR_EXPORT int pgr_trace_set_zones_from_zoneinfo(struct pgr_trace *t, FILE *f,
 PGR_EXPORT int pgr_trace_write(const struct pgr_trace *t, FILE *f);
 
 /**
- * pgr_trace_read - append the pgrtrace text in @f to @t
+ * pgr_trace_read - append the pgrtrace text or binary trace in @f to @t
  *
- * All or nothing: on error @t is left exactly as it was.
- * Return: 0, -EINVAL (NULL; bad header, version or line: pgr_errmsg()
- * gives the line number and why), -ENOMEM, -EIO.
+ * The format is told by the first byte (the binary magic starts with
+ * 0x89, no text header does).  All or nothing: on error @t is left
+ * exactly as it was (its array may have grown).
+ * Return: 0, -EINVAL (NULL; bad header, version, line or record:
+ * pgr_errmsg() gives the line or record number and why; a truncated
+ * binary file), -ENOMEM, -EIO.
  */
 PGR_EXPORT int pgr_trace_read(struct pgr_trace *t, FILE *f);
 
@@ -147,6 +150,22 @@ PGR_EXPORT int pgr_trace_load(struct pgr_trace *t, const char *path);
 
 /** pgr_trace_save - pgr_trace_write to a new file. */
 PGR_EXPORT int pgr_trace_save(const struct pgr_trace *t, const char *path);
+
+#define PGR_TRACE_BINARY_VERSION 1
+
+/**
+ * pgr_trace_write_binary - write @t in the pgrtrace binary format,
+ * version 1 (doc/trace-format.md): a header with the magic, the version
+ * and the event count, the zone table, then one 16-byte little-endian
+ * record per event; read back with pgr_trace_read()
+ * Return: 0, -EINVAL (NULL, a pfn of more than 48 bits: pgr_errmsg()
+ * names the event), -ENOMEM, -EIO (write error).
+ */
+PGR_EXPORT int pgr_trace_write_binary(const struct pgr_trace *t, FILE *f);
+
+/** pgr_trace_save_binary - pgr_trace_write_binary to a new file. */
+PGR_EXPORT int pgr_trace_save_binary(const struct pgr_trace *t,
+				     const char *path);
 
 /**
  * pgr_trace_record - the recorder: append one event stamped @time_ns for

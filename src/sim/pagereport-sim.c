@@ -35,7 +35,8 @@
 struct opts {
 	const char *workload, *trace, *import, *zoneinfo, *start_free;
 	const char *strategy, *sink, *csv, *json, *record, *cmp_buddyinfo;
-	const char *cmp_free, *kpage_free, *write_free;
+	const char *cmp_free, *kpage_free, *write_free, *convert;
+	bool convert_text;
 	enum pgr_trace_view view;
 	enum pgr_replay_mode mode;
 	uint64_t mem, start_pfn, seed, interval_ns;
@@ -594,6 +595,12 @@ static void usage(FILE *f)
 	      "  --interval MS        time series step (default 1000)\n"
 	      "  --csv FILE --json FILE   the time series (- = stdout)\n"
 	      "  --record FILE        write the run's events as pgrtrace\n"
+	      "  --convert FILE       write the --trace/--import source (with "
+	      "--zoneinfo's\n"
+	      "                       zones) to FILE and exit; binary pgrtrace "
+	      "unless --to text\n"
+	      "  --to binary|text     the format --convert writes (default "
+	      "binary)\n"
 	      "  --dump               the model's free blocks, as "
 	      "/proc/buddyinfo\n"
 	      "  --compare-buddyinfo FILE  model vs a /proc/buddyinfo at the "
@@ -673,6 +680,8 @@ enum {
 	OPT_QUIET,
 	OPT_REPAIR,
 	OPT_WRITE_FREE,
+	OPT_CONVERT,
+	OPT_TO,
 };
 
 static int bad_arg(const char *opt, const char *v)
@@ -712,6 +721,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "quiet", no_argument, NULL, OPT_QUIET },
 		{ "repair", no_argument, NULL, OPT_REPAIR },
 		{ "write-free", required_argument, NULL, OPT_WRITE_FREE },
+		{ "convert", required_argument, NULL, OPT_CONVERT },
+		{ "to", required_argument, NULL, OPT_TO },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -836,6 +847,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_WRITE_FREE:
 			o->write_free = optarg;
 			break;
+		case OPT_CONVERT:
+			o->convert = optarg;
+			break;
+		case OPT_TO:
+			if (!strcmp(optarg, "text"))
+				o->convert_text = true;
+			else if (!strcmp(optarg, "binary"))
+				o->convert_text = false;
+			else
+				return bad_arg("to", optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -852,6 +874,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	if (!!o->trace + !!o->import + (o->workload != NULL) > 1) {
 		fprintf(stderr, "pagereport-sim: give one of --workload, "
 				"--trace, --import\n");
+		return 2;
+	}
+	if (o->convert && !(o->trace || o->import)) {
+		fprintf(stderr, "pagereport-sim: --convert needs --trace or "
+				"--import\n");
 		return 2;
 	}
 	if (o->start_free && !(o->trace || o->import)) {
@@ -981,6 +1008,19 @@ int main(int argc, char **argv)
 	}
 	if (load_source(&o, t))
 		return 1;
+	if (o.convert) {
+		err = o.convert_text ? pgr_trace_save(t, o.convert)
+				     : pgr_trace_save_binary(t, o.convert);
+		if (err)
+			fprintf(stderr, "pagereport-sim: %s: %s\n", o.convert,
+				pgr_errmsg());
+		else if (!o.quiet)
+			fprintf(stderr, "[sim] wrote %zu events to %s (%s)\n",
+				pgr_trace_nr_events(t), o.convert,
+				o.convert_text ? "text" : "binary");
+		pgr_trace_destroy(t);
+		return err ? 1 : 0;
+	}
 	/* the trace's own geometry, if it had one and --zoneinfo did not */
 	node_config(&o, t, &cfg);
 	r.node = pgr_node_create(&cfg);
