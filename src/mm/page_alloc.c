@@ -95,16 +95,37 @@ place_free_block(struct zone *z, uint64_t pfn, unsigned int order, int mt,
 }
 
 /*
+ * list_del() of the entry whose links (next, prev) are @links, read as
+ * one 64-bit word.
+ */
+static inline void unlink_links(struct page *pages, uint64_t links)
+{
+	const uint32_t next = (uint32_t)links, prev = (uint32_t)(links >> 32);
+
+	_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ||
+			       __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__,
+		       "byte order");
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	pages[next].prev = prev;
+	pages[prev].next = next;
+#else
+	pages[prev].prev = next;
+	pages[next].next = prev;
+#endif
+}
+
+/*
  * The merge loop of __free_one_page() below order @end, in a zone whose
  * start and size are multiples of a MAX_ORDER-1 block (the usual case):
  * every buddy is inside the zone and its id is id ^ 2^order.  It handles
  * the levels whose buddy is a head with nothing but PG_buddy, the order
- * and the list's type @mt in its state word, alone on that list (both
- * links point at the list head), which is what an earlier split left:
- * del_page_from_free_list() is then "the list is empty", and each level
- * steps the previous level's values.  It stops at the first other level,
- * for merge_checked() to look at.  Returns the order reached, *r_pfn the
- * merged block's first pfn.
+ * and the list's type @mt in its state word (not reported, no v11 index,
+ * not discarded): del_page_from_free_list() is then an unlink and a
+ * cleared word, and when the buddy is alone on its list (both links point
+ * at the list head, as an earlier split left it) the unlink is "the list
+ * is empty".  Each level steps the previous level's values.  It stops at
+ * the first other level, for merge_checked() to look at.  Returns the
+ * order reached, *r_pfn the merged block's first pfn.
  */
 static inline unsigned int merge_aligned(struct zone *z, uint64_t *r_pfn,
 					 unsigned int order, unsigned int end,
@@ -130,9 +151,10 @@ static inline unsigned int merge_aligned(struct zone *z, uint64_t *r_pfn,
 		if (b->info != want)
 			break;
 		memcpy(&links, &b->next, sizeof(links));
-		if (links != h_links)
-			break;
-		page_set_links(h, h_links);
+		if (likely(links == h_links))
+			page_set_links(h, h_links);
+		else
+			unlink_links(pages, links);
 		page_set_links(b, 0);
 		b->info = 0;
 		(*nr_free)--;
@@ -235,11 +257,10 @@ out:
 			goto out;                                            \
 		}                                                            \
 		memcpy(&links, &b->next, sizeof(links));                     \
-		if (links != h_links) {                                      \
-			order = (k);                                         \
-			goto out;                                            \
-		}                                                            \
-		page_set_links(&h0[(k)*PGR_MIGRATE_TYPES], h_links);         \
+		if (likely(links == h_links))                                \
+			page_set_links(&h0[(k)*PGR_MIGRATE_TYPES], h_links); \
+		else                                                         \
+			unlink_links(pages, links);                          \
 		page_set_links(b, 0);                                        \
 		b->info = 0;                                                 \
 		z->free_area[k].nr_free--;                                   \
@@ -1333,6 +1354,32 @@ free_merge_rest(struct zone *z, uint64_t pfn, unsigned int order, int mt)
 }
 
 /*
+ * The end of free_order0_merging() when its loop stopped below the top
+ * order, at @order: at a buddy that is not a free head of this order (the
+ * merge is over: place the block), or at one the general loop takes on
+ * (another type, reported, a v11 index).  Lock held; dropped.
+ */
+static __attribute__((noinline)) int
+free_order0_placed(struct zone *z, uint64_t id, unsigned int order, int mt)
+{
+	const struct pgr_node *node = z->node;
+	const uint64_t pfn = z->start_pfn + id;
+
+	if (page_is_buddy(z->pages, z->nr_pages, id ^ (1ULL << order), order) ||
+	    unlikely(atomic_load_explicit(&node->rep_notify,
+					  memory_order_relaxed) &&
+		     order >= node->rep_order))
+		return free_merge_rest(z, pfn, order, mt);
+	/* place_free_block() of a merged block below the top */
+	if (buddy_merge_likely(z, z->pages, pfn, order, node->max_order))
+		add_to_free_list_tail(z, (uint32_t)id, order, mt);
+	else
+		add_to_free_list(z, (uint32_t)id, order, mt);
+	pgr__zone_unlock_checked(z);
+	return 0;
+}
+
+/*
  * An order-0 free whose buddy is free, zone lock held, the head checked
  * (an allocated order-0 head): free_pages_locked() + free_one_page() +
  * __free_one_page(), drops the lock.  The usual case (an aligned zone of
@@ -1362,18 +1409,22 @@ free_order0_merging(struct zone *z, uint64_t pfn, uint64_t id)
 		return free_merge_rest(z, pfn, 0, mt);
 	order = merge_aligned0(z, &id, top, mt);
 	/*
-	 * place_free_block() at the top order: never buddy_merge_likely()
-	 * (order + 2 >= max_order), shuffle_pick_tail() with shuffle on,
-	 * and the notification if reporting wants this order.
+	 * place_free_block(): shuffle_pick_tail() at the top with shuffle
+	 * on, and the notification if reporting wants this order, are
+	 * calls: the general path.  At the top, never buddy_merge_likely()
+	 * (order + 2 >= max_order).
 	 */
-	if (unlikely(order != top || node->shuffle ||
-		     (atomic_load_explicit(&node->rep_notify,
-					   memory_order_relaxed) &&
-		      top >= node->rep_order)))
-		return free_merge_rest(z, z->start_pfn + id, order, mt);
-	add_to_free_list(z, (uint32_t)id, top, mt);
-	pgr__zone_unlock_checked(z);
-	return 0;
+	if (likely(order == top)) {
+		if (unlikely(node->shuffle ||
+			     (atomic_load_explicit(&node->rep_notify,
+						   memory_order_relaxed) &&
+			      top >= node->rep_order)))
+			return free_merge_rest(z, z->start_pfn + id, top, mt);
+		add_to_free_list(z, (uint32_t)id, top, mt);
+		pgr__zone_unlock_checked(z);
+		return 0;
+	}
+	return free_order0_placed(z, id, order, mt);
 }
 
 /*
@@ -1531,36 +1582,23 @@ uint32_t pgr__block_head(struct zone *z, uint64_t pfn)
 	return PGR_NO_PAGE;
 }
 
-int pgr_take_block(struct pgr_zone *zone, uint64_t pfn, unsigned int order)
+/*
+ * take_page_off_buddy() for [pfn, pfn + 2^order), arguments valid, lock
+ * held; drops it.  The free block holding it is split around it like
+ * expand() (the pieces at the head of their lists).  -EBUSY, with nothing
+ * changed and no message, when no free block holds the whole range.
+ */
+static __attribute__((noinline)) int
+take_block_locked(struct zone *z, uint64_t pfn, unsigned int order)
 {
-	struct zone *z = to_zone(zone);
+	uint32_t head = pgr__block_head(z, pfn), cur;
 	unsigned int o;
-	uint32_t head, cur;
 	int mt;
 
-	if (!z)
-		return pgr__error(EINVAL, "take_block: NULL zone");
-	if (order >= max_order(z))
-		return pgr__error(EINVAL, "take_block: order %u >= %u", order,
-				  max_order(z));
-	if (!zone_spans_pfn(z, pfn) ||
-	    !zone_spans_pfn(z, pfn + (1ULL << order) - 1))
-		return pgr__error(
-			ERANGE, "take_block: [%#llx, +%llu) outside %s",
-			(unsigned long long)pfn, 1ULL << order, z->name);
-	if (pfn & ((1ULL << order) - 1))
-		return pgr__error(EINVAL, "take_block: pfn %#llx unaligned",
-				  (unsigned long long)pfn);
-
-	zone_lock(z);
-	head = pgr__block_head(z, pfn);
 	if (head == PGR_NO_PAGE || !(z->pages[head].flags & PG_buddy) ||
 	    z->pages[head].order < order) {
 		zone_unlock(z);
-		return pgr__error(EBUSY,
-				  "take_block: [%#llx, +%llu) is not inside "
-				  "one free block",
-				  (unsigned long long)pfn, 1ULL << order);
+		return -EBUSY;
 	}
 	o = z->pages[head].order;
 	mt = buddy_list_mt(&z->pages[head]);
@@ -1582,6 +1620,154 @@ int pgr_take_block(struct pgr_zone *zone, uint64_t pfn, unsigned int order)
 		       is_migrate_isolate(mt) ? PGR_MIGRATE_MOVABLE : mt);
 	pgr__zone_unlock_checked(z);
 	return 0;
+}
+
+/*
+ * take_block_locked() when @pfn is itself a free block of @order, not
+ * reported (nothing to split, no hook): del_page_from_free_list() +
+ * mark_allocated() on its state word.  Anything else: take_block_locked().
+ */
+static inline __attribute__((always_inline)) int
+take_block_head(struct zone *z, uint64_t pfn, uint64_t id, unsigned int order)
+{
+	struct page *const pages = z->pages;
+	struct page *const p = &pages[id];
+	const uint32_t info = p->info;
+	uint64_t links;
+	int mt;
+
+	if (unlikely((info & PAGE_INFO(PG_buddy | PG_reported, 0xff, 0)) !=
+		     PAGE_INFO(PG_buddy, order, 0)))
+		return take_block_locked(z, pfn, order);
+	mt = (int)((info >> (PAGE_INFO_FLAGS_SHIFT + PG_MT_SHIFT)) & 7);
+	memcpy(&links, &p->next, sizeof(links));
+	unlink_links(pages, links);
+	page_set_links(p, 0);
+	z->free_area[order].nr_free--;
+	if (likely(!is_migrate_isolate(mt)))
+		z->nr_free_pages -= 1ULL << order;
+	else
+		mt = PGR_MIGRATE_MOVABLE;
+	p->info = (info & PAGE_INFO(PG_discarded, 0, 0)) |
+		  PAGE_INFO(PG_alloc, order, mt);
+	z->nr_allocated_pages += 1ULL << order;
+	if (unlikely(z->node->rep_track_discard))
+		clear_discarded(z, (uint32_t)id, order);
+	pgr__zone_unlock_checked(z);
+	return 0;
+}
+
+int pgr__take_block(struct zone *z, uint64_t pfn, unsigned int order)
+{
+	const uint64_t id = pfn - z->start_pfn, nr_pages = z->nr_pages;
+
+	/* pgr_take_block()'s checks, in its order, without the messages */
+	if (unlikely(order >= max_order(z)))
+		return -EINVAL;
+	if (unlikely(id >= nr_pages || nr_pages - id < (1ULL << order)))
+		return -ERANGE;
+	if (unlikely(pfn & ((1ULL << order) - 1)))
+		return -EINVAL;
+	zone_lock(z);
+	return take_block_head(z, pfn, id, order);
+}
+
+int pgr_take_block(struct pgr_zone *zone, uint64_t pfn, unsigned int order)
+{
+	struct zone *z = to_zone(zone);
+	int err;
+
+	if (!z)
+		return pgr__error(EINVAL, "take_block: NULL zone");
+	if (order >= max_order(z))
+		return pgr__error(EINVAL, "take_block: order %u >= %u", order,
+				  max_order(z));
+	if (!zone_spans_pfn(z, pfn) ||
+	    !zone_spans_pfn(z, pfn + (1ULL << order) - 1))
+		return pgr__error(
+			ERANGE, "take_block: [%#llx, +%llu) outside %s",
+			(unsigned long long)pfn, 1ULL << order, z->name);
+	if (pfn & ((1ULL << order) - 1))
+		return pgr__error(EINVAL, "take_block: pfn %#llx unaligned",
+				  (unsigned long long)pfn);
+	zone_lock(z);
+	err = take_block_head(z, pfn, pfn - z->start_pfn, order);
+	if (err == -EBUSY)
+		return pgr__error(EBUSY,
+				  "take_block: [%#llx, +%llu) is not inside "
+				  "one free block",
+				  (unsigned long long)pfn, 1ULL << order);
+	return err;
+}
+
+int pgr__free_pages_quiet(struct zone *z, uint64_t pfn, unsigned int order)
+{
+	const uint64_t start_pfn = z->start_pfn, nr_pages = z->nr_pages;
+
+	if (pfn - start_pfn >= nr_pages || order >= max_order(z))
+		return -EINVAL;
+	zone_lock(z);
+	/* an allocated head of this order: else no message, no change */
+	if ((z->pages[pfn - start_pfn].info & PAGE_INFO(PG_pcp, 0xff, 0)) !=
+	    PAGE_INFO(PG_alloc, order, 0)) {
+		zone_unlock(z);
+		return -ENOENT;
+	}
+	if (likely(!(order | z->free0_slow)))
+		return free_order0_locked(z, pfn, start_pfn, nr_pages);
+	return free_pages_locked(z, pfn, order, false, 0);
+}
+
+int pgr__alloc_pages_quiet(struct zone *z, unsigned int order, int mt,
+			   uint64_t *r_pfn)
+{
+	uint32_t id;
+
+	PGR_BUG_ON(z->pcp || order >= max_order(z) ||
+		   (unsigned int)mt > PGR_MIGRATE_HIGHATOMIC);
+	zone_lock(z);
+	/* alloc_pages_locked() without flags, and no message on failure */
+	id = rmqueue(z, order, mt, 0);
+	if (id == PGR_NO_PAGE) {
+		zone_unlock(z);
+		return -ENOMEM;
+	}
+	z->nr_free_pages -= 1ULL << order;
+	mark_allocated(z, id, order, mt);
+	*r_pfn = id_pfn(z, id);
+	pgr__zone_unlock_checked(z);
+	return 0;
+}
+
+int pgr__block_at(struct zone *z, uint64_t pfn, uint64_t *r_head,
+		  unsigned int *r_order)
+{
+	uint32_t head;
+	const struct page *p;
+	int state;
+
+	if (!zone_spans_pfn(z, pfn))
+		return -ERANGE;
+	zone_lock(z);
+	head = pgr__block_head(z, pfn);
+	if (head == PGR_NO_PAGE) {
+		zone_unlock(z);
+		return -ENOENT;
+	}
+	p = &z->pages[head];
+	/* the states of pgr_page_get_info() */
+	if (p->flags & PG_buddy)
+		state = PGR_PAGE_FREE;
+	else if (page_is_pcp(p))
+		state = PGR_PAGE_PCP;
+	else if (p->flags & PG_alloc)
+		state = PGR_PAGE_ALLOCATED;
+	else
+		state = PGR_PAGE_ISOLATED;
+	*r_head = id_pfn(z, head);
+	*r_order = p->order;
+	zone_unlock(z);
+	return state;
 }
 
 /* Models __isolate_free_page() (5.4, ALGORITHM.md §1.5). */
