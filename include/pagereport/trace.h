@@ -234,6 +234,41 @@ PGR_EXPORT int pgr_trace_import(struct pgr_trace *t, FILE *f,
 				const struct pgr_trace_import_config *cfg,
 				struct pgr_trace_import_stats *r_stats);
 
+/*
+ * LLFree's replay traces (luhsra/llfree-rs, eval/src/bin/replay.rs): 4 KiB
+ * pages, a header page (pages, cores, max_pfn) then per-CPU pages of
+ * 16-byte entries (time in us, pfn, alloc, order, GFP flags, pid); see
+ * doc/trace-format.md.
+ */
+struct pgr_trace_llfree_stats {
+	uint64_t header_pages; /* the header's page count, as written */
+	uint64_t cores;	       /* the header's CPU count */
+	uint64_t max_pfn;      /* the header's highest pfn */
+	uint64_t pages;	       /* event pages read */
+	uint64_t events, allocs, frees;
+	uint64_t reordered; /* entries earlier than the one before them in
+			     * the file: the merge by time moved them */
+};
+
+/**
+ * pgr_trace_import_llfree - append the events of an LLFree replay trace
+ * in @f to @t, merged by time (stable), as its replay orders them
+ * @r_stats: optional
+ *
+ * Times become ns (us * 1000), allocations and frees keep pfn and order,
+ * the GFP flags give the migratetype (__GFP_MOVABLE, __GFP_RECLAIMABLE,
+ * neither: UNMOVABLE; both: unknown), the zone is left to the pfn; the
+ * CPU id and pid are not kept.  If @t has no zone 0 yet, zone 0 becomes
+ * "llfree" at pfn 0 with max_pfn + 1 pages rounded up to 512, the frames
+ * LLFree's replay manages.  All or nothing: on error @t is unchanged.
+ * Return: 0, -EINVAL (NULL; a short header page, no cores, a page that is
+ * not whole, a cpu id beyond the cores, non-zero bytes where the entries'
+ * 16-byte alignment leaves padding, an unaligned pfn: pgr_errmsg() names
+ * the page and entry), -ENOMEM, -EIO.
+ */
+PGR_EXPORT int pgr_trace_import_llfree(struct pgr_trace *t, FILE *f,
+				       struct pgr_trace_llfree_stats *r_stats);
+
 /* ---- replay --------------------------------------------------------------
  */
 

@@ -36,7 +36,7 @@ struct opts {
 	const char *workload, *trace, *import, *zoneinfo, *start_free;
 	const char *strategy, *sink, *csv, *json, *record, *cmp_buddyinfo;
 	const char *cmp_free, *kpage_free, *write_free, *convert;
-	bool convert_text;
+	bool convert_text, llfree;
 	enum pgr_trace_view view;
 	enum pgr_replay_mode mode;
 	uint64_t mem, start_pfn, seed, interval_ns;
@@ -571,6 +571,8 @@ static void usage(FILE *f)
 	      "events\n"
 	      "  --view buddy|caller  which kmem events are the model's "
 	      "(default buddy)\n"
+	      "  --import-llfree FILE an LLFree replay trace "
+	      "(luhsra/llfree-rs)\n"
 	      "Node:\n"
 	      "  --zoneinfo FILE      zones from /proc/zoneinfo (node 0)\n"
 	      "  --mem SIZE           else one zone of SIZE bytes (default "
@@ -682,6 +684,7 @@ enum {
 	OPT_WRITE_FREE,
 	OPT_CONVERT,
 	OPT_TO,
+	OPT_IMPORT_LLFREE,
 };
 
 static int bad_arg(const char *opt, const char *v)
@@ -722,6 +725,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "repair", no_argument, NULL, OPT_REPAIR },
 		{ "write-free", required_argument, NULL, OPT_WRITE_FREE },
 		{ "convert", required_argument, NULL, OPT_CONVERT },
+		{ "import-llfree", required_argument, NULL, OPT_IMPORT_LLFREE },
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -741,6 +745,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_IMPORT:
 			o->import = optarg;
+			o->llfree = false;
+			break;
+		case OPT_IMPORT_LLFREE:
+			o->import = optarg;
+			o->llfree = true;
 			break;
 		case OPT_VIEW:
 			if (!strcmp(optarg, "buddy"))
@@ -905,6 +914,19 @@ static int load_source(struct opts *o, struct pgr_trace *t)
 	}
 	if (o->trace) {
 		err = pgr_trace_read(t, f);
+	} else if (o->llfree) {
+		struct pgr_trace_llfree_stats st;
+
+		err = pgr_trace_import_llfree(t, f, &st);
+		if (!err && !o->quiet)
+			fprintf(stderr,
+				"[sim] imported %s (LLFree): %" PRIu64
+				" pages of %" PRIu64 " cpus, %" PRIu64
+				" events (alloc %" PRIu64 " free %" PRIu64
+				"), %" PRIu64 " moved by the merge by time, "
+				"max_pfn %#" PRIx64 "\n",
+				path, st.pages, st.cores, st.events, st.allocs,
+				st.frees, st.reordered, st.max_pfn);
 	} else {
 		struct pgr_trace_import_config ic = { .view = o->view };
 		struct pgr_trace_import_stats st;

@@ -5,7 +5,8 @@
  * binary magic's 0x89) on an empty trace and on one with events and a
  * zone: either it is accepted, and the trace's events are all valid
  * (pgr_trace_append() accepts each again) and survive a binary round
- * trip, or it is refused with a message and the trace is unchanged.
+ * trip, or it is refused with a message and the trace is unchanged.  The
+ * same input goes to the LLFree importer, with the same expectations.
  */
 #include "config.h"
 
@@ -18,7 +19,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void check_read(const uint8_t *data, size_t size, bool prefilled)
+static void check_read(const uint8_t *data, size_t size, bool prefilled,
+		       bool llfree)
 {
 	struct pgr_trace *t = pgr_trace_create(), *u;
 	const struct pgr_trace_event keep = { 7, 0x1000, PGR_TRACE_ALLOC,
@@ -38,7 +40,8 @@ static void check_read(const uint8_t *data, size_t size, bool prefilled)
 		pgr_trace_destroy(t);
 		return;
 	}
-	err = pgr_trace_read(t, f);
+	err = llfree ? pgr_trace_import_llfree(t, f, NULL)
+		     : pgr_trace_read(t, f);
 	fclose(f);
 	if (err) {
 		/* refused: a message, nothing appended */
@@ -79,7 +82,8 @@ static void check_read(const uint8_t *data, size_t size, bool prefilled)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	check_read(data, size, false);
-	check_read(data, size, true);
+	check_read(data, size, false, false);
+	check_read(data, size, true, false);
+	check_read(data, size, true, true);
 	return 0;
 }
