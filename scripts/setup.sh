@@ -17,12 +17,14 @@ JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 # Build tools and libraries, the test frameworks, the profiler, the plots,
 # valgrind, the real guest (User-Mode Linux + kmod for insmod inside it)
 # and clang with its runtime (libFuzzer) for the fuzz targets; GNU
-# parallel for the shard test, cffi and pytest for the Python bindings.
+# parallel for the shard test, cffi and pytest for the Python bindings;
+# QEMU, a static busybox, cpio, strace and e2fsprogs for the x86-64 guest
+# (scripts/qemu-guest-image.sh, pagereport-guest).
 PACKAGES="build-essential autoconf automake libtool pkg-config git
 check libcmocka-dev libgoogle-perftools-dev google-perftools
 python3 python3-matplotlib valgrind user-mode-linux kmod clang libclang-rt-14-dev
 parallel python3-cffi python3-pytest
-xz-utils"
+xz-utils qemu-system-x86 busybox-static cpio strace e2fsprogs"
 
 missing=""
 for p in $PACKAGES; do
@@ -58,3 +60,8 @@ if [ ! -f config.status ] || [ "$SRC/configure" -nt config.status ] ||
 	"$SRC/configure" "$@"
 fi
 make -j"$JOBS"
+
+# The QEMU guest (Debian's Linux 6.1 and a busybox initramfs) in
+# $BUILD_DIR/guest: fetched once with apt-get download, then offline.
+# Another build tree reuses the package build/ fetched.
+PGR_GUEST_DEBS="$SRC/build/guest" "$SRC/scripts/qemu-guest-image.sh" -o guest

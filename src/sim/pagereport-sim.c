@@ -28,6 +28,8 @@
 
 #include <pagereport/pagereport.h>
 
+#include "compare.h"
+
 #define NSEC_PER_SEC 1000000000ULL
 #define KPF_BUDDY    10
 #define KPF_NOPAGE   20
@@ -1006,6 +1008,8 @@ int main(int argc, char **argv)
 	struct flist start = { 0 };
 	int err;
 
+	if (argc > 1 && !strcmp(argv[1], "compare"))
+		return pgr_sim_compare_main(argc - 1, argv + 1);
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err;

@@ -6,6 +6,8 @@
  *                                           not answered: pages held), then
  *                                           -ENOTCONN
  *   sink --report--> daemon killed mid-way  Expect -ECONNRESET
+ *   report times out, daemon killed while   Expect -ETIMEDOUT, the pages
+ *   the stop (GET_VRING_BASE) waits         back: 0 held, nothing discarded
  *   restart daemon on the same path         Expect reconnect() == 0, report ok
  *   back-end closes the socket at once      Expect create: ECONNRESET/EPIPE
  *   back-end never replies                  Expect create: ETIMEDOUT
@@ -15,9 +17,11 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/un.h>
 
@@ -129,6 +133,93 @@ static void test_daemon_faults(void)
 	err = sink->ops->report(sink, &r, 1);
 	printf("daemon gone: %d (%s)\n", err, pgr_errmsg());
 	T_ASSERT(err == -ECONNRESET || err == -EPIPE);
+	pgr_sink_destroy(sink);
+	pgr_guest_ram_destroy(ram);
+}
+
+/*
+ * Kill the (stopped) daemon as soon as the sink has sent it a request:
+ * with the daemon stopped nothing reads the socket, so the request stays
+ * in the sink's send queue (SIOCOUTQ) -- here, the stop of the reporting
+ * queue that follows the timed-out report.
+ */
+struct stop_killer {
+	int fd; /* the sink's end of the socketpair */
+	pid_t pid;
+	bool killed;
+};
+
+static void *kill_on_stop(void *arg)
+{
+	struct stop_killer *k = arg;
+	uint64_t deadline = t_now_ns() + 20000000000ULL;
+
+	while (t_now_ns() < deadline) {
+		int queued = 0;
+
+		if (ioctl(k->fd, SIOCOUTQ, &queued) == 0 && queued > 0) {
+			kill(k->pid, SIGKILL);
+			k->killed = true;
+			break;
+		}
+		usleep(1000);
+	}
+	return NULL;
+}
+
+/*
+ * The report times out (daemon stopped), the sink sends GET_VRING_BASE
+ * to stop the reporting queue, and the daemon is killed before it can
+ * answer: the socket closes.  A dead back-end can discard nothing any
+ * more, so the pages must come back: report() fails with -ETIMEDOUT
+ * (not PGR_SINK_HELD), the sink counts one timeout and one stop and
+ * holds 0 pages, and the memfd still holds every page.
+ */
+static void test_killed_during_stop(void)
+{
+	struct pgr_guest_ram *ram = pgr_guest_ram_create(BASE_PFN, NR_PAGES);
+	struct pgr_range r = { BASE_PFN, 9, 0 };
+	struct pgr_balloon_config cfg = { .fd = -1,
+					  .ram = ram,
+					  .timeout_ns = 300000000ULL,
+					  .stop_timeout_ns = 30000000000ULL };
+	struct pgr_balloon_stats st;
+	struct stop_killer k = { .killed = false };
+	uint64_t before, after;
+	struct pgr_sink *sink;
+	pthread_t th;
+	int err, status, fd;
+	pid_t pid;
+
+	T_ASSERT(ram);
+	touch(ram);
+	pid = t_daemon_start(NULL, &fd, NULL);
+	T_ASSERT(pid > 0);
+	cfg.fd = fd;
+	sink = pgr_sink_balloon_create(&cfg);
+	T_ASSERT(sink);
+	T_ASSERT(sink->ops->report(sink, &r, 1) == 0); /* a working start */
+	T_ASSERT(pgr_guest_ram_allocated_bytes(ram, &before) == 0);
+
+	kill(pid, SIGSTOP);
+	T_ASSERT(waitpid(pid, &status, WUNTRACED) == pid && WIFSTOPPED(status));
+	k.fd = fd;
+	k.pid = pid;
+	pthread_create(&th, NULL, kill_on_stop, &k);
+	r.pfn = 512;
+	err = sink->ops->report(sink, &r, 1);
+	pthread_join(th, NULL);
+	printf("killed during the stop: %d (%s)\n", err, pgr_errmsg());
+	T_ASSERT(k.killed);
+	T_ASSERT(waitpid(pid, &status, 0) == pid && WIFSIGNALED(status));
+	T_ASSERT(err == -ETIMEDOUT);
+	T_ASSERT(pgr_sink_balloon_get_stats(sink, &st) == 0);
+	T_ASSERT(st.timeouts == 1 && st.stops == 1);
+	T_ASSERT(st.pages_held == 0 && st.bytes_held == 0);
+	/* nothing was discarded: the stopped daemon never saw the report */
+	T_ASSERT(pgr_guest_ram_allocated_bytes(ram, &after) == 0);
+	T_ASSERT(after == before);
+	T_ASSERT(sink->ops->report(sink, &r, 1) == -ENOTCONN);
 	pgr_sink_destroy(sink);
 	pgr_guest_ram_destroy(ram);
 }
@@ -327,6 +418,7 @@ int main(void)
 		return 1;
 	}
 	test_daemon_faults();
+	test_killed_during_stop();
 	test_fake_backends();
 	test_hostile_frontend();
 	unlink(path);

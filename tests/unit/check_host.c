@@ -243,6 +243,156 @@ START_TEST(swap_model)
 }
 END_TEST
 
+/*
+ * Budget 4096 pages; two 3072-page guests without reporting each fill
+ * 2048 pages at launch and hold them: 4096 in memory, exactly the budget.
+ * Expect the host not swapped (no first-swap time, nothing swapped out)
+ * then and 100 ms later: only memory over the budget goes to swap.
+ */
+START_TEST(swap_at_exact_budget)
+{
+	struct pgr_host_config hc = { .budget_bytes = 16 * MiB,
+				      .seed = 3,
+				      .tick_ns = 10 * MS };
+	struct pgr_host *h = pgr_host_create(&hc);
+	struct pgr_host_guest_config a =
+		guest("a", 12 * MiB, NULL, 0.67, 1000000000ULL);
+	struct pgr_host_guest_config b =
+		guest("b", 12 * MiB, NULL, 0.67, 1000000000ULL);
+	struct pgr_host_guest_stats gs;
+	struct pgr_host_stats hs;
+
+	a.fill_at_launch = b.fill_at_launch = true;
+	ck_assert_int_eq(pgr_host_add_guest(h, &a), 0);
+	ck_assert_int_eq(pgr_host_advance(h, 10 * MS), 0);
+	ck_assert_int_eq(pgr_host_add_guest(h, &b), 1);
+	for (int t = 0; t < 11; t++) {
+		ck_assert_int_eq(pgr_host_advance(h, 10 * MS), 0);
+		ck_assert_int_eq(pgr_host_get_stats(h, &hs), 0);
+		ck_assert_uint_eq(hs.in_memory_bytes, 16 * MiB);
+		ck_assert(!hs.swapped);
+		ck_assert_uint_eq(hs.first_swap_ns, 0);
+		ck_assert_uint_eq(hs.swap_out_bytes, 0);
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		ck_assert_int_eq(pgr_host_get_guest_stats(h, i, &gs), 0);
+		ck_assert_uint_eq(gs.resident_pages, 2048);
+		ck_assert_uint_eq(gs.swapped_pages, 0);
+		ck_assert_uint_eq(gs.swap_out_bytes, 0);
+		ck_assert_uint_eq(gs.lost_ns, 0);
+	}
+	pgr_host_destroy(h);
+}
+END_TEST
+
+/*
+ * Budget 3072 pages.  Guest "b" holds 2048 pages from launch.  Guest "a"
+ * (3072 pages, no reporting, one op per 10 ms tick) idles 3 ops, then
+ * takes one order-9 block a tick: at 3072 in memory nothing is swapped,
+ * at 3584 both are swapped pro rata, and a's next block is 512 pages it
+ * never touched while part of it is in swap.  Expect no swap-in for
+ * those (a first touch has nothing to read back), and after a holds,
+ * frees and fills again, swap-ins for blocks it backed before.
+ */
+START_TEST(no_swap_in_on_first_touch)
+{
+	struct pgr_host_config hc = { .budget_bytes = 12 * MiB,
+				      .seed = 3,
+				      .tick_ns = 10 * MS };
+	struct pgr_host *h = pgr_host_create(&hc);
+	struct pgr_host_guest_config b =
+		guest("b", 12 * MiB, NULL, 0.67, 1000000000ULL);
+	struct pgr_host_guest_config a = guest("a", 12 * MiB, NULL, 0.67, 3);
+	struct pgr_host_guest_stats s0, s1;
+	struct pgr_host_stats hs;
+	unsigned first_touch_swapped = 0, retouch_swapped = 0;
+
+	b.fill_at_launch = true;
+	a.workload.rate = 100;
+	a.workload_cycles = 2;
+	ck_assert_int_eq(pgr_host_add_guest(h, &b), 0);
+	ck_assert_int_eq(pgr_host_add_guest(h, &a), 1);
+	for (int t = 0; t < 25; t++) {
+		ck_assert_int_eq(pgr_host_get_guest_stats(h, 1, &s0), 0);
+		ck_assert_int_eq(pgr_host_advance(h, 10 * MS), 0);
+		ck_assert_int_eq(pgr_host_get_guest_stats(h, 1, &s1), 0);
+		if (s1.touched_pages > s0.touched_pages) {
+			/* a block never backed before: first touches */
+			ck_assert_uint_eq(s1.touched_pages - s0.touched_pages,
+					  512);
+			ck_assert_uint_eq(s1.swap_in_bytes, s0.swap_in_bytes);
+			first_touch_swapped += s0.swapped_pages > 0;
+		} else if (s1.workload.allocs > s0.workload.allocs &&
+			   s0.swapped_pages > 0) {
+			/* a block backed before: part of it comes from swap */
+			ck_assert_uint_gt(s1.swap_in_bytes, s0.swap_in_bytes);
+			retouch_swapped++;
+		}
+	}
+	ck_assert_uint_eq(s1.workload.allocs, 8); /* both fills ran */
+	ck_assert_uint_ge(first_touch_swapped, 1);
+	ck_assert_uint_ge(retouch_swapped, 1);
+	ck_assert_int_eq(pgr_host_get_guest_stats(h, 0, &s0), 0);
+	ck_assert_uint_eq(s0.swap_in_bytes, 0); /* b only holds */
+	ck_assert_int_eq(pgr_host_get_stats(h, &hs), 0);
+	ck_assert(hs.swapped);
+	ck_assert_uint_eq(hs.swap_in_bytes, s1.swap_in_bytes);
+	pgr_host_destroy(h);
+}
+END_TEST
+
+/*
+ * Discarding frees swap: as above, guest "a" (now with upstream
+ * reporting, 100 ms delay, no gate) fills 2048 pages while the host
+ * swaps part of it, then holds, frees them and idles: the reports drop
+ * every page it backed.  A dropped page that was in swap frees its slot
+ * (no I/O), so the swapped pages go down with the resident ones, pro
+ * rata.  Expect swapped <= resident at every tick, and once the host has
+ * dropped all of a's pages, a resident 0 and swapped 0, no swap-in, and
+ * the host's in-memory pages those of b alone.
+ */
+START_TEST(discard_frees_swap)
+{
+	struct pgr_host_config hc = { .budget_bytes = 12 * MiB,
+				      .seed = 3,
+				      .tick_ns = 10 * MS };
+	struct pgr_host *h = pgr_host_create(&hc);
+	struct pgr_host_guest_config b =
+		guest("b", 12 * MiB, NULL, 0.67, 1000000000ULL);
+	struct pgr_host_guest_config a =
+		guest("a", 12 * MiB, "upstream", 0.67, 3);
+	struct pgr_host_guest_stats sa, sb;
+	struct pgr_host_stats hs;
+	uint64_t swapped_max = 0;
+
+	b.fill_at_launch = true;
+	a.workload.rate = 100;
+	a.reporting.delay_ns = 100 * MS;
+	a.reporting.gate_disable = true;
+	ck_assert_int_eq(pgr_host_add_guest(h, &b), 0);
+	ck_assert_int_eq(pgr_host_add_guest(h, &a), 1);
+	for (int t = 0; t < 300; t++) {
+		ck_assert_int_eq(pgr_host_advance(h, 10 * MS), 0);
+		ck_assert_int_eq(pgr_host_get_guest_stats(h, 1, &sa), 0);
+		ck_assert_uint_le(sa.swapped_pages, sa.resident_pages);
+		if (sa.swapped_pages > swapped_max)
+			swapped_max = sa.swapped_pages;
+	}
+	ck_assert_uint_gt(swapped_max, 0); /* a was partly in swap */
+	ck_assert_uint_eq(sa.workload.allocs, 4);
+	ck_assert_uint_eq(sa.workload.live_pages, 0);
+	ck_assert_uint_eq(sa.discarded_pages_total, 2048);
+	ck_assert_uint_eq(sa.resident_pages, 0);
+	ck_assert_uint_eq(sa.swapped_pages, 0);
+	ck_assert_uint_eq(sa.swap_in_bytes, 0);
+	ck_assert_int_eq(pgr_host_get_guest_stats(h, 0, &sb), 0);
+	ck_assert_int_eq(pgr_host_get_stats(h, &hs), 0);
+	ck_assert_uint_eq(hs.in_memory_bytes,
+			  (sb.resident_pages - sb.swapped_pages) * 4096);
+	pgr_host_destroy(h);
+}
+END_TEST
+
 /* allocated + reported + free-unreported = zone pages, at every tick */
 START_TEST(accounting_identity)
 {
@@ -480,6 +630,9 @@ int main(void)
 	tcase_add_test(tc, determinism);
 	tcase_add_test(tc, residency_follows_reports);
 	tcase_add_test(tc, swap_model);
+	tcase_add_test(tc, swap_at_exact_budget);
+	tcase_add_test(tc, no_swap_in_on_first_touch);
+	tcase_add_test(tc, discard_frees_swap);
 	tcase_add_test(tc, accounting_identity);
 	tcase_add_test(tc, refaults_exact);
 	tcase_add_test(tc, real_memory);

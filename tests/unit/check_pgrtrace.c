@@ -257,6 +257,58 @@ START_TEST(test_import_caller_view)
 }
 END_TEST
 
+/* mm_page_free at orders 3, 9, 4 and 8, in that order. */
+static const char pcp_orders_text[] =
+	"  cc1-100 [001] ..... 20.000001: mm_page_free: page=0000000012345678 "
+	"pfn=0x40000 order=3\n"
+	"  cc1-100 [001] ..... 20.000002: mm_page_free: page=0000000012345678 "
+	"pfn=0x40200 order=9\n"
+	"  cc1-100 [001] ..... 20.000003: mm_page_free: page=0000000012345678 "
+	"pfn=0x40010 order=4\n"
+	"  cc1-100 [001] ..... 20.000004: mm_page_free: page=0000000012345678 "
+	"pfn=0x40100 order=8\n";
+
+/*
+ * Which mm_page_free goes to a per-CPU list in the buddy view.  Linux
+ * 6.1 (pcp_allowed_order): orders up to PAGE_ALLOC_COSTLY_ORDER (3) and
+ * pageblock_order (9), so 3 and 9 are pcp frees, 4 and 8 buddy frees.
+ * With pcp_max_order 5 (thp order 0): 3 and 4 pcp, 8 and 9 buddy.  With
+ * 2 and 8: only 8 pcp.  _i picks the configuration.
+ */
+START_TEST(test_import_pcp_orders)
+{
+	static const struct {
+		unsigned max, thp;
+		unsigned buddy[3]; /* FREE events' orders, trace order */
+		unsigned nr_buddy;
+	} c[] = {
+		{ 0, 0, { 4, 8 }, 2 },
+		{ 5, 0, { 9, 8 }, 2 },
+		{ 2, 8, { 3, 9, 4 }, 3 },
+	};
+	struct pgr_trace_import_config cfg = { .view = PGR_TRACE_VIEW_BUDDY,
+					       .pcp_max_order = c[_i].max,
+					       .pcp_thp_order = c[_i].thp };
+	struct pgr_trace *t = pgr_trace_create();
+	struct pgr_trace_import_stats st;
+	const struct pgr_trace_event *e;
+	FILE *f = text(pcp_orders_text);
+
+	ck_assert_int_eq(pgr_trace_import(t, f, &cfg, &st), 0);
+	fclose(f);
+	ck_assert_uint_eq(st.seen[PGR_KMEM_PAGE_FREE], 4);
+	ck_assert_uint_eq(pgr_trace_nr_events(t), c[_i].nr_buddy);
+	ck_assert_uint_eq(st.events, c[_i].nr_buddy);
+	ck_assert_uint_eq(st.pcp_frees, 4 - c[_i].nr_buddy);
+	e = pgr_trace_events(t);
+	for (unsigned k = 0; k < c[_i].nr_buddy; k++) {
+		ck_assert_int_eq(e[k].op, PGR_TRACE_FREE);
+		ck_assert_uint_eq(e[k].order, c[_i].buddy[k]);
+	}
+	pgr_trace_destroy(t);
+}
+END_TEST
+
 /* perf script default output, fields reordered, times in ns, no time. */
 START_TEST(test_import_perf_script_reordered)
 {
@@ -571,6 +623,47 @@ START_TEST(test_exact_replay_unestablished)
 }
 END_TEST
 
+/*
+ * A free of a whole block the model already has free, at the block's own
+ * order: an order-10 block of the populated zone, and the order-9 half
+ * left free after taking the other.  Expect both unestablished (allocated
+ * before the trace began), neither a conflict nor a free, and the free
+ * page count unchanged.  Only frees inside a larger free block (0x100
+ * above) were tested: there the end of the event lies before the block's.
+ */
+START_TEST(test_exact_replay_free_of_free_block)
+{
+	struct pgr_zone *z;
+	struct pgr_node *n = mmh_populated(0, 0, 0, NPAGES, &z);
+	struct pgr_replay *r = pgr_replay_create(n, NULL);
+	struct pgr_trace_event e;
+	struct pgr_replay_stats st;
+	uint64_t free0;
+
+	mmh_take(z, 0, MMH_PB);
+	free0 = mmh_info(z).nr_free_pages;
+	ck_assert_int_eq(mmh_page(z, 1024).state, PGR_PAGE_FREE);
+	ck_assert_uint_eq(mmh_page(z, 1024).order, MMH_MO - 1);
+	ck_assert_int_eq(mmh_page(z, 512).state, PGR_PAGE_FREE);
+	ck_assert_uint_eq(mmh_page(z, 512).order, MMH_PB);
+	e = ev(PGR_TRACE_FREE, 1024, MMH_MO - 1);
+	ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+	e = ev(PGR_TRACE_FREE, 512, MMH_PB);
+	ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+	pgr_replay_get_stats(r, &st);
+	ck_assert_uint_eq(st.events, 2);
+	ck_assert_uint_eq(st.free_unestablished, 2);
+	ck_assert_uint_eq(st.free_conflicts, 0);
+	ck_assert_uint_eq(st.frees, 0);
+	ck_assert_uint_eq(mmh_info(z).nr_free_pages, free0);
+	ck_assert_uint_eq(mmh_page(z, 1024).order, MMH_MO - 1);
+	ck_assert_uint_eq(mmh_page(z, 512).order, MMH_PB);
+	MMH_CHECK(z);
+	pgr_replay_destroy(r);
+	pgr_node_destroy(n);
+}
+END_TEST
+
 /* repair: an alloc of a block the model has allocated frees it first. */
 START_TEST(test_exact_replay_repair)
 {
@@ -650,6 +743,59 @@ START_TEST(test_policy_replay_mapping)
 }
 END_TEST
 
+/* Free pages on the lists of @mt, every order. */
+static uint64_t free_pages_mt(struct pgr_zone *z, int mt)
+{
+	struct pgr_zone_info info = mmh_info(z);
+	uint64_t n = 0;
+
+	for (unsigned o = 0; o < info.max_order; o++)
+		n += info.nr_free_mt[o][mt] << o;
+	return n;
+}
+
+/*
+ * Policy replay keeps the traced migratetype: pageblock 512 is made
+ * HIGHATOMIC (its free order-9 block moves to that list), then a traced
+ * HIGHATOMIC order-0 allocation.  Expect the model to serve it from that
+ * pageblock (HIGHATOMIC has no fallback), not from MOVABLE, and a
+ * MOVABLE one from MOVABLE.
+ */
+START_TEST(test_policy_replay_keeps_migratetype)
+{
+	struct pgr_zone *z;
+	struct pgr_node *n = mmh_populated(0, 0, 0, NPAGES, &z);
+	struct pgr_replay_config cfg = { .mode = PGR_REPLAY_POLICY,
+					 .policy_zone_set = true,
+					 .policy_zone = 0 };
+	struct pgr_replay *r = pgr_replay_create(n, &cfg);
+	struct pgr_trace_event e;
+	struct pgr_replay_stats st;
+	uint64_t movable0;
+
+	mmh_take(z, 0, MMH_PB);
+	mmh_set_mt(z, 512, PGR_MIGRATE_HIGHATOMIC);
+	ck_assert_uint_eq(free_pages_mt(z, PGR_MIGRATE_HIGHATOMIC), 512);
+	movable0 = free_pages_mt(z, PGR_MIGRATE_MOVABLE);
+	e = ev(PGR_TRACE_ALLOC, 0x7000000, 0);
+	e.migratetype = PGR_MIGRATE_HIGHATOMIC;
+	ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+	pgr_replay_get_stats(r, &st);
+	ck_assert_uint_eq(st.allocs, 1);
+	ck_assert_uint_eq(st.alloc_failures, 0);
+	ck_assert_uint_eq(free_pages_mt(z, PGR_MIGRATE_HIGHATOMIC), 511);
+	ck_assert_uint_eq(free_pages_mt(z, PGR_MIGRATE_MOVABLE), movable0);
+	ck_assert_int_eq(mmh_page(z, 512).state, PGR_PAGE_ALLOCATED);
+	e = ev(PGR_TRACE_ALLOC, 0x7000001, 0); /* MOVABLE */
+	ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+	ck_assert_uint_eq(free_pages_mt(z, PGR_MIGRATE_HIGHATOMIC), 511);
+	ck_assert_uint_eq(free_pages_mt(z, PGR_MIGRATE_MOVABLE), movable0 - 1);
+	MMH_CHECK(z);
+	pgr_replay_destroy(r);
+	pgr_node_destroy(n);
+}
+END_TEST
+
 /* The engine clock follows the trace: a strategy reports during replay. */
 START_TEST(test_replay_drives_engine_clock)
 {
@@ -682,6 +828,60 @@ START_TEST(test_replay_drives_engine_clock)
 	pgr_reporting_get_stats(n, &rs);
 	ck_assert_uint_gt(rs.blocks_reported, 0);
 	pgr_replay_destroy(r);
+	pgr_reporting_unregister(n);
+	pgr_sink_destroy(sink);
+	pgr_node_destroy(n);
+}
+END_TEST
+
+/*
+ * The engine clock moves in whole ticks of the trace's time: with the
+ * default 1 ms tick, events 1.5 ms and 2.9 ms after the first move it 1
+ * and 2 ms; with a 10 ms tick, one 25 ms after moves it 20 ms.  A
+ * strategy's delayed work runs on these ticks, not on trace nanoseconds.
+ */
+START_TEST(test_replay_clock_in_ticks)
+{
+	static const uint64_t t0 = 5000000000ULL;
+	struct pgr_zone *z;
+	struct pgr_node *n = mmh_populated(0, 0, 0, NPAGES, &z);
+	struct pgr_sink *sink = pgr_sink_null_create(32);
+	struct pgr_reporting_config rc = { .strategy = PGR_STRATEGY_UPSTREAM };
+	struct pgr_replay_config cfg = { .tick_ns = 0 };
+	struct pgr_replay_stats st;
+	struct pgr_trace_event e = ev(PGR_TRACE_FREE, 0x100, 0);
+	struct pgr_replay *r;
+	uint64_t now0;
+
+	ck_assert_int_eq(pgr_reporting_register(n, sink, &rc), 0);
+	now0 = pgr_reporting_now(n);
+	for (int pass = 0; pass < 2; pass++) {
+		r = pgr_replay_create(n, &cfg);
+		ck_assert_ptr_nonnull(r);
+		e.time_ns = t0;
+		ck_assert_int_eq(pgr_replay_event(r, &e), 0); /* starts */
+		if (!pass) {
+			e.time_ns = t0 + 1500000;
+			ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+			pgr_replay_get_stats(r, &st);
+			ck_assert_uint_eq(st.clock_ns, 1000000);
+			e.time_ns = t0 + 2900000;
+			ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+			pgr_replay_get_stats(r, &st);
+			ck_assert_uint_eq(st.clock_ns, 2000000);
+			ck_assert_uint_eq(pgr_reporting_now(n), now0 + 2000000);
+			now0 += 2000000;
+		} else {
+			e.time_ns = t0 + 25000000;
+			ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+			pgr_replay_get_stats(r, &st);
+			ck_assert_uint_eq(st.clock_ns, 20000000);
+			ck_assert_uint_eq(pgr_reporting_now(n),
+					  now0 + 20000000);
+		}
+		pgr_replay_destroy(r);
+		cfg.tick_ns = 10000000;
+	}
 	pgr_reporting_unregister(n);
 	pgr_sink_destroy(sink);
 	pgr_node_destroy(n);
@@ -918,6 +1118,7 @@ static Suite *pgrtrace_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_import_ftrace_buddy_view);
 	tcase_add_test(tc, test_import_caller_view);
+	tcase_add_loop_test(tc, test_import_pcp_orders, 0, 3);
 	tcase_add_test(tc, test_import_perf_script_reordered);
 	tcase_add_loop_test(tc, test_import_malformed_line_nothing_applied, 0,
 			    (int)(sizeof(bad_kmem) / sizeof(bad_kmem[0])));
@@ -930,9 +1131,12 @@ static Suite *pgrtrace_suite(void)
 	tcase_add_loop_test(tc, test_record_replay_lockstep, 0, 2);
 	tcase_add_test(tc, test_exact_replay_reproduces_free_lists);
 	tcase_add_test(tc, test_exact_replay_unestablished);
+	tcase_add_test(tc, test_exact_replay_free_of_free_block);
 	tcase_add_test(tc, test_exact_replay_repair);
 	tcase_add_test(tc, test_policy_replay_mapping);
+	tcase_add_test(tc, test_policy_replay_keeps_migratetype);
 	tcase_add_test(tc, test_replay_drives_engine_clock);
+	tcase_add_test(tc, test_replay_clock_in_ticks);
 	tcase_add_test(tc, test_zone_dump_buddyinfo_layout);
 	tcase_add_test(tc, test_trace_bad_input);
 	tcase_add_test(tc, test_replay_refuses_pcp_node);

@@ -4,16 +4,20 @@
  * src/mm/zone.c): names, 5.10's FPI_TO_TAIL placement in its three mm
  * places (__free_pages_core for populated memory, __putback_isolated_page
  * for un-isolation and callers, list_move_tail in move_to_free_list), the
- * default profile's head placement in the same places, and no_hugetlb's
- * pageblock order MAX_ORDER-1.  Reported pages (the fourth place) are in
- * check_scenarios_upstream.c.  Default orders (11, 9); zones of 1024-page
- * order-10 blocks, where buddy_merge_likely() is always false (order + 2
- * >= MAX_ORDER), so only FPI_TO_TAIL decides head or tail.
+ * default profile's head placement in the same places, both after a
+ * reporting device was unregistered (return_to_tail undone, 5.10 kept),
+ * and no_hugetlb's pageblock order MAX_ORDER-1.  Reported pages (the
+ * fourth place) are in check_scenarios_upstream.c.  Default orders (11,
+ * 9); zones of 1024-page order-10 blocks, where buddy_merge_likely() is
+ * always false (order + 2 >= MAX_ORDER), so only FPI_TO_TAIL decides head
+ * or tail.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <string.h>
+
+#include <pagereport/pagereport.h>
 
 #include "mm_helpers.h"
 
@@ -132,6 +136,60 @@ START_TEST(test_profile_putback_placement)
 }
 END_TEST
 
+/* Isolate the order-10 block at @pfn and put it back. */
+static void isolate_putback(struct pgr_zone *z, uint64_t pfn)
+{
+	ck_assert_int_eq(pgr_isolate_free_page(z, pfn, MMH_MO - 1), 0);
+	ck_assert_int_eq(pgr_putback_isolated_page(z, pfn, MMH_MO - 1), 0);
+	MMH_CHECK(z);
+}
+
+/*
+ * The profile outlives a reporting device.  5.10 (_i 0): register an
+ * upstream device, unregister it, then isolate and put back block 2048.
+ * Expect the tail, as on a 5.10 node that never had a device: 0 1024
+ * 3072 2048.  Default with return_to_tail (_i 1): while registered, 2048
+ * goes back to the tail (3072 1024 0 2048); after unregister, 1024 goes
+ * back to the head again (1024 3072 0 2048).
+ */
+START_TEST(test_profile_placement_after_unregister)
+{
+	static const uint64_t p510[] = { 0, 1024, 3072, 2048 };
+	static const uint64_t dev[] = { 3072, 1024, 0, 2048 };
+	static const uint64_t after[] = { 1024, 3072, 0, 2048 };
+	bool is_510 = _i == 0;
+	struct pgr_reporting_config c = { .strategy = PGR_STRATEGY_UPSTREAM,
+					  .clock = PGR_CLOCK_VIRTUAL,
+					  .return_to_tail = !is_510 };
+	struct pgr_sink *sink = pgr_sink_null_create(32);
+	struct pgr_zone *z, *zn;
+	struct pgr_node *n =
+		profile_node(is_510 ? PGR_PROFILE_5_10 : PGR_PROFILE_DEFAULT,
+			     4096, true, &z);
+	struct pgr_node *never =
+		profile_node(PGR_PROFILE_5_10, 4096, true, &zn);
+
+	ck_assert_ptr_nonnull(sink);
+	ck_assert_int_eq(pgr_reporting_register(n, sink, &c), 0);
+	if (is_510) {
+		ck_assert_int_eq(pgr_reporting_unregister(n), 0);
+		isolate_putback(z, 2048);
+		expect_list(z, MMH_MO - 1, PGR_MIGRATE_MOVABLE, p510, 4);
+		isolate_putback(zn, 2048);
+		expect_list(zn, MMH_MO - 1, PGR_MIGRATE_MOVABLE, p510, 4);
+	} else {
+		isolate_putback(z, 2048);
+		expect_list(z, MMH_MO - 1, PGR_MIGRATE_MOVABLE, dev, 4);
+		ck_assert_int_eq(pgr_reporting_unregister(n), 0);
+		isolate_putback(z, 1024);
+		expect_list(z, MMH_MO - 1, PGR_MIGRATE_MOVABLE, after, 4);
+	}
+	pgr_node_destroy(n);
+	pgr_node_destroy(never);
+	pgr_sink_destroy(sink);
+}
+END_TEST
+
 /*
  * Take 0 and 1024 at order 0: the order-9 halves 512 and 1536 are free.
  * Make pageblock 512, then 1536, UNMOVABLE (move_freepages_block ->
@@ -200,6 +258,7 @@ static Suite *profile_suite(void)
 	tcase_add_test(tc, test_profile_names);
 	tcase_add_loop_test(tc, test_profile_populate_placement, 0, 5);
 	tcase_add_loop_test(tc, test_profile_putback_placement, 0, 2);
+	tcase_add_loop_test(tc, test_profile_placement_after_unregister, 0, 2);
 	tcase_add_loop_test(tc, test_profile_move_to_free_list_placement, 0, 2);
 	tcase_add_test(tc, test_profile_no_hugetlb_pageblock_order);
 	suite_add_tcase(s, tc);

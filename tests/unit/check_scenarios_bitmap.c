@@ -177,6 +177,51 @@ START_TEST(test_bitmap_threshold_and_batch)
 END_TEST
 
 /*
+ * The count of set bits (free_pages in v12) follows the bits: 16 order-10
+ * frees, one pass reports them and clears their bits.  Then a single
+ * order-10 free: one bit set, below the threshold of 16, no work.  Then
+ * 14 more (15 set bits): still none; the 16th schedules it again.
+ * Expect requests 1, 1, 1, 2 and the second pass to report the 16 new
+ * blocks only.  A count left at 16 after the pass would schedule the
+ * work on the first new free.
+ */
+START_TEST(test_bitmap_count_follows_bits)
+{
+	struct pgr_recorded_batch b;
+	struct bm_fixture f;
+
+	setup(&f, BASE, 0, 0);
+	for (unsigned int i = 0; i < 16; i++)
+		ck_assert_int_eq(pgr_free_pages(f.zone, blk(i), 10), 0);
+	ck_assert(pgr_reporting_pending(f.node));
+	ck_assert_int_eq(pgr_reporting_advance(f.node, 0), 0);
+	ck_assert_uint_eq(stats(&f).blocks_reported, 16);
+	ck_assert_uint_eq(stats(&f).requests, 1);
+	ck_assert(!pgr_reporting_pending(f.node));
+
+	ck_assert_int_eq(pgr_free_pages(f.zone, blk(20), 10), 0);
+	ck_assert_int_eq(bit(&f, blk(20), 9), 1);
+	ck_assert(!pgr_reporting_pending(f.node));
+	ck_assert_uint_eq(stats(&f).requests, 1);
+	for (unsigned int i = 21; i < 35; i++)
+		ck_assert_int_eq(pgr_free_pages(f.zone, blk(i), 10), 0);
+	ck_assert(!pgr_reporting_pending(f.node)); /* 15 set bits */
+	ck_assert_uint_eq(stats(&f).requests, 1);
+	ck_assert_int_eq(pgr_free_pages(f.zone, blk(35), 10), 0);
+	ck_assert(pgr_reporting_pending(f.node));
+	ck_assert_uint_eq(stats(&f).requests, 2);
+	ck_assert_int_eq(pgr_reporting_advance(f.node, 0), 0);
+	ck_assert_uint_eq(pgr_sink_recorder_nr_batches(f.rec), 2);
+	ck_assert_int_eq(pgr_sink_recorder_batch(f.rec, 1, &b), 0);
+	ck_assert_uint_eq(b.n, 16);
+	ck_assert_uint_eq(b.ranges[0].pfn, blk(20));
+	ck_assert_uint_eq(b.ranges[15].pfn, blk(35));
+	ck_assert_uint_eq(stats(&f).bits_visited, 32);
+	teardown(&f);
+}
+END_TEST
+
+/*
  * 40 frees before the work runs: one scan of 40 set bits in batches of
  * 16, 16, 8 (default), or, in Lal's modified variant (MIN_ORDER =
  * MAX_ORDER-1, 32 per batch), 32, 8.
@@ -354,6 +399,7 @@ static Suite *bitmap_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_bitmap_bits_after_merge);
 	tcase_add_test(tc, test_bitmap_threshold_and_batch);
+	tcase_add_test(tc, test_bitmap_count_follows_bits);
 	tcase_add_loop_test(tc, test_bitmap_batch_sizes, 0, 2);
 	tcase_add_test(tc, test_bitmap_skips_blocks_no_longer_free);
 	tcase_add_test(tc, test_bitmap_rereports);

@@ -520,6 +520,82 @@ START_TEST(test_strategy_notify_and_cleanup)
 }
 END_TEST
 
+/* The block script_free_in_work frees, and what it saw around the free. */
+static struct {
+	struct pgr_zone *zone;
+	uint64_t pfn;
+	int calls_before, calls_after, free_err, batch_after;
+	struct pgr_zone_info before, after;
+} fw;
+
+static void script_free_in_work(struct pgr_reporting *rep)
+{
+	ck_assert_int_eq(pgr_zone_get_info(fw.zone, &fw.before), 0);
+	fw.calls_before = probe.notify_calls;
+	/* mm takes the zone lock and calls ->notify_free on this thread */
+	fw.free_err = pgr_free_pages(fw.zone, fw.pfn, 3);
+	fw.calls_after = probe.notify_calls;
+	fw.batch_after = pgr_strategy_batch_count(rep);
+	ck_assert_int_eq(pgr_zone_get_info(fw.zone, &fw.after), 0);
+}
+
+/*
+ * ->notify_free on the work's own thread: process() frees an order-3
+ * block that merges back into an order-10 one, so mm calls ->notify_free
+ * inside the work.  There the thread is the work's (the outside-the-work
+ * check passes), so only the notify check stands between the probe and
+ * the batch.  Expect isolate and putback -EPERM, lock -EDEADLK, and
+ * nothing changed: the batch empty, the order-10 block free on its list,
+ * no page isolated, the free count up by exactly the 8 pages freed.
+ */
+START_TEST(test_strategy_notify_on_work_thread)
+{
+	struct pgr_node *node = two_zones();
+	struct pgr_sink *rec = recorder(4, 0);
+	struct pgr_reporting_config c = { .strategy_name = "probe" };
+	struct pgr_page_info pi;
+	uint64_t pfn10;
+
+	register_probe();
+	memset(&probe, 0, sizeof(probe));
+	memset(&fw, 0, sizeof(fw));
+	fw.zone = pgr_node_zone(node, 0);
+	ck_assert_int_eq(
+		pgr_alloc_pages(fw.zone, 10, PGR_MIGRATE_MOVABLE, 0, &pfn10),
+		0);
+	ck_assert_int_eq(pgr_free_pages(fw.zone, pfn10, 10), 0);
+	ck_assert_int_eq(
+		pgr_alloc_pages(fw.zone, 3, PGR_MIGRATE_MOVABLE, 0, &fw.pfn),
+		0);
+	ck_assert_int_eq(pgr_reporting_register(node, rec, &c), 0);
+	memset(&probe, 0, sizeof(probe));
+	probe.script = script_free_in_work;
+	ck_assert_int_eq(pgr_strategy_schedule(node->rep, 5), 0);
+	ck_assert_int_eq(pgr_reporting_advance(node, 5), 0);
+	ck_assert_int_eq(probe.runs, 1);
+	ck_assert_int_eq(fw.free_err, 0);
+	ck_assert_int_eq(fw.calls_after - fw.calls_before, 1);
+	ck_assert_int_eq(probe.notify_isolate, -EPERM);
+	ck_assert_int_eq(probe.notify_putback, -EPERM);
+	ck_assert_int_eq(probe.notify_lock, -EDEADLK);
+	ck_assert_int_eq(fw.batch_after, 0);
+	ck_assert_uint_eq(fw.after.nr_isolated_pages, 0);
+	ck_assert_uint_eq(fw.after.nr_free_pages, fw.before.nr_free_pages + 8);
+	ck_assert_uint_eq(fw.after.nr_free[10], fw.before.nr_free[10] + 1);
+	ck_assert_uint_eq(pgr_sink_recorder_nr_batches(rec), 0);
+	/* the merged block: free, order 10, not reported */
+	ck_assert_int_eq(pgr_page_get_info(fw.zone, fw.pfn & ~1023ULL, &pi), 0);
+	ck_assert_int_eq(pi.state, PGR_PAGE_FREE);
+	ck_assert_uint_eq(pi.order, 10);
+	ck_assert(!pi.reported);
+	probe.script = NULL;
+	ck_assert_int_eq(pgr_reporting_unregister(node), 0);
+	ck_assert_int_eq(pgr_node_check(node, msg, sizeof(msg)), 0);
+	pgr_node_destroy(node);
+	pgr_sink_destroy(rec);
+}
+END_TEST
+
 static Suite *strategy_api_suite(void)
 {
 	Suite *s = suite_create("strategy_api");
@@ -531,6 +607,7 @@ static Suite *strategy_api_suite(void)
 	tcase_add_test(tc, test_strategy_outside_context);
 	tcase_add_test(tc, test_strategy_in_work);
 	tcase_add_test(tc, test_strategy_notify_and_cleanup);
+	tcase_add_test(tc, test_strategy_notify_on_work_thread);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -119,6 +119,88 @@ START_TEST(test_workload_counters)
 }
 END_TEST
 
+/*
+ * CHURN drifts back to its target: 60 % allocations below it, 40 %
+ * above.  With small blocks (orders 0..2, uniform) on 8192 pages at 0.5,
+ * expect every one of 5000 steps to stay within 256 pages of 4096 (on
+ * seeds 1..8 it stays within 60; a walk drifting away instead averages
+ * more than 400 pages off).
+ */
+START_TEST(test_workload_churn_stays_near_target)
+{
+	struct pgr_zone *z;
+	struct pgr_node *n = mmh_populated(0, 0, 0, 8192, &z);
+	struct pgr_workload_config cfg =
+		kind_cfg(PGR_WORKLOAD_CHURN, mmh_seed());
+	struct pgr_workload_stats st;
+	struct pgr_workload *w;
+
+	cfg.churn.mix = PGR_CHURN_MIX_UNIFORM;
+	cfg.churn.orders_set = true;
+	cfg.churn.min_order = 0;
+	cfg.churn.max_order = 2;
+	w = pgr_workload_create(z, &cfg);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_int_eq(pgr_workload_fill(w), 0);
+	for (int i = 0; i < 5000; i++) {
+		ck_assert_int_eq(pgr_workload_step(w), 0);
+		ck_assert_int_eq(pgr_workload_get_stats(w, &st), 0);
+		ck_assert_msg(st.live_pages + 256 >= 4096 &&
+				      st.live_pages <= 4096 + 256,
+			      "step %d: %llu live pages, target 4096", i,
+			      (unsigned long long)st.live_pages);
+	}
+	ck_assert_uint_eq(st.target_pages, 4096);
+	ck_assert_uint_gt(st.frees, 1000); /* it did churn */
+	pgr_workload_free_all(w);
+	pgr_workload_destroy(w);
+	pgr_node_destroy(n);
+}
+END_TEST
+
+/*
+ * FILL_FREE to a target that is an exact multiple of the block: 8192
+ * pages at occupancy 0.5 in order-9 blocks.  Expect the fill to stop at
+ * exactly 4096 live pages in 8 blocks (the last block fits the target
+ * exactly), then, stepping, the 8 blocks held and freed and the next
+ * fill reaching 8 blocks again.
+ */
+START_TEST(test_workload_fill_exact_multiple)
+{
+	struct pgr_zone *z;
+	struct pgr_node *n = mmh_populated(0, 0, 0, 8192, &z);
+	struct pgr_workload_config cfg = kind_cfg(PGR_WORKLOAD_FILL_FREE, 1);
+	struct pgr_workload_stats st;
+	struct pgr_workload *w;
+
+	cfg.fill.occupancy = 0.5;
+	cfg.fill.order = 9;
+	cfg.fill.hold_ops = 2;
+	w = pgr_workload_create(z, &cfg);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_int_eq(pgr_workload_fill(w), 0);
+	ck_assert_int_eq(pgr_workload_get_stats(w, &st), 0);
+	ck_assert_uint_eq(st.target_pages, 4096);
+	ck_assert_uint_eq(st.live_pages, 4096);
+	ck_assert_uint_eq(st.live_blocks, 8);
+	ck_assert_uint_eq(st.allocs, 8);
+	ck_assert_uint_eq(st.alloc_failures, 0);
+	ck_assert_uint_eq(mmh_info(z).nr_free_pages, 4096);
+	/* 2 held, 8 freed, then the next fill: 8 blocks again */
+	for (int i = 0; i < 2 + 8 + 8; i++)
+		ck_assert_int_eq(pgr_workload_step(w), 0);
+	ck_assert_int_eq(pgr_workload_get_stats(w, &st), 0);
+	ck_assert_uint_eq(st.cycles, 1);
+	ck_assert_uint_eq(st.frees, 8);
+	ck_assert_uint_eq(st.live_pages, 4096);
+	ck_assert_uint_eq(st.allocs, 16);
+	MMH_CHECK(z);
+	ck_assert_int_eq(pgr_workload_free_all(w), 0);
+	pgr_workload_destroy(w);
+	pgr_node_destroy(n);
+}
+END_TEST
+
 /* pgr_workload_run paces at cfg.rate on the engine's clock. */
 START_TEST(test_workload_run_on_engine_clock)
 {
@@ -251,6 +333,8 @@ static Suite *workload_suite(void)
 	tcase_add_loop_test(tc, test_workload_deterministic_per_seed, 0,
 			    PGR_NR_WORKLOADS);
 	tcase_add_test(tc, test_workload_counters);
+	tcase_add_test(tc, test_workload_fill_exact_multiple);
+	tcase_add_test(tc, test_workload_churn_stays_near_target);
 	tcase_add_test(tc, test_workload_run_on_engine_clock);
 	tcase_add_test(tc, test_workload_bad_input);
 	suite_add_tcase(s, tc);
