@@ -1726,8 +1726,14 @@ int pgr__alloc_pages_quiet(struct zone *z, unsigned int order, int mt,
 	PGR_BUG_ON(z->pcp || order >= max_order(z) ||
 		   (unsigned int)mt > PGR_MIGRATE_HIGHATOMIC);
 	zone_lock(z);
-	/* alloc_pages_locked() without flags, and no message on failure */
-	id = rmqueue(z, order, mt, 0);
+	/*
+	 * alloc_pages_locked() without flags, and no message on failure:
+	 * the head of the first list when it needs no hook (as
+	 * alloc_pages_fast() takes it), else the whole __rmqueue().
+	 */
+	id = rmqueue_smallest(z, order, mt, true);
+	if (id == PGR_NO_PAGE)
+		id = rmqueue(z, order, mt, 0);
 	if (id == PGR_NO_PAGE) {
 		zone_unlock(z);
 		return -ENOMEM;
