@@ -474,6 +474,59 @@ START_TEST(test_replay_binary_equals_text)
 }
 END_TEST
 
+/*
+ * POLICY's index keeps each allocation's order whole: a free of the same
+ * trace pfn and order, at every order 0..10, is no mismatch, one of
+ * another order is counted.
+ */
+START_TEST(test_policy_index_orders)
+{
+	struct pgr_node_config cfg = { .nr_zones = 1 };
+	struct pgr_replay_config rc = { .mode = PGR_REPLAY_POLICY };
+	struct pgr_replay_stats st;
+	struct pgr_replay *r;
+	struct pgr_node *n;
+
+	cfg.zones[0].start_pfn = 0x100000;
+	cfg.zones[0].nr_pages = 1 << 14;
+	n = pgr_node_create(&cfg);
+	ck_assert_ptr_nonnull(n);
+	ck_assert_int_eq(pgr_zone_populate(pgr_node_zone(n, 0)), 0);
+	r = pgr_replay_create(n, &rc);
+	ck_assert_ptr_nonnull(r);
+	for (unsigned int o = 0; o < PGR_MAX_ORDER_DEFAULT; o++) {
+		struct pgr_trace_event e = {
+			o,	    0x100000 + (1024u << 1), PGR_TRACE_ALLOC,
+			(uint8_t)o, PGR_MIGRATE_MOVABLE,     -1
+		};
+
+		ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+		e.op = PGR_TRACE_FREE;
+		ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+	}
+	ck_assert_int_eq(pgr_replay_get_stats(r, &st), 0);
+	ck_assert_uint_eq(st.allocs, PGR_MAX_ORDER_DEFAULT);
+	ck_assert_uint_eq(st.frees, PGR_MAX_ORDER_DEFAULT);
+	ck_assert_uint_eq(st.order_mismatch, 0);
+	{
+		struct pgr_trace_event e = {
+			99, 0x100000, PGR_TRACE_ALLOC, 2, PGR_MIGRATE_MOVABLE,
+			-1
+		};
+
+		ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+		e.op = PGR_TRACE_FREE;
+		e.order = 3;
+		ck_assert_int_eq(pgr_replay_event(r, &e), 0);
+	}
+	ck_assert_int_eq(pgr_replay_get_stats(r, &st), 0);
+	ck_assert_uint_eq(st.order_mismatch, 1);
+	ck_assert_uint_eq(st.frees, PGR_MAX_ORDER_DEFAULT + 1);
+	pgr_replay_destroy(r);
+	pgr_node_destroy(n);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("trace_binary");
@@ -487,6 +540,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_text_zone_lines_like_set_zone);
 	tcase_add_test(tc, test_write_refuses_wide_pfn);
 	tcase_add_test(tc, test_replay_binary_equals_text);
+	tcase_add_test(tc, test_policy_index_orders);
 	suite_add_tcase(s, tc);
 	return s;
 }
