@@ -27,6 +27,7 @@
 #define MiB		     (1ULL << 20)
 #define NSEC_PER_SEC	     1000000000ULL
 #define NSEC_PER_MSEC	     1000000ULL
+#define BENCH_MAX_PARAMS     32 /* --param settings */
 /* Zone start: 4 GiB, where ZONE_NORMAL starts on x86-64. */
 #define BENCH_START_PFN 0x100000ULL
 
@@ -34,8 +35,14 @@
 struct bench_opts {
 	uint64_t mem_bytes; /* --mem: simulated guest for boundary/reclaim */
 	bool mem_set;
-	unsigned threads;      /* --threads: page-fault1; 0 = {1, 2} */
-	int strategy;	       /* --strategy; -1 = all */
+	unsigned threads; /* --threads: page-fault1; 0 = {1, 2} */
+	int strategy;	  /* --strategy; -1 = all */
+	/* --param NAME=VALUE: passed to every registration */
+	struct pgr_param params[32]; /* BENCH_MAX_PARAMS */
+	unsigned nr_params;
+	/* --load FILE: plug-ins loaded, as absolute paths (for merge) */
+	char *loaded[32]; /* BENCH_MAX_PARAMS */
+	unsigned nr_loaded;
 	uint64_t seed;	       /* --seed */
 	unsigned repeat;       /* --repeat */
 	bool quick;	       /* --quick */
@@ -109,6 +116,7 @@ void bench_row_sample(struct bench_row *r, const char *metric, double v);
 void bench_row_status(struct bench_row *r, const char *status);
 /* Median of a metric so far (NAN when no sample). */
 double bench_row_median(struct bench_row *r, const char *metric);
+bool bench_table_has_col(struct bench_table *t, const char *name);
 struct bench_row *bench_table_find(struct bench_table *t, const char *col1,
 				   const char *v1, const char *col2,
 				   const char *v2);
@@ -222,8 +230,49 @@ int bench_table_merge(struct bench_table *t, const struct json *const *docs,
 double bench_row_min(struct bench_row *r, const char *metric);
 double bench_row_max(struct bench_row *r, const char *metric);
 
-/* Strategies selected by --strategy (all when -1). */
-bool bench_strategy_selected(enum pgr_strategy s);
+/* ---- strategies (strategies.c) ----------------------------------------- */
+/* Strategy @id is selected by --strategy (all when none given). */
+bool bench_strategy_selected(int id);
+/* --load FILE, --param NAME=VALUE: 0 or -errno, a message on stderr. */
+int bench_load(const char *path);
+int bench_add_param(const char *arg);
+/* Every strategy an experiment may run: built-ins, then registered. */
+unsigned bench_nr_strategies(void);
 unsigned bench_repeat(void);
+
+/*
+ * The union of the selected strategies' own parameters (config columns)
+ * or named counters (metric columns), in registry order; a name the
+ * experiment has a column for already gets a "param_"/"counter_" prefix.
+ */
+#define BENCH_MAX_NAMED 64
+struct bench_named {
+	unsigned n;
+	char name[BENCH_MAX_NAMED][32];
+	char col[BENCH_MAX_NAMED][48];
+};
+void bench_param_cols(struct bench_table *t, struct bench_named *nm,
+		      bool (*want)(int id));
+void bench_counter_cols(struct bench_table *t, struct bench_named *nm,
+			bool (*want)(int id));
+/* The values of @node's device's parameters among @nm. */
+void bench_row_params(struct bench_row *r, const struct bench_named *nm,
+		      struct pgr_node *node);
+
+/* A device's named counters at one time (names live for the process). */
+struct bench_counters {
+	unsigned n;
+	const char *name[BENCH_MAX_NAMED];
+	uint64_t v[BENCH_MAX_NAMED];
+};
+void bench_counters_read(struct pgr_node *node, struct bench_counters *c);
+/* @sum += @c by name (summing guests). */
+void bench_counters_add(struct bench_counters *sum,
+			const struct bench_counters *c);
+uint64_t bench_counter(const struct bench_counters *c, const char *name);
+/* One sample per counter in @nm: @after - @before (NULL: 0). */
+void bench_row_counters(struct bench_row *r, const struct bench_named *nm,
+			const struct bench_counters *after,
+			const struct bench_counters *before);
 
 #endif /* PGR_BENCH_H */

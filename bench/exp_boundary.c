@@ -32,8 +32,11 @@
  * Four strategies under the same churn: v11-boundary, v11-rescan, upstream
  * and bitmap (Lal's v12: order MAX_ORDER-2, 16 per batch); at the main
  * points with capacity 32 also bitmap as Lal measured it in Oct 2019
- * (variant v12-modified: MAX_ORDER-1 only, 32 per batch).  The effective
- * tunables of every row are recorded as config columns.
+ * (variant v12-modified: MAX_ORDER-1 only, 32 per batch); then every
+ * strategy registered or loaded with --load.  The effective parameters
+ * of every row are recorded as config columns (order, batch, delay_ms,
+ * then each strategy's own, by name), and each strategy's named counters
+ * as metrics (bits_visited is the bitmap's).
  * The workload touches no memory, so the percentages are relative to the
  * allocator's own work: like Duyck's figure, a scan cost, not a
  * whole-workload cost with page faulting and zeroing (page-fault1 has that).
@@ -56,14 +59,19 @@ struct bpoint {
 	double occupancy;
 	enum pgr_strategy strategy;
 	bool modified; /* bitmap: Lal's Oct 2019 variant */
+	size_t conf;   /* which configuration (points of one share it) */
 	struct bench_row *row;
 };
 
 struct bresult {
 	double workload_ns, reporter_ns, total_ns, ops;
 	struct pgr_reporting_stats d; /* measured-phase deltas */
+	struct bench_counters c0, c1; /* named counters, before/after */
 	bool ok;
 };
+
+/* The strategies' own parameter and counter columns. */
+static struct bench_named param_cols, counter_cols;
 
 #define TICK_NS NSEC_PER_MSEC
 
@@ -81,11 +89,8 @@ static void stats_delta(struct pgr_reporting_stats *d,
 	d->pages_reported = b->pages_reported - a->pages_reported;
 	d->blocks_reported = b->blocks_reported - a->blocks_reported;
 	d->nodes_visited = b->nodes_visited - a->nodes_visited;
-	d->bits_visited = b->bits_visited - a->bits_visited;
 	d->bytes_reported = b->bytes_reported - a->bytes_reported;
 	d->rereported_pages = b->rereported_pages - a->rereported_pages;
-	d->boundary_resets = b->boundary_resets - a->boundary_resets;
-	d->budget_exhausted = b->budget_exhausted - a->budget_exhausted;
 	d->isolate_failures = b->isolate_failures - a->isolate_failures;
 }
 
@@ -95,6 +100,8 @@ static struct pgr_reporting_config point_rcfg(const struct bpoint *p)
 	struct pgr_reporting_config rcfg = {
 		.strategy = p->strategy,
 		.clock = PGR_CLOCK_VIRTUAL,
+		.params = bench_opts.params,
+		.nr_params = bench_opts.nr_params,
 	};
 
 	if (p->modified) {
@@ -124,6 +131,13 @@ static int record_config(struct bpoint *p)
 		err = pgr_reporting_register(node, sink, &rcfg);
 	if (!err) {
 		err = pgr_reporting_get_config(node, &e);
+		if (!err) {
+			bench_row_int(p->row, "order", e.order);
+			bench_row_int(p->row, "batch", e.capacity);
+			bench_row_real(p->row, "delay_ms",
+				       (double)e.delay_ns / 1e6);
+			bench_row_params(p->row, &param_cols, node);
+		}
 		pgr_reporting_unregister(node);
 	}
 	if (err)
@@ -131,16 +145,7 @@ static int record_config(struct bpoint *p)
 			pgr_strategy_name(p->strategy), pgr_errmsg());
 	pgr_sink_destroy(sink);
 	pgr_node_destroy(node);
-	if (err)
-		return err;
-	bench_row_int(p->row, "order", e.order);
-	bench_row_int(p->row, "batch", e.capacity);
-	bench_row_real(p->row, "delay_ms", (double)e.delay_ns / 1e6);
-	bench_row_int(p->row, "v11_hwm", e.v11_hwm);
-	bench_row_int(p->row, "budget_divisor", e.budget_divisor);
-	bench_row_int(p->row, "gate_blocks",
-		      e.gate_disable ? 0 : e.gate_blocks);
-	return 0;
+	return err;
 }
 
 static int run_point(struct bpoint *p, uint64_t seed, struct bresult *res)
@@ -191,6 +196,7 @@ static int run_point(struct bpoint *p, uint64_t seed, struct bresult *res)
 			pgr_reporting_advance(node, TICK_NS);
 	}
 	pgr_reporting_get_stats(node, &s0);
+	bench_counters_read(node, &res->c0);
 	pgr_workload_get_stats(w, &w0);
 
 	nticks = virt_seconds() * NSEC_PER_SEC / TICK_NS;
@@ -214,6 +220,7 @@ static int run_point(struct bpoint *p, uint64_t seed, struct bresult *res)
 	}
 	bench_profile_measure(false);
 	pgr_reporting_get_stats(node, &s1);
+	bench_counters_read(node, &res->c1);
 	stats_delta(&res->d, &s0, &s1);
 	res->workload_ns = (double)t_work;
 	res->reporter_ns = (double)t_rep;
@@ -232,6 +239,12 @@ out_node:
 	return err;
 }
 
+/* The strategies with rows: the selected ones and the v11-boundary base. */
+static bool runs(int id)
+{
+	return bench_strategy_selected(id) || id == PGR_STRATEGY_V11_BOUNDARY;
+}
+
 static void declare_columns(struct bench_table *t)
 {
 	bench_table_config_col(t, "sweep", BENCH_COL_TEXT, "");
@@ -244,9 +257,6 @@ static void declare_columns(struct bench_table *t)
 	bench_table_config_col(t, "order", BENCH_COL_INT, "");
 	bench_table_config_col(t, "batch", BENCH_COL_INT, "blocks/report");
 	bench_table_config_col(t, "delay_ms", BENCH_COL_REAL, "ms");
-	bench_table_config_col(t, "v11_hwm", BENCH_COL_INT, "blocks");
-	bench_table_config_col(t, "budget_divisor", BENCH_COL_INT, "");
-	bench_table_config_col(t, "gate_blocks", BENCH_COL_INT, "blocks");
 	bench_table_config_col(t, "rate", BENCH_COL_REAL, "ops/virtual s");
 	bench_table_config_col(t, "occupancy", BENCH_COL_REAL, "fraction");
 	bench_table_config_col(t, "virtual_s", BENCH_COL_INT, "s");
@@ -262,7 +272,6 @@ static void declare_columns(struct bench_table *t)
 	bench_table_metric_col(t, "nodes_visited", "nodes");
 	bench_table_metric_col(t, "nodes_per_block", "nodes/block");
 	bench_table_metric_col(t, "nodes_per_page", "nodes/4KiB page");
-	bench_table_metric_col(t, "bits_visited", "bits");
 	bench_table_metric_col(t, "visited_per_block", "(nodes+bits)/block");
 	bench_table_metric_col(t, "reporter_ns_per_gib", "ns/GiB reported");
 	bench_table_metric_col(t, "pages_reported", "4KiB pages");
@@ -271,6 +280,9 @@ static void declare_columns(struct bench_table *t)
 	bench_table_metric_col(t, "passes", "runs");
 	bench_table_metric_col(t, "reporter_ns_per_pass", "ns");
 	bench_table_metric_col(t, "rereported_pages", "4KiB pages");
+	/* after the fixed ones, so a clash renames the strategy's */
+	bench_param_cols(t, &param_cols, runs);
+	bench_counter_cols(t, &counter_cols, runs);
 }
 
 static void fill_row(struct bpoint *p)
@@ -297,6 +309,10 @@ static void add_samples(struct bench_row *r, const struct bresult *res,
 {
 	double blocks = (double)res->d.blocks_reported;
 	double pages = (double)res->d.pages_reported;
+	/* the bitmap visits bits, the others list nodes */
+	double visited = (double)res->d.nodes_visited +
+			 (double)(bench_counter(&res->c1, "bits_visited") -
+				  bench_counter(&res->c0, "bits_visited"));
 
 	bench_row_sample(r, "ops", res->ops);
 	bench_row_sample(r, "throughput", res->ops / (res->total_ns / 1e9));
@@ -322,12 +338,7 @@ static void add_samples(struct bench_row *r, const struct bresult *res,
 			 blocks ? (double)res->d.nodes_visited / blocks : 0);
 	bench_row_sample(r, "nodes_per_page",
 			 pages ? (double)res->d.nodes_visited / pages : 0);
-	bench_row_sample(r, "bits_visited", (double)res->d.bits_visited);
-	bench_row_sample(
-		r, "visited_per_block",
-		blocks ? (double)(res->d.nodes_visited + res->d.bits_visited) /
-				 blocks
-		       : 0);
+	bench_row_sample(r, "visited_per_block", blocks ? visited / blocks : 0);
 	bench_row_sample(
 		r, "reporter_ns_per_gib",
 		res->d.bytes_reported
@@ -343,6 +354,7 @@ static void add_samples(struct bench_row *r, const struct bresult *res,
 		res->d.passes ? res->reporter_ns / (double)res->d.passes : 0);
 	bench_row_sample(r, "rereported_pages",
 			 (double)res->d.rereported_pages);
+	bench_row_counters(r, &counter_cols, &res->c1, &res->c0);
 }
 
 /* The configurations (without strategy); each runs every strategy. */
@@ -397,7 +409,7 @@ int exp_boundary_run(const char *out_dir)
 	struct bconf confs[32];
 	size_t nconf = build_confs(confs, 32), npts = 0;
 	struct bpoint *pts;
-	unsigned rep = bench_repeat();
+	unsigned nstrat, rep = bench_repeat();
 	uint64_t t0 = bench_now_ns();
 	char buf[64];
 	int err = 0;
@@ -428,17 +440,23 @@ int exp_boundary_run(const char *out_dir)
 	bench_table_note(t, "the workload touches no memory: percentages are "
 			    "relative to allocator work only (scan cost)");
 
-	pts = calloc(nconf * (PGR_NR_STRATEGIES + 1), sizeof(*pts));
+	nstrat = bench_nr_strategies();
+	pts = calloc(nconf * (nstrat + 1), sizeof(*pts));
 	if (!pts) {
 		bench_table_free(t);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < nconf; i++)
-		for (int k = 0; k <= PGR_NR_STRATEGIES; k++) {
+		for (int k = 0; k <= (int)nstrat; k++) {
 			struct bpoint *p = &pts[npts];
-			/* k == NR: bitmap as Lal measured it, main cap 32 */
+			/*
+			 * k == NR: bitmap as Lal measured it, main cap 32;
+			 * after it the registered and loaded strategies
+			 */
 			bool modified = k == PGR_NR_STRATEGIES;
-			int s = modified ? PGR_STRATEGY_BITMAP : k;
+			int s = modified		? PGR_STRATEGY_BITMAP
+				: k > PGR_NR_STRATEGIES ? k - 1
+							: k;
 
 			if (!bench_strategy_selected(s) &&
 			    s != PGR_STRATEGY_V11_BOUNDARY)
@@ -455,6 +473,7 @@ int exp_boundary_run(const char *out_dir)
 				.occupancy = confs[i].occupancy,
 				.strategy = s,
 				.modified = modified,
+				.conf = i,
 			};
 			p->row = bench_row_new(t);
 			fill_row(p);
@@ -476,13 +495,10 @@ int exp_boundary_run(const char *out_dir)
 			/* a work unit: the config with its paired base */
 			if (!bench_shard_take())
 				continue;
-			for (size_t j = i;
-			     j < npts && j <= i + PGR_NR_STRATEGIES; j++) {
+			for (size_t j = i; j < npts && pts[j].conf == p->conf;
+			     j++) {
 				struct bpoint *q = &pts[j];
 
-				if (j > i &&
-				    q->strategy == PGR_STRATEGY_V11_BOUNDARY)
-					break;
 				snprintf(what, sizeof(what), "%s %s %s",
 					 q->sweep,
 					 bench_fmt_bytes(q->mem, buf,

@@ -23,7 +23,9 @@
  * first swapped (all of them when it never did).  Host resident memory
  * over time (1 s samples) goes to overcommit-host-<strategy>.csv; refaults
  * (pages a guest allocated while the host had discarded them) and the time
- * they and swap cost under the host's cost model (host.h) per strategy.
+ * they and swap cost under the host's cost model (host.h) per strategy,
+ * and each strategy's named counters summed over its guests.  The
+ * strategies are every built-in and every one loaded with --load.
  * One work unit per strategy; the simulation is deterministic for --seed,
  * so there are no repeats.  --quick: 4 s phases instead of 5 and at most
  * 8 guests (the reporting strategies then hit that cap).
@@ -49,6 +51,7 @@ struct result {
 	uint64_t refault_pages, refault_events, discarded_total;
 	uint64_t host_refault_pages, host_refault_events;
 	double lost_ms;
+	struct bench_counters counters; /* summed over the guests */
 };
 
 /* Cap on launches: enough for every strategy to swap; --quick: 8. */
@@ -68,6 +71,7 @@ struct params {
 	double touch_max; /* fill occupancy spans [touch_max - 0.2, max] */
 	unsigned max_guests;
 	struct pgr_reporting_config rc; /* tunables; strategy is by name */
+	struct pgr_param sweep_param;	/* a strategy parameter swept */
 };
 
 static struct params params_default(void)
@@ -91,11 +95,20 @@ static int run_one(const char *strategy, uint64_t seed, const char *out_dir,
 	};
 	struct pgr_host *h = pgr_host_create(&hc);
 	struct pgr_host_stats hs;
+	/* --param settings, then the sweep's (which names its strategy) */
+	struct pgr_param pm[BENCH_MAX_PARAMS + 1];
+	struct pgr_reporting_config rc = p->rc;
 	int err = 0;
 
 	memset(res, 0, sizeof(*res));
 	if (!h)
 		return -errno;
+	for (unsigned i = 0; i < bench_opts.nr_params; i++)
+		pm[i] = bench_opts.params[i];
+	rc.params = pm;
+	rc.nr_params = bench_opts.nr_params;
+	if (p->sweep_param.name)
+		pm[rc.nr_params++] = p->sweep_param;
 	for (unsigned i = 0; i < p->max_guests && !err; i++) {
 		char name[32];
 		/*
@@ -108,7 +121,7 @@ static int run_one(const char *strategy, uint64_t seed, const char *out_dir,
 			.name = name,
 			.mem_bytes = p->guest_bytes,
 			.strategy = strategy,
-			.reporting = p->rc,
+			.reporting = rc,
 			.base_fraction = 0.10,
 			.workload = {
 				.kind = PGR_WORKLOAD_FILL_FREE,
@@ -147,8 +160,11 @@ static int run_one(const char *strategy, uint64_t seed, const char *out_dir,
 	res->end_gib = (double)hs.resident_bytes / (double)GiB;
 	for (unsigned i = 0; i < pgr_host_nr_guests(h); i++) {
 		struct pgr_host_guest_stats gs;
+		struct bench_counters c;
 
 		pgr_host_get_guest_stats(h, i, &gs);
+		bench_counters_read(pgr_host_guest_node(h, i), &c);
+		bench_counters_add(&res->counters, &c);
 		res->refault_pages += gs.refault_pages;
 		res->refault_events += gs.refault_events;
 		res->host_refault_pages += gs.host_refault_pages;
@@ -172,16 +188,33 @@ static int run_one(const char *strategy, uint64_t seed, const char *out_dir,
 	return err;
 }
 
+/*
+ * The runs: "none" (no reporting), then every strategy by id (built-ins,
+ * then registered and loaded ones).  @names gets room for them all.
+ */
+static unsigned run_names(const char **names, unsigned max)
+{
+	unsigned n = 0, ns = bench_nr_strategies();
+
+	names[n++] = "none";
+	for (unsigned id = 0; id < ns && n < max; id++)
+		names[n++] = pgr_strategy_name((enum pgr_strategy)id);
+	return n;
+}
+
+#define MAX_RUNS (1 + PGR_NR_STRATEGIES + 32) /* none, built-ins, loaded */
+
+static struct bench_named oc_counters;
+
 int exp_overcommit_run(const char *out_dir)
 {
-	static const char *names[] = { "none", "v11-boundary", "v11-rescan",
-				       "upstream", "bitmap" };
-	const unsigned n = sizeof(names) / sizeof(names[0]);
+	const char *names[MAX_RUNS];
+	const unsigned n = run_names(names, MAX_RUNS);
 	struct bench_table *t = bench_table_new(
 		"overcommit",
 		"5 GiB guests touching 4-5 GiB then freeing it, launched one "
 		"every 60 s on a 15 GiB host until it swaps (Lal, v12)");
-	struct bench_row *rows[8];
+	struct bench_row *rows[MAX_RUNS];
 	uint64_t t0 = bench_now_ns();
 	int err = 0;
 
@@ -199,6 +232,7 @@ int exp_overcommit_run(const char *out_dir)
 	bench_table_metric_col(t, "host_refault_pages", "4KiB pages");
 	bench_table_metric_col(t, "host_refault_events", "allocations");
 	bench_table_metric_col(t, "lost_ms", "ms, cost model");
+	bench_counter_cols(t, &oc_counters, bench_strategy_selected);
 	bench_table_config(t, "host_bytes", "%llu",
 			   (unsigned long long)HOST_BYTES);
 	bench_table_config(t, "guest_bytes", "%llu",
@@ -247,6 +281,7 @@ int exp_overcommit_run(const char *out_dir)
 		bench_row_sample(rows[i], "host_refault_events",
 				 (double)r.host_refault_events);
 		bench_row_sample(rows[i], "lost_ms", r.lost_ms);
+		bench_row_counters(rows[i], &oc_counters, &r.counters, NULL);
 	}
 	bench_progress_end();
 	if (!err)
@@ -330,16 +365,16 @@ static void sweep_apply(const struct sweep *sw, double v, struct params *p)
 	else if (!strcmp(sw->name, "upstream_delay_s"))
 		p->rc.delay_ns = (uint64_t)(v * 1e9);
 	else if (!strcmp(sw->name, "v11_hwm"))
-		p->rc.v11_hwm = (unsigned)v;
+		p->sweep_param = (struct pgr_param){ .name = "v11-boundary.hwm",
+						     .value = (uint64_t)v };
 	else if (!strcmp(sw->name, "bitmap_capacity"))
 		p->rc.capacity = (unsigned)v;
 }
 
 int exp_overcommit_sweep_run(const char *out_dir)
 {
-	static const char *names[] = { "none", "v11-boundary", "v11-rescan",
-				       "upstream", "bitmap" };
-	const unsigned ns = sizeof(names) / sizeof(names[0]);
+	const char *names[MAX_RUNS];
+	const unsigned ns = run_names(names, MAX_RUNS);
 	const unsigned nsw = sizeof(sweeps) / sizeof(sweeps[0]);
 	const unsigned nv = bench_opts.full ? 6 : bench_opts.quick ? 1 : 2;
 	const unsigned cap = bench_opts.quick ? 4 : 24;
@@ -347,13 +382,16 @@ int exp_overcommit_sweep_run(const char *out_dir)
 		"overcommit-sweep",
 		"guests fit per strategy in Lal's set-up while host size, "
 		"guest size, touch fraction or a strategy tunable moves");
-	struct bench_row *rows[6 * 6 * 5];
+	struct bench_row **rows = calloc(6 * 6 * MAX_RUNS, sizeof(*rows));
 	unsigned nrows = 0;
 	uint64_t t0 = bench_now_ns();
 	int err = 0;
 
-	if (!t)
+	if (!t || !rows) {
+		bench_table_free(t);
+		free(rows);
 		return -ENOMEM;
+	}
 	bench_table_config_col(t, "sweep", BENCH_COL_TEXT, "");
 	bench_table_config_col(t, "value", BENCH_COL_REAL, "");
 	bench_table_config_col(t, "strategy", BENCH_COL_TEXT, "");
@@ -435,5 +473,6 @@ int exp_overcommit_sweep_run(const char *out_dir)
 					(double)(bench_now_ns() - t0) / 1e9);
 	}
 	bench_table_free(t);
+	free(rows);
 	return err;
 }

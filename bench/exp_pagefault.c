@@ -247,6 +247,8 @@ static int run_cell(const struct pf_cell *c, uint64_t seed,
 			.delay_ns = (uint64_t)((double)base *
 					       bench_opts.delay_scale),
 			.delay_set = true,
+			.params = bench_opts.params,
+			.nr_params = bench_opts.nr_params,
 		};
 
 		sink = make_sink(c, ram, bd, why, whylen);

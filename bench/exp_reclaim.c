@@ -95,6 +95,8 @@ static int run_curve(struct curve *cv, unsigned nsteps, uint64_t seed)
 	struct pgr_reporting_config rcfg = {
 		.strategy = cv->strategy,
 		.clock = PGR_CLOCK_VIRTUAL,
+		.params = bench_opts.params,
+		.nr_params = bench_opts.nr_params,
 	};
 	struct pgr_reporting_stats s0, s;
 	struct pgr_zone_info info;
@@ -352,6 +354,8 @@ static int run_sweep_point(const struct spoint *p, uint64_t seed,
 		.order_set = true,
 		.delay_ns = p->delay_ns,
 		.delay_set = true,
+		.params = bench_opts.params,
+		.nr_params = bench_opts.nr_params,
 	};
 	struct pgr_reporting_stats s0 = { 0 }, s1 = { 0 };
 	struct pgr_guest_ram *ram = NULL;
@@ -483,7 +487,8 @@ int exp_reclaim_run(const char *out_dir)
 		"order/delay/capacity sweep on real memory (part sweep)");
 	unsigned nsteps = (unsigned)(curve_seconds() * NSEC_PER_SEC / STEP_NS);
 	unsigned rep = bench_repeat(), ncurve = 0;
-	struct curve curves[PGR_NR_STRATEGIES];
+	/* every strategy, built-in or loaded (--load) */
+	struct curve *curves = calloc(bench_nr_strategies(), sizeof(*curves));
 	struct spoint sp[32];
 	size_t nsp = build_sweep(sp, 32);
 	uint64_t t0 = bench_now_ns();
@@ -549,7 +554,11 @@ int exp_reclaim_run(const char *out_dir)
 		"direction and the ranking of points are what compare",
 		BUILD_COMPUTE_US);
 
-	for (int s = 0; s < PGR_NR_STRATEGIES; s++) {
+	if (!curves) {
+		bench_table_free(t);
+		return -ENOMEM;
+	}
+	for (int s = 0; s < (int)bench_nr_strategies(); s++) {
 		struct curve *cv = &curves[ncurve];
 
 		if (!bench_strategy_selected(s))
@@ -705,6 +714,7 @@ int exp_reclaim_run(const char *out_dir)
 out:
 	for (unsigned i = 0; i < ncurve; i++)
 		free(curves[i].rows);
+	free(curves);
 	bench_table_free(t);
 	return err;
 }

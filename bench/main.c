@@ -88,11 +88,6 @@ static const struct bench_experiment named_experiments[] = {
 
 #define NR_NAMED (sizeof(named_experiments) / sizeof(named_experiments[0]))
 
-bool bench_strategy_selected(enum pgr_strategy s)
-{
-	return bench_opts.strategy < 0 || bench_opts.strategy == (int)s;
-}
-
 unsigned bench_repeat(void)
 {
 	return bench_opts.repeat;
@@ -112,8 +107,16 @@ static void usage(FILE *f)
 		   "K M G T)\n"
 		   "  --threads N        page-fault1 threads (default: 1 and "
 		   "2; 1 if --quick)\n"
-		   "  --strategy S       v11-boundary, v11-rescan, upstream "
-		   "or bitmap (default all)\n"
+		   "  --strategy S       v11-boundary, v11-rescan, upstream, "
+		   "bitmap or a loaded\n"
+		   "                     one (default all)\n"
+		   "  --load FILE.so     a strategy plug-in "
+		   "(pgr_strategy_load): its strategies\n"
+		   "                     run beside the built-ins; "
+		   "repeatable\n"
+		   "  --param N=V        a strategy parameter, best qualified "
+		   "(upstream.delay=1s,\n"
+		   "                     v11-boundary.hwm=16); repeatable\n"
 		   "  --seed S           workload and shuffle seed (default "
 		   "1); repeat r\n"
 		   "                     uses S + r\n"
@@ -221,6 +224,8 @@ enum {
 	OPT_OC_RATE,
 	OPT_OC_TICK_MS,
 	OPT_FULL,
+	OPT_LOAD,
+	OPT_PARAM,
 };
 
 int main(int argc, char **argv)
@@ -248,6 +253,8 @@ int main(int argc, char **argv)
 		{ "oc-rate", required_argument, NULL, OPT_OC_RATE },
 		{ "oc-tick-ms", required_argument, NULL, OPT_OC_TICK_MS },
 		{ "full", no_argument, NULL, OPT_FULL },
+		{ "load", required_argument, NULL, OPT_LOAD },
+		{ "param", required_argument, NULL, OPT_PARAM },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -255,6 +262,7 @@ int main(int argc, char **argv)
 	size_t nr_run = 0;
 	char outbuf[256];
 	bool repeat_set = false, pf_mem_set = false, pf_seconds_set = false;
+	const char *strategy = NULL;
 	uint64_t t0;
 	int opt, ret = 0;
 
@@ -265,7 +273,6 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		unsigned long long v;
 		char *end;
-		int s;
 
 		switch (opt) {
 		case OPT_MEM:
@@ -293,16 +300,15 @@ int main(int argc, char **argv)
 			bench_opts.threads = (unsigned)v;
 			break;
 		case OPT_STRATEGY:
-			s = pgr_strategy_from_name(optarg);
-			if (s < 0) {
-				fprintf(stderr,
-					"pagereport-bench: --strategy "
-					"%s: want v11-boundary, v11-rescan, "
-					"upstream or bitmap\n",
-					optarg);
+			strategy = optarg; /* after every --load */
+			break;
+		case OPT_LOAD:
+			if (bench_load(optarg))
 				return 2;
-			}
-			bench_opts.strategy = s;
+			break;
+		case OPT_PARAM:
+			if (bench_add_param(optarg))
+				return 2;
 			break;
 		case OPT_SEED:
 			if (parse_uint(optarg, UINT64_MAX, &v)) {
@@ -472,6 +478,19 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (strategy) {
+		int s = pgr_strategy_from_name(strategy);
+
+		if (s < 0) {
+			fprintf(stderr,
+				"pagereport-bench: --strategy %s: want "
+				"v11-boundary, v11-rescan, upstream, bitmap "
+				"or a loaded one\n",
+				strategy);
+			return 2;
+		}
+		bench_opts.strategy = s;
 	}
 	for (int i = optind; i < argc; i++) {
 		const struct bench_experiment *e = find_experiment(argv[i]);

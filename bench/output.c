@@ -244,6 +244,14 @@ struct bench_row *bench_row_new(struct bench_table *t)
 	return r;
 }
 
+bool bench_table_has_col(struct bench_table *t, const char *name)
+{
+	for (size_t c = 0; c < t->nr_cols; c++)
+		if (!strcmp(t->cols[c].name, name))
+			return true;
+	return false;
+}
+
 static size_t col_idx(struct bench_table *t, const char *name, bool metric)
 {
 	for (size_t c = 0; c < t->nr_cols; c++)

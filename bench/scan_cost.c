@@ -87,7 +87,6 @@ static void stats_delta(struct pgr_reporting_stats *d,
 	d->blocks_reported = b->blocks_reported - a->blocks_reported;
 	d->nodes_visited = b->nodes_visited - a->nodes_visited;
 	d->rereported_pages = b->rereported_pages - a->rereported_pages;
-	d->boundary_resets = b->boundary_resets - a->boundary_resets;
 }
 
 /* exp_boundary.c's run_point() for one strategy and seed. */

@@ -103,7 +103,7 @@ void bench_shard_write_json(FILE *f)
 		"\"pf_seconds\": %.17g, \"no_balloon\": %s, \"full\": %s, "
 		"\"oc_guests\": %u, \"oc_guest_gib\": %llu, "
 		"\"oc_hours\": %.17g, \"oc_rate\": %.17g, "
-		"\"oc_tick_ms\": %llu}},\n",
+		"\"oc_tick_ms\": %llu, \"load\": [",
 		shard_index, shard_count, unit_next,
 		(unsigned long long)o->mem_bytes, o->mem_set ? "true" : "false",
 		o->threads, o->strategy, (unsigned long long)o->seed, o->repeat,
@@ -113,6 +113,21 @@ void bench_shard_write_json(FILE *f)
 		o->full ? "true" : "false", o->oc_guests,
 		(unsigned long long)o->oc_guest_gib, o->oc_hours, o->oc_rate,
 		(unsigned long long)o->oc_tick_ms);
+	/* plug-ins and parameters: merge needs the same strategies */
+	for (unsigned i = 0; i < o->nr_loaded; i++) {
+		fputs(i ? ", " : "", f);
+		json_write_str(f, o->loaded[i]);
+	}
+	fputs("], \"param\": [", f);
+	for (unsigned i = 0; i < o->nr_params; i++) {
+		char buf[512];
+
+		snprintf(buf, sizeof(buf), "%s=%s", o->params[i].name,
+			 o->params[i].text);
+		fputs(i ? ", " : "", f);
+		json_write_str(f, buf);
+	}
+	fputs("]}},\n", f);
 }
 
 /* Provenance of a merged table: every shard's identity, machine, config. */
@@ -375,7 +390,33 @@ static int restore_options(const struct json *o)
 			bench_opts.oc_tick_ms = strtoull(tk->str, NULL, 10);
 		}
 	}
-	if (!bench_opts.repeat || bench_opts.strategy >= PGR_NR_STRATEGIES)
+	/* the shards' plug-ins and parameters; absent in older builds */
+	{
+		const struct json *ld = json_get(o, "load");
+		const struct json *pm = json_get(o, "param");
+
+		for (size_t i = 0; ld && ld->type == JSON_ARR && i < ld->n;
+		     i++) {
+			const char *p = json_str_of(&ld->items[i]);
+			unsigned k;
+
+			for (k = 0; k < bench_opts.nr_loaded; k++)
+				if (p && !strcmp(bench_opts.loaded[k], p))
+					break;
+			if (!p || (k == bench_opts.nr_loaded && bench_load(p)))
+				return -EINVAL;
+		}
+		if (!bench_opts.nr_params)
+			for (size_t i = 0;
+			     pm && pm->type == JSON_ARR && i < pm->n; i++) {
+				const char *p = json_str_of(&pm->items[i]);
+
+				if (!p || bench_add_param(p))
+					return -EINVAL;
+			}
+	}
+	if (!bench_opts.repeat ||
+	    bench_opts.strategy >= (int)pgr_strategy_count())
 		return -EINVAL;
 	return 0;
 }

@@ -3,14 +3,28 @@
  * <pagereport/strategy.h>.  Each pass walks orders from MAX_ORDER-1 down;
  * in a list it takes unreported blocks from the head (where frees land)
  * and stops at the first Reported one, since reported blocks go back to
- * the tail.  At most 8 reports per pass; then it asks for another pass.
- *   cc largest_first.c $(pkg-config --cflags --libs libpagereport) */
+ * the tail.  At most max_batches reports per pass (a parameter, 8 by
+ * default; budget_stops counts the passes it cut short); then it asks
+ * for another pass.  One file, two uses:
+ *   a program:  cc largest_first.c $(pkg-config --cflags --libs libpagereport)
+ *   a plug-in:  cc -shared -fPIC -o largest_first.so largest_first.c \
+ *                  $(pkg-config --cflags --libs libpagereport)
+ *               pagereport-sim --load ./largest_first.so \
+ *                  --strategy largest-first --param max_batches=4 ... */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <pagereport/pagereport.h>
 
-#define MAX_BATCHES 8
+enum { BUDGET_STOPS }; /* its counters, by index */
+
+static const struct pgr_strategy_param lf_params[] = {
+	{ "max_batches", PGR_PARAM_UINT, 8, 1, 1000, "reports per pass" },
+};
+
+static const struct pgr_strategy_counter lf_counters[] = {
+	[BUDGET_STOPS] = { "budget_stops", "passes cut short at max_batches" },
+};
 
 static void lf_notify(struct pgr_reporting *rep, void *priv,
 		      struct pgr_zone *zone, uint64_t pfn, unsigned order)
@@ -41,10 +55,11 @@ static void lf_process(struct pgr_reporting *rep, void *priv)
 	struct pgr_strategy_zone_counters zc;
 	struct pgr_zone *zone = NULL;
 	unsigned batches = 0;
-	uint64_t pfn, visited = 0;
+	uint64_t pfn, visited = 0, max_batches;
 
 	(void)priv;
 	pgr_strategy_get_config(rep, &c);
+	pgr_strategy_get_param(rep, "max_batches", &max_batches);
 	pgr_strategy_add_stat(rep, PGR_STAT_PASSES, 1);
 	for (int i = 0; i < pgr_strategy_nr_zones(rep); i++) {
 		zone = pgr_strategy_zone(rep, (unsigned)i);
@@ -66,7 +81,7 @@ static void lf_process(struct pgr_reporting *rep, void *priv)
 						    rep) < c.capacity)
 						continue;
 					if (flush(rep, zone) ||
-					    ++batches == MAX_BATCHES)
+					    ++batches == max_batches)
 						goto out;
 				}
 			}
@@ -81,6 +96,8 @@ out: /* budget spent or the sink failed: come back later */
 		flush(rep, zone);
 	pgr_strategy_unlock(rep, zone);
 	pgr_strategy_add_stat(rep, PGR_STAT_NODES_VISITED, visited);
+	if (batches == max_batches)
+		pgr_strategy_counter_add(rep, BUDGET_STOPS, 1);
 	pgr_strategy_schedule(rep, c.delay_ns);
 }
 
@@ -88,7 +105,14 @@ static const struct pgr_strategy_ops largest_first = {
 	.name = "largest-first",
 	.notify_free = lf_notify,
 	.process = lf_process,
+	.params = lf_params,
+	.nr_params = 1,
+	.counters = lf_counters,
+	.nr_counters = 1,
 };
+
+/* The plug-in's entry point: pgr_strategy_load() registers these. */
+PGR_STRATEGY_PLUGIN(&largest_first);
 
 int main(void)
 {
@@ -99,7 +123,7 @@ int main(void)
 	struct pgr_zone *zone = pgr_node_zone(node, 0);
 	struct pgr_sink *sink = pgr_sink_null_create(32);
 	struct pgr_reporting_stats st;
-	uint64_t pfn[64];
+	uint64_t pfn[64], stops = 0;
 	char msg[256] = "nothing reported";
 
 	if (pgr_strategy_register(&largest_first) < 0 ||
@@ -114,9 +138,11 @@ int main(void)
 		pgr_reporting_run_until_idle(node, 600ULL * 1000000000, NULL);
 	}
 	pgr_reporting_get_stats(node, &st);
-	printf("largest-first: %llu reports, %llu nodes visited\n",
+	pgr_reporting_get_counter(node, "budget_stops", &stops);
+	printf("largest-first: %llu reports, %llu nodes visited, %llu budget "
+	       "stops\n",
 	       (unsigned long long)st.batches,
-	       (unsigned long long)st.nodes_visited);
+	       (unsigned long long)st.nodes_visited, (unsigned long long)stops);
 	if (pgr_node_check(node, msg, sizeof(msg)) || !st.blocks_reported)
 		return fprintf(stderr, "largest_first: %s\n", msg), 1;
 	pgr_node_destroy(node);

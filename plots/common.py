@@ -19,15 +19,39 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 FIGSIZE = (10, 6)
 DPI = 110
-STRATEGY_COLORS = {
+
+
+class _Colors(dict):
+    """The built-ins' colors; a strategy loaded as a plug-in
+    (pagereport-bench --load) gets the next of a few more, by name."""
+    EXTRA = ["#ff7f0e", "#8c564b", "#17becf", "#bcbd22", "#393b79"]
+
+    def __missing__(self, name):
+        color = self.EXTRA[sum(map(ord, name)) % len(self.EXTRA)]
+        self[name] = color
+        return color
+
+
+STRATEGY_COLORS = _Colors({
     "v11-boundary": "#1f77b4",
     "v11-rescan": "#d62728",
     "upstream": "#2ca02c",
     "bitmap": "#9467bd",
     "bitmap-modified": "#e377c2",
     "none": "#7f7f7f",
-}
+})
 STRATEGIES = ["v11-boundary", "v11-rescan", "upstream", "bitmap"]
+
+
+def with_loaded(names, rows, key="strategy"):
+    """@names, then every other strategy the rows have (loaded ones), in
+    the order they first appear."""
+    out = list(names)
+    for r in rows:
+        s = series_of(r) if key == "series" else r.get(key)
+        if isinstance(s, str) and s not in out:
+            out.append(s)
+    return out
 
 
 def series_of(r):

@@ -12,7 +12,7 @@ import os
 import sys
 
 from common import (STRATEGIES, STRATEGY_COLORS, Missing, load, main_guard,
-                    plt, save, title, val)
+                    plt, save, title, val, with_loaded)
 
 NAMES = ["none"] + STRATEGIES
 
@@ -38,7 +38,7 @@ def plot(args):
         raise Missing("overcommit rows")
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 6),
                                    gridspec_kw={"width_ratios": [1, 2]})
-    names = [s for s in NAMES if s in by]
+    names = [s for s in with_loaded(NAMES, rows) if s in by]
     colors = [STRATEGY_COLORS.get(s, "0.5") for s in names]
     fit = [val(by[s], "guests_fit") for s in names]
     ax1.bar(range(len(names)), fit, color=colors)

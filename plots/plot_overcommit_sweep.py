@@ -11,7 +11,7 @@ overcommit.csv when that is present, counted at the sweep's cap.
 import sys
 
 from common import (STRATEGIES, STRATEGY_COLORS, Missing, load, main_guard,
-                    plt, save, title, val)
+                    plt, save, title, val, with_loaded)
 
 NAMES = ["none"] + STRATEGIES
 # the default value of each swept variable (Lal's set-up, the tunables'
@@ -43,7 +43,7 @@ def plot(args):
                              squeeze=False)
     for k, sw in enumerate(sweeps):
         ax = axes[k // ncol][k % ncol]
-        for s in NAMES:
+        for s in with_loaded(NAMES, rows):
             pts = [(float(r["value"]), val(r, "guests_fit"))
                    for r in rows if r["sweep"] == sw and r["strategy"] == s]
             if not pts:

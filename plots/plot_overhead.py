@@ -12,7 +12,7 @@ or bitmap bits visited per reported block, and reporter CPU per GiB.
 import sys
 
 from common import (STRATEGIES, STRATEGY_COLORS, err, load, main_guard, ok,
-                    plt, save, series_of, title, val, FIGSIZE)
+                    plt, save, series_of, title, val, with_loaded, FIGSIZE)
 
 SERIES = STRATEGIES + ["bitmap-modified"]
 
@@ -20,7 +20,9 @@ SERIES = STRATEGIES + ["bitmap-modified"]
 def sweep_panel(ax, rows, sweep, xkey, xlabel, logx=False):
     main = [r for r in rows if r["sweep"] == "main" and r["shuffle"] == 0
             and r["capacity"] == 32]
-    for s in STRATEGIES[1:]:
+    for s in with_loaded(STRATEGIES, rows, "series")[1:]:
+        if s == "bitmap-modified":
+            continue
         rs = [r for r in rows if r["sweep"] == sweep and series_of(r) == s]
         rs += [r for r in main if series_of(r) == s]
         rs.sort(key=lambda r: r[xkey])
@@ -39,8 +41,10 @@ def sweep_panel(ax, rows, sweep, xkey, xlabel, logx=False):
 
 
 def plot(args):
+    global SERIES
     rows, meta = load(args.indir, "boundary-vs-rescan")
     rows = ok(rows)
+    SERIES = with_loaded(SERIES, rows, "series")  # and --load's
     fig, axes = plt.subplots(2, 2, figsize=(FIGSIZE[0] * 1.3, FIGSIZE[1] * 1.5))
     ax = axes[0][0]
     main = [r for r in rows if r["sweep"] == "main"]

@@ -8,14 +8,15 @@ over virtual time, per strategy, with min/max bands over repeats.
 import sys
 
 from common import (STRATEGIES, STRATEGY_COLORS, load, main_guard, plt, save,
-                    title, val, FIGSIZE)
+                    title, val, with_loaded, FIGSIZE)
 
 
 def plot(args):
     rows, meta = load(args.indir, "reclaim")
     fig, ax = plt.subplots(figsize=FIGSIZE)
     gib = float(1 << 30)
-    for s in STRATEGIES:
+    for s in with_loaded(STRATEGIES, [r for r in rows
+                                      if r["part"] == "curve"]):
         rs = sorted([r for r in rows if r["part"] == "curve" and
                      r["strategy"] == s and r["status"] == "ok"],
                     key=lambda r: r["t_s"])

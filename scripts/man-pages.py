@@ -8,7 +8,10 @@
 liburing style: one grouped page per public header, named after the
 header's main function (mm.h -> pgr_node_create.3), whose NAME
 lists every function of the header and whose DESCRIPTION is each
-function's kernel-doc comment; every other function gets a one-line page
+function's kernel-doc comment.  For the headers in FULL_PAGES the page
+also carries the header's opening comment (OVERVIEW: rules, contexts,
+locking) and its public structs with their field comments (STRUCTURES:
+the ops table a strategy fills in), verbatim.  Every other function gets a one-line page
 `.so man3/<group>.3`, so `man pgr_free_pages` works.  Also writes
 man/Makemodule.am listing them all (dist_man_MANS), so a new function or
 header needs only a rerun of this script.  tests/man-pages.sh (make check)
@@ -24,6 +27,9 @@ HEADER_ORDER = ["mm.h", "reporting.h", "sink.h", "balloon.h"]
 GROUP_NAME = {"mm.h": "pgr_node_create", "reporting.h":
               "pgr_reporting_register", "sink.h": "pgr_sink_null_create",
               "balloon.h": "pgr_sink_balloon_create"}
+# Pages that also carry the header's overview and structs: a strategy's
+# author needs the ops table and the locking rules on pgr_strategy_register(3)
+FULL_PAGES = ["reporting.h", "strategy.h"]
 
 
 def esc(text):
@@ -65,6 +71,61 @@ def parse_header(path):
                     doc = None
         funcs.append((name.group(1), proto + ";", doc))
     return summary, funcs
+
+
+def comment_lines(body):
+    """The text of a /* ... */ body, without the leading ' * '."""
+    out = []
+    for line in body.split("\n"):
+        line = re.sub(r"^\s*\*( |$)", "", line.rstrip())
+        out.append(line)
+    while out and not out[0].strip():
+        out.pop(0)
+    while out and not out[-1].strip():
+        out.pop()
+    return out
+
+
+def overview_of(src):
+    """The header's opening comment after its 'libpagereport: ...' line."""
+    m = re.search(r"/\*\s*\n(\s*\*\s*libpagereport:.*?)\*/", src, re.S)
+    if not m:
+        return []
+    lines = comment_lines(m.group(1))
+    # the first sentence is the NAME line; keep what follows it
+    while lines and lines[0].strip():
+        if lines[0].rstrip().endswith(".") or lines[0].rstrip().endswith(":"):
+            lines.pop(0)
+            break
+        lines.pop(0)
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    return lines
+
+
+def structs_of(src):
+    """Every public struct and enum definition, with the comment just
+    before it, as C text (the header's own layout)."""
+    out = []
+    for m in re.finditer(r"^(?:struct|enum) pgr_\w+ \{.*?^\};", src,
+                         re.S | re.M):
+        before = src[:m.start()].rstrip()
+        text = m.group(0)
+        if before.endswith("*/"):
+            start = before.rfind("/*")
+            between = before[start:]
+            if "PGR_EXPORT" not in between and "};" not in between:
+                text = between + "\n" + text
+        out.append(text)
+    return out
+
+
+def verbatim(lines, out):
+    """C text or a comment as a no-fill block."""
+    out.append(".nf")
+    for line in lines:
+        out.append(esc(line.expandtabs(8)) if line else "")
+    out.append(".fi")
 
 
 def describe(name, doc, out):
@@ -111,6 +172,7 @@ def group_of(header, funcs):
 
 def write_group(srcdir, header, summary, funcs, all_groups):
     group = group_of(header, funcs)
+    src = open(os.path.join(srcdir, "include", "pagereport", header)).read()
     names = [f[0] for f in funcs]
     out = [
         ".\\\" SPDX-License-Identifier: LGPL-2.1-or-later",
@@ -133,6 +195,18 @@ def write_group(srcdir, header, summary, funcs, all_groups):
         ".PP",
         "Compile and link with",
         ".IR \"$(pkg\\-config \\-\\-cflags \\-\\-libs libpagereport)\" .",
+    ]
+    if header in FULL_PAGES:
+        out.append(".SH OVERVIEW")
+        verbatim(overview_of(src), out)
+        structs = structs_of(src)
+        if structs:
+            out.append(".SH STRUCTURES")
+            for i, text in enumerate(structs):
+                if i:
+                    out.append(".PP")
+                verbatim(text.split("\n"), out)
+    out += [
         ".SH DESCRIPTION",
     ]
     for name, _, doc in funcs:

@@ -19,12 +19,13 @@ JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 # and clang with its runtime (libFuzzer) for the fuzz targets; GNU
 # parallel for the shard test, cffi and pytest for the Python bindings;
 # QEMU, a static busybox, cpio, strace and e2fsprogs for the x86-64 guest
-# (scripts/qemu-guest-image.sh, pagereport-guest).
+# (scripts/qemu-guest-image.sh, pagereport-guest);
+# libabigail's abidw/abidiff for make abi-check.
 PACKAGES="build-essential autoconf automake libtool pkg-config git
 check libcmocka-dev libgoogle-perftools-dev google-perftools
 python3 python3-matplotlib valgrind user-mode-linux kmod clang libclang-rt-14-dev
 parallel python3-cffi python3-pytest
-xz-utils qemu-system-x86 busybox-static cpio strace e2fsprogs"
+xz-utils qemu-system-x86 busybox-static cpio strace e2fsprogs abigail-tools"
 
 missing=""
 for p in $PACKAGES; do

@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include <pagereport/pagereport.h>
+
+#include "debug.h"
+#include "errmsg.h"
 
 static _Thread_local char errmsg[256];
 

@@ -3,7 +3,8 @@
 # The shape of the installed library, read from the built
 # src/.libs/libpagereport.so with nm:
 #   - it exports (nm -D) only the public API: pgr_ names, none of the
-#     internal pgr__ ones (and the version script's node names);
+#     internal pgr__ ones (and the version script's node names), each bound
+#     to a LIBPAGEREPORT_ version node (objdump -T; src/libpagereport.map);
 #   - it holds no vhost-user back-end, balloon device model or device
 #     side of the split ring, not even as hidden symbols (nm): those live
 #     in src/libpagereport-backend.la, which only pagereport-balloond and
@@ -21,9 +22,11 @@ if [ ! -f "$lib" ]; then
 	echo "library-symbols: SKIP: no $lib (configured --disable-shared?)"
 	exit 77
 fi
-command -v nm >/dev/null 2>&1 || { echo "library-symbols: no nm" >&2; exit 1; }
+for t in nm objdump; do
+	command -v $t >/dev/null 2>&1 || { echo "library-symbols: no $t" >&2; exit 1; }
+done
 
-exported=$(nm -D --defined-only "$lib" | awk '{ print $NF }')
+exported=$(nm -D --defined-only "$lib" | awk '{ sub(/@.*/, "", $NF); print $NF }')
 [ -n "$exported" ] || { bad "nm -D lists no symbol in $lib"; exit 1; }
 for s in $exported; do
 	case $s in
@@ -33,6 +36,9 @@ for s in $exported; do
 	*) bad "exports $s (not pgr_)" ;;
 	esac
 done
+
+unversioned=$(objdump -T "$lib" | awk '$NF ~ /^pgr_/ && $(NF-1) !~ /^LIBPAGEREPORT_/ { print $NF }')
+[ -z "$unversioned" ] || bad "exported without a LIBPAGEREPORT_ version:" $unversioned
 
 all=$(nm --defined-only "$lib" | awk '{ print $NF }')
 [ -n "$all" ] || { bad "no symbol table in $lib (stripped?)"; exit 1; }

@@ -91,7 +91,8 @@ struct pgr_host_guest_config {
 	uint64_t mem_bytes; /* guest RAM, a multiple of 4 MiB, <= budget */
 	/* a registered strategy name; NULL or "none": no reporting */
 	const char *strategy;
-	/* tunables for the strategy (strategy/strategy_name are ignored) */
+	/* tunables for the strategy (strategy/strategy_name are ignored;
+	 * params are read during pgr_host_add_guest only) */
 	struct pgr_reporting_config reporting;
 	/* the guest's traffic; seed 0 = derived from the host seed */
 	struct pgr_workload_config workload;

@@ -12,6 +12,7 @@
 #ifndef PAGEREPORT_PAGEREPORT_H
 #define PAGEREPORT_PAGEREPORT_H
 
+#include <pagereport/version.h>
 #include <pagereport/mm.h>
 #include <pagereport/sink.h>
 #include <pagereport/reporting.h>

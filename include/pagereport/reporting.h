@@ -23,7 +23,10 @@
  *                   are set, 16 blocks per report; no Reported state.
  *
  * More strategies can be written on <pagereport/strategy.h> and registered
- * by name (pgr_strategy_register).
+ * by name (pgr_strategy_register) or loaded from a plug-in
+ * (pgr_strategy_load).  Each declares its own defaults, limits, named
+ * parameters (tunables) and named counters; see "Parameters" and
+ * "Counters" below.
  *
  * One reporting device per system, as in the kernel: the nodes of one guest
  * registered with pgr_reporting_register_system() share one engine (one
@@ -57,6 +60,12 @@ enum pgr_clock_kind {
 	PGR_CLOCK_REAL = 1,    /* a worker thread with real delays */
 };
 
+/*
+ * The built-ins' kernel defaults, which their ops tables declare (the
+ * engine itself reads them from the ops): v11's PAGE_REPORTING_HWM and
+ * delay, 5.7's PAGE_REPORTING_DELAY, budget and gate, v12's
+ * PAGE_REPORTING_MAX_PAGES and schedule_work.
+ */
 #define PGR_REPORTING_HWM	    32
 #define PGR_V11_DELAY_NS	    100000000ULL /* HZ/10 */
 #define PGR_UPSTREAM_DELAY_NS	    2000000000ULL /* PAGE_REPORTING_DELAY = 2*HZ */
@@ -64,18 +73,68 @@ enum pgr_clock_kind {
 #define PGR_UPSTREAM_BUDGET_DIVISOR 16 /* nr_free / (capacity * 16) */
 #define PGR_UPSTREAM_GATE_BLOCKS    32 /* low_wmark + 32 << order */
 #define PGR_BITMAP_MAX_PAGES	    16 /* v12 PAGE_REPORTING_MAX_PAGES */
+/* The delay of a strategy that declares none (5.7's 2 s, as before). */
+#define PGR_REPORTING_DELAY_NS_DEFAULT 2000000000ULL
+
+/*
+ * Parameters.  Every strategy has named, typed parameters: three that
+ * the engine gives every strategy, with the strategy's own defaults and
+ * limits,
+ *   "delay"     (ns)   the delayed work's delay
+ *   "order"            the lowest reported order
+ *   "capacity"         blocks per report() call
+ * and the ones its ops table declares (pgr_strategy_param_info() lists
+ * them all; `pagereport-sim --list-params` prints them).  The built-ins':
+ *   v11-boundary, v11-rescan: "hwm" (32), "skip_mark_on_error" (false);
+ *   upstream: "budget_divisor" (16), "gate_blocks" (32), "gate_disable";
+ *   bitmap: only the three above (capacity defaults to 16).
+ * A setting names a parameter plainly ("hwm") or qualified by a strategy
+ * ("v11-boundary.hwm").  A plain name must be a parameter of the device's
+ * strategy; a qualified one is checked against the strategy it names and
+ * used only when that is the device's strategy, so one list can serve
+ * runs of several strategies (tools take repeated --param
+ * strategy.name=value).  A parameter set twice, an unknown name or
+ * strategy, a value of the wrong form or outside [min, max] fail the
+ * registration with -EINVAL and a pgr_errmsg() naming it.
+ */
+enum pgr_param_type {
+	PGR_PARAM_UINT = 0, /* unsigned, [min, max]; text: decimal or 0x hex */
+	PGR_PARAM_BOOL = 1, /* 0 or 1; text: 0 1 false true no yes off on */
+	/* a duration in ns, [min, max]; text: a number with a unit, ns us
+	 * ms s (2s, 1.5ms, 100us); 0 needs none */
+	PGR_PARAM_NS = 2,
+};
+
+/* One setting in struct pgr_reporting_config.params. */
+struct pgr_param {
+	const char *name; /* "hwm" or "v11-boundary.hwm" */
+	const char *text; /* the value as text, or NULL: use @value */
+	uint64_t value;	  /* the value, when @text is NULL (bool: 0/1) */
+};
+
+/* A parameter as pgr_strategy_param_info() describes it. */
+struct pgr_param_info {
+	const char *name, *help;
+	enum pgr_param_type type;
+	/* default, inclusive range; order and capacity depend on the node
+	 * and the sink: 0 here means "resolved at registration" */
+	uint64_t def, min, max;
+};
 
 /*
  * Every field has a kernel default, chosen by 0; pgr_reporting_register()
  * rejects a bad value with -EINVAL and a pgr_errmsg() message.
- * pgr_reporting_get_config() returns the values in effect.
+ * pgr_reporting_get_config() returns the values in effect.  The fields
+ * order, delay_ns and capacity are the parameters "order", "delay" and
+ * "capacity"; giving both a field and its parameter is an error.
  */
 struct pgr_reporting_config {
 	enum pgr_strategy strategy; /* a built-in or a registered id */
 	enum pgr_clock_kind clock;
-	/* Lowest reported order; 0 = pageblock_order.  v11 fixes it at
-	 * pageblock_order (PAGE_REPORTING_MIN_ORDER); upstream models
-	 * page_reporting_order (5.14+), 0..MAX_ORDER-1, with
+	/* Lowest reported order; 0 = the strategy's default
+	 * (pageblock_order for most; v12's MAX_ORDER-2 for bitmap).  v11
+	 * fixes it at pageblock_order (PAGE_REPORTING_MIN_ORDER); upstream
+	 * models page_reporting_order (5.14+), 0..MAX_ORDER-1, with
 	 * order_set = true to ask for order 0. */
 	unsigned order;
 	bool order_set;
@@ -89,37 +148,29 @@ struct pgr_reporting_config {
 	 */
 	bool return_to_tail;
 	/*
-	 * v11: report() returns void in the kernel, so the drain marks pages
-	 * Reported even when the sink failed.  Default (false) is faithful;
-	 * true leaves them unmarked as 5.7 does.
-	 */
-	bool v11_skip_mark_on_error;
-
-	/*
-	 * Blocks per report() call, 0 = the sink's capacity (bitmap: at most
-	 * PAGE_REPORTING_MAX_PAGES = 16).  1..sink capacity.  The bitmap
-	 * worker also starts scanning a zone at this many set bits.
+	 * Blocks per report() call, 0 = the sink's capacity, or less if the
+	 * strategy's default says so (bitmap: PAGE_REPORTING_MAX_PAGES =
+	 * 16).  1..sink capacity.
 	 */
 	unsigned capacity;
-	/* v11 PAGE_REPORTING_HWM: request at nr_free >= hwm + reported; 0=32 */
-	unsigned v11_hwm;
-	/* upstream budget DIV_ROUND_UP(nr_free, capacity * divisor); 0 = 16 */
-	unsigned budget_divisor;
-	/*
-	 * upstream watermark gate: skip a zone unless free pages exceed
-	 * low_wmark + (gate_blocks << order); 0 = 32 (the kernel's
-	 * PAGE_REPORTING_CAPACITY).  gate_disable: no gate.
-	 */
-	unsigned gate_blocks;
-	bool gate_disable;
 	/* When set, selects the strategy by name instead (either kind). */
 	const char *strategy_name;
+	/*
+	 * The strategy's parameters (see "Parameters" above), read during
+	 * pgr_reporting_register() only; the effective config returns NULL
+	 * and 0 here (read values with pgr_reporting_get_param()).
+	 */
+	const struct pgr_param *params;
+	unsigned nr_params;
 };
 
 /*
- * Statistics.  fill/report/drain and lock hold times are CPU costs measured
- * with CLOCK_MONOTONIC under either clock; last_report_time_ns is engine
- * clock time.
+ * Statistics every strategy has.  fill/report/drain and lock hold times
+ * are CPU costs measured with CLOCK_MONOTONIC under either clock;
+ * last_report_time_ns is engine clock time.  What a strategy counts of
+ * its own (v11's boundary_resets, upstream's budget_exhausted and
+ * zones_gated, the bitmap's bits_visited) are named counters:
+ * pgr_reporting_counter().
  */
 struct pgr_reporting_stats {
 	uint64_t passes;	 /* worker runs (v11 process / 5.7 pass) */
@@ -130,18 +181,14 @@ struct pgr_reporting_stats {
 	uint64_t blocks_reported;	 /* ranges in successful reports */
 	uint64_t blocks_marked;		 /* drained blocks marked Reported */
 	uint64_t blocks_merged_on_drain; /* drained blocks that merged */
-	uint64_t nodes_visited;	  /* list nodes looked at while searching */
-	uint64_t boundary_resets; /* v11 per-list and whole-zone resets */
+	uint64_t nodes_visited; /* list nodes looked at while searching */
 	/* pages reported again while still discarded */
 	uint64_t rereported_pages;
 	uint64_t isolate_failures; /* __isolate_free_page watermark failures */
 	uint64_t requests;	   /* zone/device request transitions */
-	uint64_t budget_exhausted; /* upstream: lists that ran out of budget */
-	uint64_t zones_gated; /* upstream: zones below the watermark gate */
 	uint64_t fill_ns, report_ns, drain_ns; /* CLOCK_MONOTONIC ns */
 	uint64_t lock_hold_ns;	      /* zone lock held by the engine */
 	uint64_t last_report_time_ns; /* clock time of the last report */
-	uint64_t bits_visited; /* bitmap: set bits looked at while scanning */
 	/* pages kept isolated for good: the sink returned PGR_SINK_HELD */
 	uint64_t pages_held;
 };
@@ -237,11 +284,52 @@ PGR_EXPORT int pgr_reporting_get_stats(struct pgr_node *node,
 
 /**
  * pgr_reporting_get_config - the registered device's config with every
- * default resolved (strategy id, order, capacity, delay, tunables).
+ * default resolved (strategy id and name, order, capacity, delay); params
+ * is NULL (see pgr_reporting_get_param).
  * Return: 0, -EINVAL, -ENOENT if nothing is registered.
  */
 PGR_EXPORT int pgr_reporting_get_config(struct pgr_node *node,
 					struct pgr_reporting_config *r_cfg);
+
+/**
+ * pgr_reporting_get_param - a parameter's value in effect on the device
+ * @node: a node of the device
+ * @name: "hwm", or qualified by the device's strategy ("v11-boundary.hwm")
+ * @r_value: the value (bool: 0/1; durations in ns)
+ *
+ * Return: 1 if the config set it, 0 if it is the default, -EINVAL (NULL
+ * argument), -ENOENT (no device, or no such parameter of its strategy).
+ */
+PGR_EXPORT int pgr_reporting_get_param(struct pgr_node *node, const char *name,
+				       uint64_t *r_value);
+
+/**
+ * pgr_reporting_nr_counters - how many named counters the device's
+ * strategy has (its declared ones; see pgr_strategy_counter_info)
+ * Return: the number, -EINVAL, -ENOENT (no device).
+ */
+PGR_EXPORT int pgr_reporting_nr_counters(struct pgr_node *node);
+
+/**
+ * pgr_reporting_counter - named counter @i of the device
+ * @node: a node of the device
+ * @i: 0 .. pgr_reporting_nr_counters() - 1
+ * @r_name: (optional) its name, valid as long as the strategy is
+ *          registered (for the life of the process)
+ * @r_value: (optional) its value, work in progress included
+ *
+ * Return: 0, -EINVAL (NULL node, @i out of range), -ENOENT (no device).
+ */
+PGR_EXPORT int pgr_reporting_counter(struct pgr_node *node, unsigned i,
+				     const char **r_name, uint64_t *r_value);
+
+/**
+ * pgr_reporting_get_counter - the device's named counter @name
+ * Return: 0 with *@r_value, -EINVAL (NULL argument), -ENOENT (no device,
+ * or its strategy has no such counter).
+ */
+PGR_EXPORT int pgr_reporting_get_counter(struct pgr_node *node,
+					 const char *name, uint64_t *r_value);
 
 /**
  * pgr_strategy_name - the name of a strategy ("v11-boundary", ...)
@@ -255,6 +343,51 @@ PGR_EXPORT const char *pgr_strategy_name(enum pgr_strategy s);
  * "bitmap" or a registered name: its id; -EINVAL if unknown.
  */
 PGR_EXPORT int pgr_strategy_from_name(const char *name);
+
+/**
+ * pgr_strategy_nr_params - how many parameters strategy @id takes ("delay",
+ * "order" and "capacity" first, then its own)
+ * Return: the number, or -EINVAL for an unknown id.
+ */
+PGR_EXPORT int pgr_strategy_nr_params(int id);
+
+/**
+ * pgr_strategy_param_info - parameter @i of strategy @id
+ * Return: 0 with *@r_info (its strings live as long as the process),
+ * -EINVAL (unknown id, @i out of range, NULL result).
+ */
+PGR_EXPORT int pgr_strategy_param_info(int id, unsigned i,
+				       struct pgr_param_info *r_info);
+
+/**
+ * pgr_strategy_nr_counters - how many named counters strategy @id has:
+ * those its ops declare; a strategy that declares none has the four
+ * counters enum pgr_strategy_stat once kept in struct pgr_reporting_stats
+ * (bits_visited, budget_exhausted, zones_gated, boundary_resets).
+ * Return: the number, or -EINVAL for an unknown id.
+ */
+PGR_EXPORT int pgr_strategy_nr_counters(int id);
+
+/**
+ * pgr_strategy_counter_info - name and one-line help of counter @i of @id
+ * Return: 0, -EINVAL (unknown id, @i out of range).  @r_name and @r_help
+ * are optional.
+ */
+PGR_EXPORT int pgr_strategy_counter_info(int id, unsigned i,
+					 const char **r_name,
+					 const char **r_help);
+
+/**
+ * pgr_param_parse - the value of @text for a parameter of @type
+ * @type: PGR_PARAM_UINT, PGR_PARAM_BOOL or PGR_PARAM_NS
+ * @text: as struct pgr_param.text ("32", "0x20", "true", "2s", "1.5ms")
+ * @r_value: the value
+ *
+ * No range check (registration does that).
+ * Return: 0, -EINVAL (malformed or too big; pgr_errmsg() says why).
+ */
+PGR_EXPORT int pgr_param_parse(enum pgr_param_type type, const char *text,
+			       uint64_t *r_value);
 
 /*
  * Host-side accounting of one zone or a whole node: what the guest holds,

@@ -37,7 +37,7 @@ __all__ = [
     "RecorderSink", "MemorySink", "GuestRam", "strategies",
     "strategy_id", "migratetype", "MS", "SEC", "library_path",
     "load_strategies", "Workload", "Trace", "TraceEvent", "Replay",
-    "register_system", "Host",
+    "register_system", "Host", "strategy_params", "strategy_counters",
 ]
 
 MS = 1000000
@@ -142,15 +142,53 @@ def strategies():
             for i in range(lib.pgr_strategy_count())]
 
 
-_plugins = []
+PARAM_TYPES = {lib.PGR_PARAM_UINT: "uint", lib.PGR_PARAM_BOOL: "bool",
+               lib.PGR_PARAM_NS: "ns"}
+
+
+def strategy_params(strategy):
+    """The parameters strategy (a name or id) takes, as dicts with name,
+    type ("uint", "bool" or "ns"), default, min, max and help: "delay",
+    "order" and "capacity" (the engine's; order and capacity default 0,
+    resolved at registration), then the strategy's own."""
+    sid = strategy_id(strategy)
+    n = _check(lib.pgr_strategy_nr_params(sid), "pgr_strategy_nr_params")
+    info = ffi.new("struct pgr_param_info *")
+    out = []
+    for i in range(n):
+        _check(lib.pgr_strategy_param_info(sid, i, info),
+               "pgr_strategy_param_info")
+        out.append({"name": ffi.string(info.name).decode(),
+                    "type": PARAM_TYPES.get(info.type, info.type),
+                    "default": getattr(info, "def"),
+                    "min": info.min, "max": info.max,
+                    "help": ffi.string(info.help).decode()})
+    return out
+
+
+def strategy_counters(strategy):
+    """The named counters strategy (a name or id) keeps: [(name, help)]."""
+    sid = strategy_id(strategy)
+    n = _check(lib.pgr_strategy_nr_counters(sid), "pgr_strategy_nr_counters")
+    name = ffi.new("const char **")
+    hlp = ffi.new("const char **")
+    out = []
+    for i in range(n):
+        _check(lib.pgr_strategy_counter_info(sid, i, name, hlp),
+               "pgr_strategy_counter_info")
+        out.append((ffi.string(name[0]).decode(),
+                    ffi.string(hlp[0]).decode()))
+    return out
 
 
 def load_strategies(path):
-    """Load a shared object whose constructor registers strategies with
-    pgr_strategy_register(); return the names that appeared."""
-    before = set(strategies())
-    _plugins.append(ffi.dlopen(path))  # never unloaded: ops stay valid
-    return [n for n in strategies() if n not in before]
+    """Load a strategy plug-in (pgr_strategy_load: a shared object with a
+    PGR_STRATEGY_PLUGIN descriptor, or one whose constructor calls
+    pgr_strategy_register()); return the names it registered, in id
+    order.  A taken name raises PgrError (EEXIST) and registers none."""
+    before = lib.pgr_strategy_count()
+    _check(lib.pgr_strategy_load(os.fsencode(path)), "pgr_strategy_load")
+    return strategies()[before:]
 
 
 def _to_file(call, fn, *args):
@@ -280,15 +318,40 @@ class Zone:
                            "pgr_zone_check")
 
 
+def _params(params):
+    """A struct pgr_param array from a dict or (name, value) pairs: str
+    values are parsed by the library (\"2s\", \"true\", \"0x20\"), bool and
+    int are typed.  Returns (array or NULL, count, what must outlive it)."""
+    items = list(params.items() if isinstance(params, dict) else params)
+    if not items:
+        return ffi.NULL, 0, []
+    arr = ffi.new("struct pgr_param[]", len(items))
+    keep = [arr]
+    for i, (name, value) in enumerate(items):
+        cname = ffi.new("char[]", str(name).encode())
+        keep.append(cname)
+        arr[i].name = cname
+        if isinstance(value, str):
+            ctext = ffi.new("char[]", value.encode())
+            keep.append(ctext)
+            arr[i].text = ctext
+        elif isinstance(value, (bool, int)) and int(value) >= 0:
+            arr[i].value = int(value)
+        else:
+            raise ValueError("parameter %s: %r is not a str, bool or "
+                             "unsigned int" % (name, value))
+    return arr, len(items), keep
+
+
 def _reporting_config(strategy="v11-boundary", clock="virtual",
                       order=None, delay_ns=None, return_to_tail=False,
-                      v11_skip_mark_on_error=False, capacity=0, v11_hwm=0,
-                      budget_divisor=0, gate_blocks=0, gate_disable=False):
+                      capacity=0, params=None):
     """A struct pgr_reporting_config and what must outlive the call."""
-    name = None
+    keep = []
     cfg = ffi.new("struct pgr_reporting_config *")
     if isinstance(strategy, str):
         name = ffi.new("char[]", strategy.encode())
+        keep.append(name)
         cfg.strategy_name = name
     else:
         cfg.strategy = strategy
@@ -298,11 +361,10 @@ def _reporting_config(strategy="v11-boundary", clock="virtual",
     if delay_ns is not None:
         cfg.delay_ns, cfg.delay_set = delay_ns, True
     cfg.return_to_tail = return_to_tail
-    cfg.v11_skip_mark_on_error = v11_skip_mark_on_error
-    cfg.capacity, cfg.v11_hwm = capacity, v11_hwm
-    cfg.budget_divisor, cfg.gate_blocks = budget_divisor, gate_blocks
-    cfg.gate_disable = gate_disable
-    return cfg, name
+    cfg.capacity = capacity
+    cfg.params, cfg.nr_params, pkeep = _params(params or {})
+    keep += pkeep
+    return cfg, keep
 
 
 def register_system(nodes, sink, **kw):
@@ -370,11 +432,12 @@ class Node:
 
         Keywords (register_system takes the same): strategy="v11-boundary"
         (a name, built-in or registered, passed as strategy_name, or an
-        id), clock="virtual", order, delay_ns, return_to_tail,
-        v11_skip_mark_on_error, capacity, v11_hwm, budget_divisor,
-        gate_blocks, gate_disable.  The tunables are struct
-        pgr_reporting_config's: 0 means the kernel default; config()
-        returns the values in effect.
+        id), clock="virtual", order, delay_ns, return_to_tail, capacity
+        (struct pgr_reporting_config's; 0 means the strategy's default),
+        and params: the strategy's named parameters as a dict, plain or
+        qualified by a strategy ({"hwm": 16, "upstream.delay": "500ms"};
+        see strategy_params()).  config() and param() return the values
+        in effect.
         """
         cfg, _keep = _reporting_config(**_kw)
         _check(lib.pgr_reporting_register(self._ptr(), sink._s, cfg),
@@ -383,11 +446,47 @@ class Node:
 
     def config(self):
         """The registered device's config, every default resolved, as a
-        ReportingConfig dataclass (strategy_name a str)."""
+        ReportingConfig dataclass (strategy_name a str; params None: see
+        param())."""
         r = ffi.new("struct pgr_reporting_config *")
         _check(lib.pgr_reporting_get_config(self._ptr(), r),
                "pgr_reporting_get_config")
-        return _plain_object(r[0], "ReportingConfig")
+        d = _plain(r[0])
+        d["params"] = None  # a pointer: read values with param()
+        cls = _classes.get("ReportingConfig")
+        if cls is None:
+            cls = dataclasses.make_dataclass("ReportingConfig", list(d),
+                                             frozen=True)
+            _classes["ReportingConfig"] = cls
+        return cls(**d)
+
+    def param(self, name):
+        """A parameter's value in effect ("hwm", "upstream.delay", ...):
+        an int (durations in ns, booleans 0/1)."""
+        v = ffi.new("uint64_t *")
+        _check(lib.pgr_reporting_get_param(self._ptr(), name.encode(), v),
+               "pgr_reporting_get_param")
+        return v[0]
+
+    def params(self):
+        """Every parameter of the device's strategy: {name: value}."""
+        sid = strategy_id(self.config().strategy_name)
+        return {p["name"]: self.param(p["name"])
+                for p in strategy_params(sid)}
+
+    def counters(self):
+        """The device's named counters (the strategy's own, e.g.
+        boundary_resets, budget_exhausted, bits_visited): {name: value}."""
+        n = _check(lib.pgr_reporting_nr_counters(self._ptr()),
+                   "pgr_reporting_nr_counters")
+        name = ffi.new("const char **")
+        v = ffi.new("uint64_t *")
+        out = {}
+        for i in range(n):
+            _check(lib.pgr_reporting_counter(self._ptr(), i, name, v),
+                   "pgr_reporting_counter")
+            out[ffi.string(name[0]).decode()] = v[0]
+        return out
 
     def dump(self, nid=0, migratetypes=False):
         """pgr_node_dump: every zone's /proc/buddyinfo line."""

@@ -177,6 +177,18 @@ enum pgr_strategy { PGR_STRATEGY_V11_BOUNDARY = 0,
                     PGR_STRATEGY_V11_RESCAN = 1, PGR_STRATEGY_UPSTREAM = 2,
                     PGR_STRATEGY_BITMAP = 3, PGR_NR_STRATEGIES = 4 };
 enum pgr_clock_kind { PGR_CLOCK_VIRTUAL = 0, PGR_CLOCK_REAL = 1 };
+enum pgr_param_type { PGR_PARAM_UINT = 0, PGR_PARAM_BOOL = 1,
+                      PGR_PARAM_NS = 2 };
+struct pgr_param {
+    const char *name;
+    const char *text;
+    uint64_t value;
+};
+struct pgr_param_info {
+    const char *name, *help;
+    enum pgr_param_type type;
+    uint64_t def, min, max;
+};
 struct pgr_reporting_config {
     enum pgr_strategy strategy;
     enum pgr_clock_kind clock;
@@ -185,13 +197,10 @@ struct pgr_reporting_config {
     uint64_t delay_ns;
     bool delay_set;
     bool return_to_tail;
-    bool v11_skip_mark_on_error;
     unsigned capacity;
-    unsigned v11_hwm;
-    unsigned budget_divisor;
-    unsigned gate_blocks;
-    bool gate_disable;
     const char *strategy_name;
+    const struct pgr_param *params;
+    unsigned nr_params;
 };
 struct pgr_reporting_stats {
     uint64_t passes;
@@ -203,16 +212,12 @@ struct pgr_reporting_stats {
     uint64_t blocks_marked;
     uint64_t blocks_merged_on_drain;
     uint64_t nodes_visited;
-    uint64_t boundary_resets;
     uint64_t rereported_pages;
     uint64_t isolate_failures;
     uint64_t requests;
-    uint64_t budget_exhausted;
-    uint64_t zones_gated;
     uint64_t fill_ns, report_ns, drain_ns;
     uint64_t lock_hold_ns;
     uint64_t last_report_time_ns;
-    uint64_t bits_visited;
     uint64_t pages_held;
 };
 int pgr_reporting_register(struct pgr_node *node, struct pgr_sink *sink,
@@ -234,6 +239,21 @@ int pgr_reporting_get_config(struct pgr_node *node,
                              struct pgr_reporting_config *r_cfg);
 const char *pgr_strategy_name(enum pgr_strategy s);
 int pgr_strategy_from_name(const char *name);
+int pgr_reporting_get_param(struct pgr_node *node, const char *name,
+                            uint64_t *r_value);
+int pgr_reporting_nr_counters(struct pgr_node *node);
+int pgr_reporting_counter(struct pgr_node *node, unsigned i,
+                          const char **r_name, uint64_t *r_value);
+int pgr_reporting_get_counter(struct pgr_node *node, const char *name,
+                              uint64_t *r_value);
+int pgr_strategy_nr_params(int id);
+int pgr_strategy_param_info(int id, unsigned i,
+                            struct pgr_param_info *r_info);
+int pgr_strategy_nr_counters(int id);
+int pgr_strategy_counter_info(int id, unsigned i, const char **r_name,
+                              const char **r_help);
+int pgr_param_parse(enum pgr_param_type type, const char *text,
+                    uint64_t *r_value);
 struct pgr_reporting_accounting {
     uint64_t zone_pages;
     uint64_t allocated_pages;
@@ -253,6 +273,7 @@ int pgr_reporting_get_accounting(struct pgr_node *node, int zone,
 
 STRATEGY_H = """
 unsigned pgr_strategy_count(void);
+int pgr_strategy_load(const char *path);
 """
 
 WORKLOAD_H = """

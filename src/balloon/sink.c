@@ -30,10 +30,11 @@
 
 #include <linux/virtio_balloon.h>
 #include <linux/virtio_config.h>
+#include <pthread.h>
 
 #include <pagereport/balloon.h>
 
-#include "internal.h"
+#include "errmsg.h"
 #include "sinks/sinks.h"
 #include "vhost-user/vhost.h"
 

@@ -11,7 +11,7 @@
  * [PATCH v12 0/2] mm: Support for page reporting", Aug 2019) in numbers.
  */
 #include "config.h"
-#include "internal.h"
+#include "errmsg.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -33,7 +33,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "internal.h"
+#include "errmsg.h"
+#include "mm/internal.h"
 #include "page_alloc.h"
 
 static int violation(char *buf, size_t len, const struct zone *z, uint64_t pfn,

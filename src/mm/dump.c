@@ -11,7 +11,9 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "internal.h"
+#include <pagereport/pagereport.h>
+
+#include "errmsg.h"
 
 static const char *const mt_names[PGR_MIGRATE_TYPES] = {
 	"Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate",

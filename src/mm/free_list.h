@@ -17,7 +17,8 @@
 
 #include <string.h>
 
-#include "internal.h"
+#include "compiler.h"
+#include "mm/page_reporting.h"
 
 #define PG_MT_SHIFT  5
 #define PG_MT_MASK   (0x7u << PG_MT_SHIFT)
@@ -117,7 +118,7 @@ static inline void move_to_free_list(struct zone *z, uint32_t id,
 	uint32_t head = free_list_id(z, order, mt);
 
 	if (unlikely(pages[id].flags & PG_reported)) {
-		pgr__reporting_move_reported(z, id, order);
+		pgr__reporting_on_move_reported(z, id, order);
 		pages = z->pages;
 	}
 	pages_list_del(pages, id);
@@ -140,7 +141,7 @@ static inline void del_page_from_free_list(struct zone *z, uint32_t id,
 	struct page *p = &pages[id];
 
 	if (unlikely(p->flags & PG_reported)) {
-		pgr__reporting_del_reported(z, id, order);
+		pgr__reporting_on_del_reported(z, id, order);
 		p->flags &= (uint8_t)~PG_reported;
 	}
 	pages_list_del(pages, id);

@@ -15,7 +15,9 @@
  * at once, and the order-0 fast paths below are only taken then.
  */
 #include "config.h"
-#include "internal.h"
+#include "debug.h"
+#include "errmsg.h"
+#include "mm/internal.h"
 #include "page_alloc.h"
 #include "pcp.h"
 

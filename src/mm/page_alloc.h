@@ -8,7 +8,6 @@
 #ifndef PGR_MM_PAGE_ALLOC_H
 #define PGR_MM_PAGE_ALLOC_H
 
-#include "internal.h"
 #include "free_list.h"
 
 static inline struct zone *to_zone(struct pgr_zone *zone)

@@ -15,7 +15,9 @@
  * range, which the merge rules of __free_one_page rely on.
  */
 #include "config.h"
-#include "internal.h"
+#include "debug.h"
+#include "errmsg.h"
+#include "mm/internal.h"
 #include "page_alloc.h"
 
 void pgr__set_pageblock_migratetype(struct zone *z, uint64_t pfn, int mt)
@@ -319,7 +321,7 @@ static void unisolate_putback(struct zone *z, uint32_t id, unsigned int order)
 {
 	struct page *p = &z->pages[id];
 
-	if (!z->node->rep_v11) {
+	if (!z->node->unisolate_notifies) {
 		pgr__putback_isolated_page(z, id, order, FPI_NONE, NULL);
 		return;
 	}

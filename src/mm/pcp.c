@@ -16,7 +16,9 @@
  * was freed (or refilled) with, as set_pcppage_migratetype() stores it.
  */
 #include "config.h"
-#include "internal.h"
+#include "debug.h"
+#include "errmsg.h"
+#include "mm/internal.h"
 #include "page_alloc.h"
 #include "pcp.h"
 

@@ -10,7 +10,8 @@
 #ifndef PGR_MM_PCP_H
 #define PGR_MM_PCP_H
 
-#include "internal.h"
+#include "compiler.h"
+#include "mm/internal.h"
 #include "page_alloc.h"
 
 #define PAGE_ALLOC_COSTLY_ORDER 3

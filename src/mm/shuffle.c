@@ -11,7 +11,8 @@
  * zone_start_pfn, which is aligned in practice).
  */
 #include "config.h"
-#include "internal.h"
+#include "errmsg.h"
+#include "mm/internal.h"
 #include "page_alloc.h"
 
 #define SHUFFLE_RETRY 10
@@ -20,7 +21,7 @@ bool pgr__shuffle_pick_tail(struct pgr_node *node)
 {
 	bool ret;
 
-	/* zone locks are per zone; the draw is per node (see internal.h) */
+	/* zone locks are per zone; the draw is per node (see mm/mmzone.h) */
 	pgr_spin_lock(&node->shuffle_lock);
 	if (!node->shuffle_rand_bits) {
 		node->shuffle_rand = pgr_rand_u64(&node->rand);

@@ -19,7 +19,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "internal.h"
+#include "debug.h"
+#include "errmsg.h"
+#include "mm/internal.h"
 #include "page_alloc.h"
 
 void pgr__zone_lock_slow(struct zone *z)
@@ -362,7 +364,7 @@ void pgr_node_destroy(struct pgr_node *node)
 {
 	if (!node)
 		return;
-	pgr__reporting_node_destroy(node);
+	pgr__reporting_on_node_destroy(node);
 	for (unsigned int i = 0; i < node->nr_zones; i++)
 		zone_free(&node->zones[i]);
 	free(node);
@@ -477,7 +479,7 @@ int pgr_zone_offline(struct pgr_zone *zone)
 	z->nr_isolate_pageblock = 0;
 	z->nr_reserved_highatomic = 0;
 	z->populated = false;
-	pgr__reporting_reset_zone(z);
+	pgr__reporting_on_zone_reset(z);
 	pgr__zone_unlock_checked(z);
 	return 0;
 }
@@ -649,7 +651,7 @@ int pgr_zone_compact_rotate(struct pgr_zone *zone, unsigned int order,
 				  (unsigned long long)pfn, order);
 	}
 	/* v11 page_reporting_free_area_release() before the rotation. */
-	pgr__reporting_reset_boundary(z, order, PGR_MIGRATE_MOVABLE);
+	pgr__reporting_on_list_reset(z, order, PGR_MIGRATE_MOVABLE);
 	move_freelist_head(z, free_list_id(z, order, PGR_MIGRATE_MOVABLE),
 			   pfn_id(z, pfn));
 	pgr__zone_unlock_checked(z);

@@ -2,7 +2,7 @@
 /*
  * Host-side accounting of free page reporting: how much of a guest the
  * host holds.  Reported = free blocks with PageReported (mm/page_reporting.c
- * v11 / 5.7); discarded = pages the host dropped (virtio-balloon
+ * in every version); discarded = pages the host dropped (virtio-balloon
  * VIRTIO_BALLOON_F_REPORTING, QEMU's ram_block_discard_range) and the guest
  * has not reallocated; a refault is an allocation of such a page, for which
  * the host must supply a zeroed page.  The counters live in struct zone
@@ -10,11 +10,10 @@
  * sums them and the free lists under the zone lock.
  */
 #include "config.h"
-#include "internal.h"
 
 #include <string.h>
 
-#include "reporting/engine.h"
+#include "reporting/device.h"
 
 /* Free pages in PageReported blocks; zone lock held. */
 static uint64_t reported_pages_locked(struct zone *z)

@@ -9,8 +9,8 @@
  * <pagereport/strategy.h> alone.  What is modelled, and where it is read:
  *
  *  - PAGE_REPORTING_MIN_ORDER = MAX_ORDER - 2 and PAGE_REPORTING_MAX_PAGES
- *    = 16 (include/linux/page_reporting.h in 1/2): cfg.order defaults to
- *    max_order - 2, cfg.capacity to min(16, sink capacity).
+ *    = 16 (include/linux/page_reporting.h in 1/2): the ops declare the
+ *    default order max_order - 2 and capacity min(16, sink capacity).
  *  - One bitmap per zone, one bit per 2^MIN_ORDER pages, bit = (pfn -
  *    base_pfn) >> MIN_ORDER, base_pfn = zone start (not aligned), nbits =
  *    ((end_pfn - base_pfn) >> MIN_ORDER) + 1, plus an atomic free_pages =
@@ -24,7 +24,7 @@
  *    ->notify_free, which the engine never calls for putback.
  *  - Trigger: free_pages >= max_pages and refcnt cmpxchg 0 -> 1, then
  *    schedule_work (no delay) of the one global work
- *    (__page_reporting_enqueue): cfg.delay defaults to 0.
+ *    (__page_reporting_enqueue): the default delay is 0.
  *  - Worker page_reporting_wq: every zone with free_pages >= max_pages is
  *    scanned (scan_zone_bitmap), then refcnt = 0; no re-check.
  *  - Scan: for_each_set_bit low to high; the pfn (bit << MIN_ORDER) +
@@ -66,6 +66,8 @@
 #include <pagereport/strategy.h>
 
 #define BITS_PER_WORD 64
+
+enum { BITS_VISITED }; /* its counter */
 
 struct bm_zone {
 	struct pgr_zone *zone;
@@ -224,7 +226,7 @@ static void scan_zone_bitmap(struct pgr_reporting *rep, struct bm *bm,
 	/* report what is isolated even if the batch is not full */
 	if (pgr_strategy_batch_count(rep) > 0)
 		report_batch(rep, bz->zone);
-	pgr_strategy_add_stat(rep, PGR_STAT_BITS_VISITED, visited);
+	pgr_strategy_counter_add(rep, BITS_VISITED, visited);
 }
 
 /* page_reporting_wq() */
@@ -266,6 +268,11 @@ int pgr__bitmap_test_bit(struct pgr_reporting *rep, unsigned int zone_idx,
 		(1ULL << (bit % BITS_PER_WORD)));
 }
 
+static const struct pgr_strategy_counter bitmap_counters[] = {
+	[BITS_VISITED] = { "bits_visited",
+			   "set bits looked at while scanning" },
+};
+
 extern const struct pgr_strategy_ops pgr__bitmap_ops;
 const struct pgr_strategy_ops pgr__bitmap_ops = {
 	.name = "bitmap",
@@ -273,4 +280,12 @@ const struct pgr_strategy_ops pgr__bitmap_ops = {
 	.fini = bitmap_fini,
 	.notify_free = bitmap_notify_free,
 	.process = bitmap_process,
+	/* schedule_work(), MAX_ORDER - 2, PAGE_REPORTING_MAX_PAGES */
+	.flags = PGR_STRATEGY_DELAY_SET,
+	.default_delay_ns = PGR_BITMAP_DELAY_NS,
+	.order_rule = PGR_ORDER_MAX,
+	.order_offset = -2,
+	.default_capacity = PGR_BITMAP_MAX_PAGES,
+	.counters = bitmap_counters,
+	.nr_counters = sizeof(bitmap_counters) / sizeof(bitmap_counters[0]),
 };

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The reporting engine: what mm/page_reporting.c has in common between the
- * v11 series and Linux 5.7 - registration of the one device of a system
+ * The reporting engine: what every version of mm/page_reporting.c has in
+ * common - registration of the one device of a system
  * (page_reporting_register/unregister; a system is one node, or several
  * sharing one engine as the kernel's one prdev serves for_each_zone), the
  * delayed work on a clock
  * (schedule_delayed_work, cancel_delayed_work_sync), calling the sink with
  * the zone lock dropped, and the drain (free_reported_page /
  * page_reporting_drain) that returns isolated pages and marks them
- * Reported.  Strategies (v11.c, upstream.c) decide what to fill and when.
+ * Reported.  The strategy, found by the registry (registry.c), decides
+ * what to fill and when; the engine knows it only through its ops table
+ * and, for a strategy with private access to mm, the hooks table and
+ * attach/detach of struct pgr__strategy_private.
  *
  * Two clocks: VIRTUAL runs due work in the caller of pgr_reporting_advance
  * or pgr_reporting_run_until_idle (deterministic); REAL has a worker thread
@@ -17,13 +20,16 @@
  * the scatterlist's DMA mapping.
  */
 #include "config.h"
-#include "internal.h"
+#include "compiler.h"
+#include "debug.h"
+#include "mm/internal.h"
+#include "mm/page_reporting.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "reporting/engine.h"
+#include "reporting/device.h"
 
 /* page_reporting_mutex: serialises register/unregister across nodes. */
 static pthread_mutex_t page_reporting_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -107,20 +113,17 @@ void pgr__rep_flush_stats(struct pgr_reporting *rep)
 	s->blocks_marked += w->blocks_marked;
 	s->blocks_merged_on_drain += w->blocks_merged_on_drain;
 	s->nodes_visited += w->nodes_visited;
-	s->bits_visited += w->bits_visited;
-	s->boundary_resets += w->boundary_resets;
 	s->rereported_pages += w->rereported_pages;
 	s->pages_held += w->pages_held;
 	s->isolate_failures += w->isolate_failures;
 	s->requests += w->requests;
-	s->budget_exhausted += w->budget_exhausted;
-	s->zones_gated += w->zones_gated;
 	s->fill_ns += w->fill_ns;
 	s->report_ns += w->report_ns;
 	s->drain_ns += w->drain_ns;
 	s->lock_hold_ns += w->lock_hold_ns;
 	if (w->last_report_time_ns)
 		s->last_report_time_ns = w->last_report_time_ns;
+	pgr__rep_fold_counters(rep);
 	pthread_mutex_unlock(&rep->lock);
 	memset(w, 0, sizeof(*w));
 }
@@ -316,7 +319,7 @@ void pgr__rep_drain(struct pgr_reporting *rep, bool mark, bool discarded,
 			continue;
 		}
 		if (mark) {
-			pgr__v11_mark_reported(z, id, order);
+			pgr__set_page_reported(z, id, order);
 			rep->w.blocks_marked++;
 		}
 	}
@@ -346,15 +349,114 @@ void pgr__batch_add(struct pgr_reporting *rep, struct zone *z, uint32_t id,
 	b->ranges[slot].zone = z->idx;
 }
 
-/* ---- the hooks table mm calls through (internal.h) ------------------- */
+/* ---- the hooks table mm calls through (mm/page_reporting.h) -------- */
+
+/* ---- free time (PGR_STRATEGY_FREE_TIME) -------------------------------- */
+
+/* The position of @z among the device's zones. */
+static unsigned int zone_pos(struct pgr_reporting *rep, const struct zone *z)
+{
+	unsigned int i = 0;
+
+	while (i < rep->nr_zones && rep->zones[i] != z)
+		i++;
+	return i;
+}
+
+static void stamp_range(struct zone *z, uint64_t pfn, unsigned int order,
+			unsigned int o, uint32_t *stamps, uint32_t ms)
+{
+	uint64_t first = (pfn >> o) - (z->start_pfn >> o);
+	uint64_t n = 1ULL << (order - o);
+
+	for (uint64_t i = 0; i < n; i++)
+		stamps[first + i] = ms;
+}
+
+/*
+ * The block @id of @order became free through an ordinary free: every
+ * 2^cfg.order block in it is free since now (a merge restarts the whole
+ * block's time: conservative).  Zone lock held.
+ */
+static void stamp_free(struct pgr_reporting *rep, struct zone *z, uint32_t id,
+		       unsigned int order)
+{
+	unsigned int pos = zone_pos(rep, z);
+	uint64_t since = pgr__rep_now(rep) - rep->free_base_ns;
+	uint64_t ms = (since + 999999) / 1000000;
+
+	if (pos == rep->nr_zones || !rep->free_since[pos])
+		return;
+	stamp_range(z, id_pfn(z, id), order, rep->cfg.order,
+		    rep->free_since[pos],
+		    ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms);
+}
+
+int pgr__rep_free_since(struct pgr_reporting *rep, struct zone *z, uint32_t id,
+			uint64_t *r_ns)
+{
+	unsigned int pos = zone_pos(rep, z), o = rep->cfg.order;
+	const struct page *p = id_page(z, id);
+	uint64_t first, n;
+	uint32_t ms = 0;
+
+	if (!rep->free_since)
+		return -ENODATA;
+	if (pos == rep->nr_zones || !rep->free_since[pos] ||
+	    !(p->flags & PG_buddy) || p->order < o)
+		return -ENOENT;
+	/* the whole block has been free since the latest of its parts */
+	first = (id_pfn(z, id) >> o) - (z->start_pfn >> o);
+	n = 1ULL << (p->order - o);
+	for (uint64_t i = 0; i < n; i++)
+		if (rep->free_since[pos][first + i] > ms)
+			ms = rep->free_since[pos][first + i];
+	*r_ns = rep->free_base_ns + (uint64_t)ms * 1000000;
+	return 0;
+}
+
+/* The stamps of every zone, all "since registration" (0). */
+static int alloc_free_since(struct pgr_reporting *rep)
+{
+	unsigned int o = rep->cfg.order;
+
+	rep->free_since = calloc(rep->nr_zones, sizeof(*rep->free_since));
+	if (!rep->free_since)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < rep->nr_zones; i++) {
+		const struct zone *z = rep->zones[i];
+		uint64_t n;
+
+		if (!z->nr_pages)
+			continue;
+		n = ((z->start_pfn + z->nr_pages - 1) >> o) -
+		    (z->start_pfn >> o) + 1;
+		rep->free_since[i] = calloc(n, sizeof(uint32_t));
+		if (!rep->free_since[i])
+			return -ENOMEM;
+	}
+	rep->free_base_ns = pgr__rep_now(rep);
+	return 0;
+}
+
+static void free_free_since(struct pgr_reporting *rep)
+{
+	for (unsigned int i = 0; rep->free_since && i < rep->nr_zones; i++)
+		free(rep->free_since[i]);
+	free(rep->free_since);
+}
 
 /* page_reporting_notify_free(): hand the free to the strategy. */
-static void engine_notify_free(struct zone *z, uint32_t id, unsigned int order)
+void pgr__rep_on_free(struct zone *z, uint32_t id, unsigned int order)
 {
 	struct pgr_reporting *rep = z->node->rep;
 	struct pgr__rep_tls saved;
 
-	if (!rep || !rep->ops->notify_free)
+	if (!rep)
+		return;
+	if (rep->free_since)
+		stamp_free(rep, z, id, order);
+	if (!rep->ops->notify_free)
 		return;
 	saved = pgr__rep_tls;
 	pgr__rep_tls.zone = z; /* mm holds it */
@@ -364,16 +466,15 @@ static void engine_notify_free(struct zone *z, uint32_t id, unsigned int order)
 	pgr__rep_tls = saved;
 }
 
-static void engine_node_destroy(struct pgr_node *node);
-
-const struct pgr_reporting_hooks pgr__engine_hooks = {
-	.notify_free = engine_notify_free,
-	.del_reported = pgr__v11_del_reported,
-	.move_reported = pgr__v11_move_reported,
-	.reset_boundary = pgr__v11_reset_boundary,
-	.reset_zone = pgr__v11_reset_zone,
+/*
+ * The table of a strategy written on strategy.h alone: mm tells the engine
+ * about frees and node destruction, and checks the invariants every
+ * strategy keeps; nothing else of mm concerns such a strategy.
+ */
+static const struct pgr_reporting_hooks engine_hooks = {
+	.on_free = pgr__rep_on_free,
 	.check_zone = pgr__rep_check_zone,
-	.node_destroy = engine_node_destroy,
+	.on_node_destroy = pgr__rep_on_node_destroy,
 };
 
 /* ---- registration ---------------------------------------------------- */
@@ -413,63 +514,136 @@ static void clear_reported_below(struct pgr_node *node, unsigned int order)
 }
 
 /*
- * Resolve every default of @cfg into @r (the effective config) and check
- * it against @node and @sink.  0 or -EINVAL with a message.
+ * The settings of @cfg->params into @value/@set (pgr__param() order, the
+ * defaults already there).  Qualified names are the registry's business:
+ * here every name is this strategy's, plain or qualified by its name.
+ */
+static int apply_params(const struct pgr_reporting_config *cfg,
+			const struct pgr_strategy_ops *ops, uint64_t *value,
+			bool *set)
+{
+	for (unsigned int k = 0; k < cfg->nr_params; k++) {
+		const struct pgr_param *pm = &cfg->params[k];
+		int i = pm->name ? pgr__param_lookup(ops, pm->name) : -1;
+		int err;
+
+		if (i < 0)
+			return pgr__error(
+				EINVAL, "register: %s has no parameter '%s'",
+				ops->name, pm->name ? pm->name : "(null)");
+		if (set[i])
+			return pgr__error(EINVAL,
+					  "register: parameter %s.%s set twice",
+					  ops->name, pgr__param(ops, i)->name);
+		err = pgr__param_value("register", ops->name,
+				       pgr__param(ops, (unsigned int)i), pm,
+				       &value[i]);
+		if (err)
+			return err;
+		set[i] = true;
+	}
+	return 0;
+}
+
+/*
+ * An engine parameter given both as a config field and as a parameter:
+ * which one is meant is not clear, so neither is taken.
+ */
+static int given_twice(const char *field, const char *param)
+{
+	return pgr__error(EINVAL,
+			  "register: %s and the parameter '%s' are the same "
+			  "setting; give one",
+			  field, param);
+}
+
+/* The strategy's default lowest order on @node (ops->order_rule). */
+static unsigned int default_order(const struct pgr_strategy_ops *ops,
+				  const struct pgr_node *node)
+{
+	long o = ops->order_offset;
+
+	if (ops->order_rule == PGR_ORDER_PAGEBLOCK)
+		o += (long)node->pageblock_order;
+	else if (ops->order_rule == PGR_ORDER_MAX)
+		o += (long)node->max_order;
+	return o >= 0 && o < (long)node->max_order ? (unsigned int)o
+						   : node->pageblock_order;
+}
+
+/*
+ * Resolve every default of @cfg into @r (the effective config) and
+ * @value/@set (every parameter, pgr__param() order), from @ops' policy
+ * and @cfg, and check them against @node and @sink.  0 or -EINVAL with a
+ * message.
  */
 static int resolve_config(struct pgr_node *node, struct pgr_sink *sink,
 			  const struct pgr_reporting_config *cfg,
-			  struct pgr_reporting_config *r,
-			  const struct pgr_strategy_ops **r_ops)
+			  const struct pgr_strategy_ops *ops, uint64_t *value,
+			  bool *set, struct pgr_reporting_config *r)
 {
-	int id;
+	unsigned int nr = pgr__nr_params(ops), order;
+	bool order_set, delay_set;
+	int err;
 
-	if (!node || !sink || !cfg || !sink->ops || !sink->ops->report)
+	if (!node || !sink || !sink->ops || !sink->ops->report)
 		return pgr__error(EINVAL,
 				  "register: NULL node, sink or config");
 	if (sink->capacity == 0 || sink->capacity > PGR_REPORTING_CAPACITY)
 		return pgr__error(EINVAL, "register: capacity %u not 1..%u",
 				  sink->capacity, PGR_REPORTING_CAPACITY);
-	if (cfg->strategy_name) {
-		id = pgr_strategy_from_name(cfg->strategy_name);
-		if (id < 0)
-			return pgr__error(EINVAL,
-					  "register: unknown strategy '%s'",
-					  cfg->strategy_name);
-	} else {
-		id = (int)cfg->strategy;
-		if (id < 0 || (unsigned int)id >= pgr_strategy_count())
-			return pgr__error(EINVAL,
-					  "register: unknown strategy %d", id);
-	}
 	if (cfg->clock != PGR_CLOCK_VIRTUAL && cfg->clock != PGR_CLOCK_REAL)
 		return pgr__error(EINVAL, "register: unknown clock %d",
 				  (int)cfg->clock);
+	if (cfg->nr_params && !cfg->params)
+		return pgr__error(EINVAL, "register: nr_params %u, params NULL",
+				  cfg->nr_params);
+	for (unsigned int i = 0; i < nr; i++) {
+		value[i] = pgr__param(ops, i)->def;
+		set[i] = false;
+	}
+	value[PGR__PARAM_DELAY] = pgr__default_delay(ops);
+	err = apply_params(cfg, ops, value, set);
+	if (err)
+		return err;
 	*r = *cfg;
-	*r_ops = pgr__strategy_ops(id);
-	r->strategy = (enum pgr_strategy)id;
-	r->strategy_name = (*r_ops)->name;
+	r->strategy_name = ops->name;
+	r->params = NULL;
+	r->nr_params = 0;
 
-	/* lowest order: pageblock_order, or MAX_ORDER - 2 for bitmap (v12) */
-	r->order = id == PGR_STRATEGY_BITMAP && node->max_order >= 2
-			   ? node->max_order - 2
-			   : node->pageblock_order;
-	if (cfg->order_set || cfg->order) {
-		if ((id == PGR_STRATEGY_V11_BOUNDARY ||
-		     id == PGR_STRATEGY_V11_RESCAN) &&
-		    cfg->order != node->pageblock_order)
+	/* the config's fields and the parameters of the same name */
+	order_set = cfg->order_set || cfg->order;
+	if (order_set && set[PGR__PARAM_ORDER])
+		return given_twice("order", "order");
+	order = set[PGR__PARAM_ORDER] ? (unsigned int)value[PGR__PARAM_ORDER]
+				      : cfg->order;
+	order_set |= set[PGR__PARAM_ORDER];
+	if (cfg->capacity && set[PGR__PARAM_CAPACITY])
+		return given_twice("capacity", "capacity");
+	if (set[PGR__PARAM_CAPACITY])
+		r->capacity = (unsigned int)value[PGR__PARAM_CAPACITY];
+	delay_set = cfg->delay_set || cfg->delay_ns;
+	if (delay_set && set[PGR__PARAM_DELAY])
+		return given_twice("delay_ns", "delay");
+
+	/* lowest order: the strategy's rule, or the config's */
+	r->order = default_order(ops, node);
+	if (order_set) {
+		if ((ops->flags & PGR_STRATEGY_FIXED_ORDER) &&
+		    order != r->order)
 			return pgr__error(EINVAL,
-					  "register: v11 reports at "
-					  "pageblock_order %u only",
-					  node->pageblock_order);
-		if (cfg->order >= node->max_order)
+					  "register: %s reports at order %u "
+					  "only",
+					  ops->name, r->order);
+		if (order >= node->max_order)
 			return pgr__error(
 				EINVAL,
 				"register: order %u not below max_order %u",
-				cfg->order, node->max_order);
+				order, node->max_order);
 		/* page_reporting_order is 5.14+: fixed before (profiles) */
 		if (node->profile != PGR_PROFILE_DEFAULT &&
 		    node->profile < PGR_PROFILE_6_1 &&
-		    cfg->order != node->pageblock_order)
+		    order != node->pageblock_order)
 			return pgr__error(
 				EINVAL,
 				"register: profile %s reports at "
@@ -477,52 +651,35 @@ static int resolve_config(struct pgr_node *node, struct pgr_sink *sink,
 				pgr_kernel_profile_name(
 					(enum pgr_kernel_profile)node->profile),
 				node->pageblock_order);
-		r->order = cfg->order;
+		r->order = order;
 	}
 	r->order_set = true;
 
-	/* blocks per report: the sink's; bitmap: v12's 16 at most */
-	r->capacity = sink->capacity;
-	if (id == PGR_STRATEGY_BITMAP && r->capacity > PGR_BITMAP_MAX_PAGES)
-		r->capacity = PGR_BITMAP_MAX_PAGES;
-	if (cfg->capacity) {
-		if (cfg->capacity > sink->capacity)
+	/* blocks per report: the sink's, or less if the strategy says so */
+	if (r->capacity) {
+		if (r->capacity > sink->capacity)
 			return pgr__error(EINVAL,
 					  "register: capacity %u exceeds the "
 					  "sink's %u",
-					  cfg->capacity, sink->capacity);
-		r->capacity = cfg->capacity;
+					  r->capacity, sink->capacity);
+	} else {
+		r->capacity = sink->capacity;
+		if (ops->default_capacity &&
+		    r->capacity > ops->default_capacity)
+			r->capacity = ops->default_capacity;
 	}
 
-	if (!(cfg->delay_set || cfg->delay_ns))
-		r->delay_ns = id == PGR_STRATEGY_V11_BOUNDARY ||
-					      id == PGR_STRATEGY_V11_RESCAN
-				      ? PGR_V11_DELAY_NS
-			      : id == PGR_STRATEGY_BITMAP
-				      ? PGR_BITMAP_DELAY_NS
-				      : PGR_UPSTREAM_DELAY_NS;
+	if (!delay_set)
+		r->delay_ns = value[PGR__PARAM_DELAY];
 	r->delay_set = true;
 
-	if (cfg->v11_hwm > PGR_TUNABLE_MAX)
-		return pgr__error(EINVAL, "register: v11_hwm %u above %u",
-				  cfg->v11_hwm, PGR_TUNABLE_MAX);
-	r->v11_hwm = cfg->v11_hwm ? cfg->v11_hwm : PGR_REPORTING_HWM;
-	if (cfg->budget_divisor > PGR_TUNABLE_MAX)
-		return pgr__error(EINVAL,
-				  "register: budget_divisor %u above %u",
-				  cfg->budget_divisor, PGR_TUNABLE_MAX);
-	r->budget_divisor = cfg->budget_divisor ? cfg->budget_divisor
-						: PGR_UPSTREAM_BUDGET_DIVISOR;
-	if (cfg->gate_blocks > PGR_TUNABLE_MAX)
-		return pgr__error(EINVAL, "register: gate_blocks %u above %u",
-				  cfg->gate_blocks, PGR_TUNABLE_MAX);
-	if (cfg->gate_blocks && cfg->gate_disable)
-		return pgr__error(EINVAL,
-				  "register: gate_blocks %u with the "
-				  "gate disabled",
-				  cfg->gate_blocks);
-	r->gate_blocks =
-		cfg->gate_blocks ? cfg->gate_blocks : PGR_UPSTREAM_GATE_BLOCKS;
+	/* the engine's three, as they are in effect */
+	value[PGR__PARAM_DELAY] = r->delay_ns;
+	set[PGR__PARAM_DELAY] |= delay_set;
+	value[PGR__PARAM_ORDER] = r->order;
+	set[PGR__PARAM_ORDER] = order_set;
+	value[PGR__PARAM_CAPACITY] = r->capacity;
+	set[PGR__PARAM_CAPACITY] |= cfg->capacity != 0;
 	return 0;
 }
 
@@ -590,19 +747,27 @@ static void rep_free(struct pgr_reporting *rep)
 	pthread_cond_destroy(&rep->idle);
 	pthread_cond_destroy(&rep->cond);
 	pthread_mutex_destroy(&rep->lock);
-	free(rep->boundary);
+	free_free_since(rep);
+	free(rep->param_value);
+	free(rep->param_set);
+	free(rep->counters);
+	free(rep->w_counters);
 	free(rep->zones);
 	free(rep->nodes);
 	free(rep);
 }
 
-/* The device's nodes and zones (node then zone order), or NULL. */
+/*
+ * The device's nodes and zones (node then zone order) and the room for
+ * @ops' parameters and counters, or NULL.
+ */
 static struct pgr_reporting *rep_alloc(struct pgr_node *const *nodes,
-				       unsigned int nr, bool v11,
-				       unsigned int order)
+				       unsigned int nr,
+				       const struct pgr_strategy_ops *ops)
 {
 	struct pgr_reporting *rep = calloc(1, sizeof(*rep));
-	unsigned int nz = 0;
+	unsigned int nz = 0, np = pgr__nr_params(ops),
+		     nc = pgr__nr_counters(ops);
 
 	if (!rep)
 		return NULL;
@@ -610,18 +775,27 @@ static struct pgr_reporting *rep_alloc(struct pgr_node *const *nodes,
 		nz += nodes[i]->nr_zones;
 	rep->nodes = calloc(nr, sizeof(*rep->nodes));
 	rep->zones = calloc(nz ? nz : 1, sizeof(*rep->zones));
-	/* v11: one boundary array, for the one ACTIVE zone of the system */
-	if (v11)
-		rep->boundary = calloc((size_t)(nodes[0]->max_order - order) *
-					       PGR_MIGRATE_TYPES,
-				       sizeof(*rep->boundary));
-	if (!rep->nodes || !rep->zones || (v11 && !rep->boundary)) {
-		free(rep->boundary);
+	rep->param_value = calloc(np, sizeof(*rep->param_value));
+	rep->param_set = calloc(np, sizeof(*rep->param_set));
+	rep->counters = calloc(nc, sizeof(*rep->counters));
+	rep->w_counters = calloc(nc, sizeof(*rep->w_counters));
+	if (!rep->nodes || !rep->zones || !rep->param_value ||
+	    !rep->param_set || !rep->counters || !rep->w_counters) {
+		free(rep->param_value);
+		free(rep->param_set);
+		free(rep->counters);
+		free(rep->w_counters);
 		free(rep->zones);
 		free(rep->nodes);
 		free(rep);
 		return NULL;
 	}
+	rep->ops = ops;
+	rep->nr_params = np;
+	rep->nr_counters = nc;
+	for (unsigned int i = 0; i < PGR__NR_LEGACY; i++)
+		rep->legacy[i] =
+			pgr__counter_index(ops, pgr__legacy_counter_name(i));
 	for (unsigned int i = 0; i < nr; i++) {
 		rep->nodes[i] = nodes[i];
 		for (unsigned int j = 0; j < nodes[i]->nr_zones; j++)
@@ -643,9 +817,14 @@ static struct pgr_reporting *rep_alloc(struct pgr_node *const *nodes,
 	return rep;
 }
 
-/* Publish @rep on every node under every zone lock: mm reads under one. */
-static void publish(struct pgr_reporting *rep, bool v11, unsigned int order)
+/*
+ * Publish @rep on every node under every zone lock: mm reads under one.
+ * The hooks table is the strategy's private one, if it has one.
+ */
+static void publish(struct pgr_reporting *rep, unsigned int order)
 {
+	const struct pgr__strategy_private *mp = rep->mm_priv;
+
 	lock_all_zones(rep);
 	for (unsigned int n = 0; n < rep->nr_nodes; n++) {
 		struct pgr_node *node = rep->nodes[n];
@@ -653,71 +832,67 @@ static void publish(struct pgr_reporting *rep, bool v11, unsigned int order)
 		if (order > node->rep_order)
 			clear_reported_below(node, order);
 		node->rep_order = order;
-		node->rep_v11 = v11;
+		node->unisolate_notifies = mp && mp->unisolate_notifies;
 		node->rep_track_discard = true;
 		/* return_to_tail: an alias for 5.10's whole tail placement */
 		if (rep->cfg.return_to_tail)
 			node->fpi_to_tail = true;
-		node->reported_boundary = rep->boundary;
-		node->rep_hooks = &pgr__engine_hooks;
-		for (unsigned int i = 0; i < node->nr_zones; i++) {
-			struct zone *z = &node->zones[i];
-
-			/* v11 counters are per strategy; the others none. */
-			if (!v11)
-				z->reported_pages = NULL;
-			/* a stale ACTIVE would point mm at the new array */
-			z->flags &= ~ZONE_PAGE_REPORTING_ACTIVE;
-		}
+		/* attach sees the table of the node's previous device */
+		if (mp && mp->attach)
+			mp->attach(rep, node);
+		node->rep_hooks =
+			mp && mp->mm_hooks ? mp->mm_hooks : &engine_hooks;
 		node->rep = rep;
 	}
 	unlock_all_zones(rep);
 }
 
-/* page_reporting_register() for @nr nodes; page_reporting_mutex taken. */
-static int register_nodes(struct pgr_node *const *nodes, unsigned int nr,
-			  struct pgr_sink *sink,
-			  const struct pgr_reporting_config *cfg)
+/* page_reporting_register() for @nr nodes, 1..PGR_MAX_SYSTEM_NODES. */
+int pgr__rep_register(struct pgr_node *const *nodes, unsigned int nr,
+		      struct pgr_sink *sink,
+		      const struct pgr_reporting_config *cfg,
+		      const struct pgr_strategy_ops *ops,
+		      const struct pgr__strategy_private *mm_priv)
 {
-	const struct pgr_strategy_ops *ops = NULL;
 	struct pgr_reporting_config eff;
 	struct pgr_reporting *rep;
 	unsigned int order;
-	bool v11, opened = false;
+	bool opened = false;
 	int err;
 
-	err = resolve_config(nodes[0], sink, cfg, &eff, &ops);
+	if (!nodes[0])
+		return pgr__error(EINVAL,
+				  "register: NULL node, sink or config");
+	rep = rep_alloc(nodes, nr, ops);
+	if (!rep)
+		return pgr__error(ENOMEM, "register: out of memory");
+	err = resolve_config(nodes[0], sink, cfg, ops, rep->param_value,
+			     rep->param_set, &eff);
 	if (err)
-		return err;
+		goto out_free_unlocked;
 	order = eff.order;
-	v11 = eff.strategy == PGR_STRATEGY_V11_BOUNDARY ||
-	      eff.strategy == PGR_STRATEGY_V11_RESCAN;
 
 	pthread_mutex_lock(&page_reporting_mutex);
 	if (nr == 1 && nodes[0]->rep) {
 		err = pgr__error(EBUSY,
 				 "register: a device is already registered");
-		goto out_unlock;
+		goto out_free;
 	}
 	if (nr > 1) {
 		err = check_system(nodes, nr);
 		if (err)
-			goto out_unlock;
-	}
-	rep = rep_alloc(nodes, nr, v11, order);
-	if (!rep) {
-		err = pgr__error(ENOMEM, "register: out of memory");
-		goto out_unlock;
+			goto out_free;
 	}
 	rep->sink = sink;
 	rep->cfg = eff;
 	rep->capacity = eff.capacity;
-	rep->ops = ops;
-	rep->v11 = v11;
-	rep->rescan = eff.strategy == PGR_STRATEGY_V11_RESCAN;
+	rep->mm_priv = mm_priv;
 	rep->delay_ns = eff.delay_ns;
 	rep->batch.lo = rep->batch.hi = PGR_BATCH_MID;
-	atomic_init(&rep->refcnt, 0);
+	if ((ops->flags & PGR_STRATEGY_FREE_TIME) && alloc_free_since(rep)) {
+		err = pgr__error(ENOMEM, "register: out of memory");
+		goto out_free;
+	}
 
 	if (sink->ops->open) {
 		err = sink->ops->open(sink, nodes[0]);
@@ -733,9 +908,12 @@ static int register_nodes(struct pgr_node *const *nodes, unsigned int nr,
 		if (err) {
 			if (err > 0 || err < -4095)
 				err = -EINVAL;
-			pgr__error(-err,
-				   "register: strategy %s init failed (%d)",
-				   ops->name, err);
+			/* pgr_strategy_error() said why; else say what */
+			if (!rep->init_msg)
+				pgr__error(-err,
+					   "register: strategy %s init failed "
+					   "(%d)",
+					   ops->name, err);
 			goto out_close;
 		}
 	}
@@ -748,7 +926,7 @@ static int register_nodes(struct pgr_node *const *nodes, unsigned int nr,
 		rep->have_worker = true;
 	}
 
-	publish(rep, v11, order);
+	publish(rep, order);
 	if (ops->start)
 		ops->start(rep, rep->priv);
 	for (unsigned int n = 0; n < nr; n++)
@@ -763,35 +941,10 @@ out_close:
 	if (opened && sink->ops->close)
 		sink->ops->close(sink);
 out_free:
-	rep_free(rep);
-out_unlock:
 	pthread_mutex_unlock(&page_reporting_mutex);
+out_free_unlocked:
+	rep_free(rep);
 	return err;
-}
-
-int pgr_reporting_register(struct pgr_node *node, struct pgr_sink *sink,
-			   const struct pgr_reporting_config *cfg)
-{
-	struct pgr_node *nodes[1] = { node };
-
-	return register_nodes(nodes, 1, sink, cfg);
-}
-
-int pgr_reporting_register_system(struct pgr_node *const *nodes,
-				  unsigned int nr_nodes, struct pgr_sink *sink,
-				  const struct pgr_reporting_config *cfg)
-{
-	if (!nodes || nr_nodes == 0)
-		return pgr__error(EINVAL, "register_system: no nodes");
-	if (nr_nodes > PGR_MAX_SYSTEM_NODES)
-		return pgr__error(EINVAL,
-				  "register_system: %u nodes, at most %u",
-				  nr_nodes, PGR_MAX_SYSTEM_NODES);
-	for (unsigned int i = 0; i < nr_nodes; i++)
-		if (!nodes[i])
-			return pgr__error(
-				EINVAL, "register_system: node %u is NULL", i);
-	return register_nodes(nodes, nr_nodes, sink, cfg);
 }
 
 static int unregister_locked(struct pgr_node *node)
@@ -820,7 +973,8 @@ static int unregister_locked(struct pgr_node *node)
 	for (unsigned int n = 0; n < rep->nr_nodes; n++) {
 		struct pgr_node *nd = rep->nodes[n];
 
-		nd->reported_boundary = NULL;
+		if (rep->mm_priv && rep->mm_priv->detach)
+			rep->mm_priv->detach(rep, nd);
 		nd->rep = NULL;
 		nd->fpi_to_tail = nd->profile >= PGR_PROFILE_5_10;
 	}
@@ -847,7 +1001,7 @@ int pgr_reporting_unregister(struct pgr_node *node)
 }
 
 /* A member node goes away: the whole device goes with it. */
-static void engine_node_destroy(struct pgr_node *node)
+void pgr__rep_on_node_destroy(struct pgr_node *node)
 {
 	pthread_mutex_lock(&page_reporting_mutex);
 	if (node->rep)
@@ -874,21 +1028,11 @@ struct pgr_reporting *pgr__node_rep(struct pgr_node *node)
 
 /* ---- clock API ------------------------------------------------------- */
 
-static int get_rep(struct pgr_node *node, struct pgr_reporting **r_rep)
-{
-	if (!node)
-		return pgr__error(EINVAL, "reporting: NULL node");
-	*r_rep = node->rep;
-	if (!*r_rep)
-		return pgr__error(ENOENT, "reporting: no device registered");
-	return 0;
-}
-
 uint64_t pgr_reporting_now(struct pgr_node *node)
 {
 	struct pgr_reporting *rep;
 
-	if (get_rep(node, &rep))
+	if (pgr__get_rep(node, &rep))
 		return 0;
 	return pgr__rep_now(rep);
 }
@@ -950,7 +1094,7 @@ static int advance_virtual(struct pgr_reporting *rep, uint64_t max_ns,
 int pgr_reporting_advance(struct pgr_node *node, uint64_t ns)
 {
 	struct pgr_reporting *rep;
-	int err = get_rep(node, &rep);
+	int err = pgr__get_rep(node, &rep);
 
 	if (err)
 		return err;
@@ -963,7 +1107,7 @@ int pgr_reporting_run_until_idle(struct pgr_node *node, uint64_t max_ns,
 				 uint64_t *r_elapsed)
 {
 	struct pgr_reporting *rep;
-	int err = get_rep(node, &rep);
+	int err = pgr__get_rep(node, &rep);
 
 	if (err)
 		return err;
@@ -991,7 +1135,7 @@ int pgr_reporting_flush(struct pgr_node *node, uint64_t timeout_ns)
 	struct pgr_reporting *rep;
 	struct timespec ts;
 	uint64_t deadline;
-	int err = get_rep(node, &rep);
+	int err = pgr__get_rep(node, &rep);
 
 	if (err)
 		return err;
@@ -1017,7 +1161,7 @@ int pgr_reporting_get_config(struct pgr_node *node,
 			     struct pgr_reporting_config *r_cfg)
 {
 	struct pgr_reporting *rep;
-	int err = get_rep(node, &rep);
+	int err = pgr__get_rep(node, &rep);
 
 	if (err)
 		return err;
@@ -1031,7 +1175,7 @@ int pgr_reporting_get_stats(struct pgr_node *node,
 			    struct pgr_reporting_stats *r_stats)
 {
 	struct pgr_reporting *rep;
-	int err = get_rep(node, &rep);
+	int err = pgr__get_rep(node, &rep);
 
 	if (err)
 		return err;
@@ -1047,7 +1191,7 @@ int pgr_reporting_set_sampler(struct pgr_node *node, uint64_t period_ns,
 			      pgr_reporting_sample_fn fn, void *arg)
 {
 	struct pgr_reporting *rep;
-	int err = get_rep(node, &rep);
+	int err = pgr__get_rep(node, &rep);
 
 	if (err)
 		return err;

@@ -11,9 +11,9 @@
  * later would lose data.
  */
 #include "config.h"
-#include "internal.h"
+#include "debug.h"
 
-#include "reporting/engine.h"
+#include "reporting/device.h"
 
 /* Keep the batch [lo, hi) isolated and empty it; zone lock held. */
 void pgr__rep_hold_batch(struct pgr_reporting *rep)

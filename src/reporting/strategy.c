@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The public strategy API (<pagereport/strategy.h>): the registry of
- * strategies by name, and the primitives a strategy is built from, each a
+ * The public strategy API (<pagereport/strategy.h>): the primitives a
+ * strategy is built from, each a
  * checked wrapper of the engine or mm piece the kernel's
  * mm/page_reporting.c uses: list_first_entry/list_next_entry on
  * free_area[order].free_list[mt], __isolate_free_page + sg_set_page,
@@ -12,107 +12,15 @@
  * without changing anything when it is wrong.
  */
 #include "config.h"
-#include "internal.h"
+#include "compiler.h"
+#include "mm/internal.h"
+#include "mm/page_reporting.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
-#include "reporting/engine.h"
-
-/* ---- registry ------------------------------------------------------------ */
-
-#define MAX_REGISTERED	  32
-#define MAX_STRATEGY_NAME 31
-
-static const struct pgr_strategy_ops *const builtin[PGR_NR_STRATEGIES] = {
-	[PGR_STRATEGY_V11_BOUNDARY] = &pgr__v11_boundary_ops,
-	[PGR_STRATEGY_V11_RESCAN] = &pgr__v11_rescan_ops,
-	[PGR_STRATEGY_UPSTREAM] = &pgr__upstream_ops,
-	[PGR_STRATEGY_BITMAP] = &pgr__bitmap_ops,
-};
-
-static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static const struct pgr_strategy_ops *registered[MAX_REGISTERED];
-static atomic_uint nr_registered;
-
-unsigned int pgr_strategy_count(void)
-{
-	return PGR_NR_STRATEGIES + atomic_load(&nr_registered);
-}
-
-/* Entries are published before nr_registered grows and never change. */
-const struct pgr_strategy_ops *pgr__strategy_ops(int id)
-{
-	if (id < 0)
-		return NULL;
-	if (id < PGR_NR_STRATEGIES)
-		return builtin[id];
-	if ((unsigned int)id < pgr_strategy_count())
-		return registered[id - PGR_NR_STRATEGIES];
-	return NULL;
-}
-
-const char *pgr_strategy_name(enum pgr_strategy s)
-{
-	const struct pgr_strategy_ops *ops = pgr__strategy_ops((int)s);
-
-	return ops ? ops->name : "?"; /* like pgr_migratetype_name() */
-}
-
-int pgr_strategy_from_name(const char *name)
-{
-	unsigned int n = pgr_strategy_count();
-
-	if (!name)
-		return pgr__error(EINVAL, "strategy: NULL name");
-	for (unsigned int i = 0; i < n; i++)
-		if (!strcmp(name, pgr__strategy_ops((int)i)->name))
-			return (int)i;
-	return pgr__error(EINVAL, "strategy: unknown name '%s'", name);
-}
-
-int pgr_strategy_register(const struct pgr_strategy_ops *ops)
-{
-	unsigned int n;
-	size_t len;
-
-	if (!ops || !ops->name || !ops->process)
-		return pgr__error(EINVAL, "strategy_register: NULL ops, name "
-					  "or process");
-	len = strlen(ops->name);
-	if (len == 0 || len > MAX_STRATEGY_NAME)
-		return pgr__error(EINVAL,
-				  "strategy_register: name length %zu not "
-				  "1..%d",
-				  len, MAX_STRATEGY_NAME);
-	for (size_t i = 0; i < len; i++)
-		if (ops->name[i] <= ' ' || ops->name[i] == ',' ||
-		    ops->name[i] > '~')
-			return pgr__error(EINVAL,
-					  "strategy_register: name '%s' has "
-					  "a blank, comma or non-ASCII "
-					  "character",
-					  ops->name);
-	pthread_mutex_lock(&registry_lock);
-	n = pgr_strategy_count();
-	for (unsigned int i = 0; i < n; i++)
-		if (!strcmp(ops->name, pgr__strategy_ops((int)i)->name)) {
-			pthread_mutex_unlock(&registry_lock);
-			return pgr__error(EEXIST,
-					  "strategy_register: '%s' exists",
-					  ops->name);
-		}
-	if (n - PGR_NR_STRATEGIES >= MAX_REGISTERED) {
-		pthread_mutex_unlock(&registry_lock);
-		return pgr__error(ENOSPC,
-				  "strategy_register: %d strategies "
-				  "registered already",
-				  MAX_REGISTERED);
-	}
-	registered[n - PGR_NR_STRATEGIES] = ops;
-	atomic_store(&nr_registered, n - PGR_NR_STRATEGIES + 1);
-	pthread_mutex_unlock(&registry_lock);
-	return (int)n;
-}
+#include "reporting/device.h"
 
 /* ---- context checks ---------------------------------------------------- */
 
@@ -220,6 +128,39 @@ int pgr_strategy_get_config(struct pgr_reporting *rep,
 void *pgr_strategy_priv(struct pgr_reporting *rep)
 {
 	return rep ? rep->priv : NULL;
+}
+
+int pgr_strategy_get_param(struct pgr_reporting *rep, const char *name,
+			   uint64_t *r_value)
+{
+	int i;
+
+	if (!rep || !name || !r_value)
+		return pgr__error(EINVAL, "strategy_get_param: NULL argument");
+	i = pgr__param_lookup(rep->ops, name);
+	if (i < 0)
+		return pgr__error(ENOENT,
+				  "strategy_get_param: %s has no parameter "
+				  "'%s'",
+				  rep->ops->name, name);
+	*r_value = rep->param_value[i];
+	return rep->param_set[i];
+}
+
+int pgr_strategy_error(struct pgr_reporting *rep, int err, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	if (err <= 0 || err > 4095)
+		err = EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt ? fmt : "", ap);
+	va_end(ap);
+	if (rep)
+		rep->init_msg = true;
+	return pgr__error(err, "register: strategy %s: %s",
+			  rep ? rep->ops->name : "?", msg);
 }
 
 /* ---- lock and counters ------------------------------------------------- */
@@ -449,21 +390,41 @@ int pgr_strategy_test_reported(struct pgr_reporting *rep, struct pgr_zone *zone,
 	return !!(id_page(z, pfn_id(z, pfn))->flags & PG_reported);
 }
 
+int pgr_strategy_free_since(struct pgr_reporting *rep, struct pgr_zone *zone,
+			    uint64_t pfn, uint64_t *r_ns)
+{
+	const char *fn = "strategy_free_since";
+	struct zone *z = NULL;
+	int err = free_head(rep, zone, pfn, fn, &z);
+
+	if (err)
+		return err;
+	if (!r_ns)
+		return pgr__error(EINVAL, "%s: NULL result", fn);
+	err = pgr__rep_free_since(rep, z, pfn_id(z, pfn), r_ns);
+	if (err == -ENODATA)
+		return pgr__error(ENODATA,
+				  "%s: %s does not keep free times "
+				  "(PGR_STRATEGY_FREE_TIME)",
+				  fn, rep->ops->name);
+	if (err)
+		return pgr__error(ENOENT,
+				  "%s: pfn %#llx is a free block below order "
+				  "%u",
+				  fn, (unsigned long long)pfn, rep->cfg.order);
+	return 0;
+}
+
 int pgr_strategy_clear_reported(struct pgr_reporting *rep,
 				struct pgr_zone *zone, uint64_t pfn)
 {
 	struct zone *z = NULL;
-	struct page *p;
 	int err = free_head(rep, zone, pfn, "strategy_clear_reported", &z);
 
 	if (err)
 		return err;
-	p = id_page(z, pfn_id(z, pfn));
-	if (p->flags & PG_reported) {
-		/* keep v11's counters and boundary right, as mm does */
-		pgr__reporting_del_reported(z, pfn_id(z, pfn), p->order);
-		p->flags &= (uint8_t)~PG_reported;
-	}
+	/* through mm, so a strategy with private state there keeps it */
+	pgr__clear_page_reported(z, pfn_id(z, pfn));
 	return 0;
 }
 
@@ -586,6 +547,7 @@ uint64_t pgr_strategy_now(struct pgr_reporting *rep)
 	return rep ? pgr__rep_now(rep) : 0;
 }
 
+/* The generic fields enum pgr_strategy_stat still names. */
 static uint64_t *stat_field(struct pgr_reporting_stats *s,
 			    enum pgr_strategy_stat stat)
 {
@@ -594,30 +556,51 @@ static uint64_t *stat_field(struct pgr_reporting_stats *s,
 		return &s->passes;
 	case PGR_STAT_NODES_VISITED:
 		return &s->nodes_visited;
-	case PGR_STAT_BITS_VISITED:
-		return &s->bits_visited;
 	case PGR_STAT_REQUESTS:
 		return &s->requests;
-	case PGR_STAT_BUDGET_EXHAUSTED:
-		return &s->budget_exhausted;
-	case PGR_STAT_ZONES_GATED:
-		return &s->zones_gated;
-	case PGR_STAT_BOUNDARY_RESETS:
-		return &s->boundary_resets;
 	default:
 		return NULL;
+	}
+}
+
+/* The four that became named counters: their place in the legacy table. */
+static int legacy_index(enum pgr_strategy_stat stat)
+{
+	switch (stat) {
+	case PGR_STAT_BITS_VISITED:
+		return 0;
+	case PGR_STAT_BUDGET_EXHAUSTED:
+		return 1;
+	case PGR_STAT_ZONES_GATED:
+		return 2;
+	case PGR_STAT_BOUNDARY_RESETS:
+		return 3;
+	default:
+		return -1;
 	}
 }
 
 int pgr_strategy_add_stat(struct pgr_reporting *rep,
 			  enum pgr_strategy_stat stat, uint64_t n)
 {
-	uint64_t *f;
+	int named = legacy_index(stat);
 
-	if (!rep || !stat_field(&rep->w, stat))
+	if (!rep)
+		return pgr__error(EINVAL, "strategy_add_stat: NULL engine");
+	if (named >= 0) {
+		if (rep->legacy[named] < 0)
+			return pgr__error(
+				EINVAL,
+				"strategy_add_stat: %s declares no "
+				"counter '%s'",
+				rep->ops->name,
+				pgr__legacy_counter_name((unsigned int)named));
+		pgr__rep_counter_add(rep, (unsigned int)rep->legacy[named], n);
+		return 0;
+	}
+	if (!stat_field(&rep->w, stat))
 		return pgr__error(EINVAL,
-				  "strategy_add_stat: NULL engine or "
-				  "unknown counter %d",
+				  "strategy_add_stat: unknown counter %d",
 				  (int)stat);
 	/* the work's own counters need no lock; others go to the shared */
 	if (pgr__rep_tls.work == rep) {
@@ -625,8 +608,19 @@ int pgr_strategy_add_stat(struct pgr_reporting *rep,
 		return 0;
 	}
 	pthread_mutex_lock(&rep->lock);
-	f = stat_field(&rep->stats, stat);
-	*f += n;
+	*stat_field(&rep->stats, stat) += n;
 	pthread_mutex_unlock(&rep->lock);
+	return 0;
+}
+
+int pgr_strategy_counter_add(struct pgr_reporting *rep, unsigned int idx,
+			     uint64_t n)
+{
+	if (!rep || idx >= rep->nr_counters)
+		return pgr__error(EINVAL,
+				  "strategy_counter_add: NULL engine or "
+				  "counter %u of %u",
+				  idx, rep ? rep->nr_counters : 0);
+	pgr__rep_counter_add(rep, idx, n);
 	return 0;
 }

@@ -15,10 +15,11 @@
  * Written on <pagereport/strategy.h> alone, like a strategy outside the
  * library: it proves the public primitives are enough (the batches are
  * those of the earlier internal version, tests/unit/trace_batches.sh).
- * Tunables (pgr_reporting_config): capacity (the kernel always uses
+ * Parameters: the engine's capacity (the kernel always uses
  * PAGE_REPORTING_CAPACITY = 32, which virtio requires of the device),
- * budget_divisor (16), gate_blocks (32) / gate_disable, delay (2 s),
- * order.  Leaves out the sgl kmalloc failure path.
+ * delay (2 s) and order, and its own budget_divisor (16), gate_blocks
+ * (32) and gate_disable.  Counters: budget_exhausted, zones_gated.
+ * Leaves out the sgl kmalloc failure path.
  */
 #include "config.h"
 
@@ -38,19 +39,35 @@ enum {
 
 #define NO_PFN UINT64_MAX
 
+/* Its counters (ops.counters). */
+enum { BUDGET_EXHAUSTED, ZONES_GATED };
+
 struct upstream {
 	atomic_int state; /* prdev->state */
 	struct pgr_reporting_config cfg;
+	uint64_t budget_divisor, gate_blocks, gate_disable;
 };
 
 static int upstream_init(struct pgr_reporting *rep, void **r_priv)
 {
-	struct upstream *u = calloc(1, sizeof(*u));
+	struct upstream *u;
+	uint64_t gate_blocks;
 
+	/* a margin for a gate that is off says two different things */
+	if (pgr_strategy_get_param(rep, "gate_blocks", &gate_blocks) == 1 &&
+	    pgr_strategy_get_param(rep, "gate_disable", &gate_blocks) == 1 &&
+	    gate_blocks)
+		return pgr_strategy_error(rep, EINVAL,
+					  "gate_blocks with the gate "
+					  "disabled");
+	u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
 	atomic_init(&u->state, PAGE_REPORTING_IDLE);
 	pgr_strategy_get_config(rep, &u->cfg);
+	pgr_strategy_get_param(rep, "budget_divisor", &u->budget_divisor);
+	pgr_strategy_get_param(rep, "gate_blocks", &u->gate_blocks);
+	pgr_strategy_get_param(rep, "gate_disable", &u->gate_disable);
 	*r_priv = u;
 	return 0;
 }
@@ -131,10 +148,9 @@ static int upstream_cycle(struct pgr_reporting *rep, struct upstream *u,
 	}
 	/* enough reports for a 1/divisor of the order's blocks, plus one */
 	pgr_strategy_zone_counters(rep, zone, &c);
-	budget =
-		(long)((c.nr_free[order] +
-			(uint64_t)u->cfg.capacity * u->cfg.budget_divisor - 1) /
-		       ((uint64_t)u->cfg.capacity * u->cfg.budget_divisor));
+	budget = (long)((c.nr_free[order] +
+			 (uint64_t)u->cfg.capacity * u->budget_divisor - 1) /
+			((uint64_t)u->cfg.capacity * u->budget_divisor));
 
 	/* list_for_each_entry_safe: @next is the cursor */
 	for (; pfn != NO_PFN; pfn = next) {
@@ -148,8 +164,7 @@ static int upstream_cycle(struct pgr_reporting *rep, struct upstream *u,
 		/* out of budget: ask for another pass in 2 s */
 		if (budget < 0) {
 			atomic_store(&u->state, PAGE_REPORTING_REQUESTED);
-			pgr_strategy_add_stat(rep, PGR_STAT_BUDGET_EXHAUSTED,
-					      1);
+			pgr_strategy_counter_add(rep, BUDGET_EXHAUSTED, 1);
 			next = pfn;
 			break;
 		}
@@ -200,15 +215,15 @@ static int upstream_process_zone(struct pgr_reporting *rep, struct upstream *u,
 	pgr_strategy_lock(rep, zone);
 	pgr_strategy_zone_counters(rep, zone, &c);
 	/* leave room for the pages we take off and the low watermark */
-	watermark = c.watermark[PGR_WMARK_LOW] +
-		    ((uint64_t)u->cfg.gate_blocks << u->cfg.order);
-	if (c.populated && !u->cfg.gate_disable)
+	watermark =
+		c.watermark[PGR_WMARK_LOW] + (u->gate_blocks << u->cfg.order);
+	if (c.populated && !u->gate_disable)
 		pgr_strategy_watermark_ok(rep, zone, 0, watermark, &ok);
 	pgr_strategy_unlock(rep, zone);
 	if (!c.populated)
 		return 0;
 	if (!ok) {
-		pgr_strategy_add_stat(rep, PGR_STAT_ZONES_GATED, 1);
+		pgr_strategy_counter_add(rep, ZONES_GATED, 1);
 		return 0;
 	}
 
@@ -250,6 +265,26 @@ static void upstream_process(struct pgr_reporting *rep, void *priv)
 		pgr_strategy_schedule(rep, u->cfg.delay_ns);
 }
 
+static const struct pgr_strategy_param upstream_params[] = {
+	{ "budget_divisor", PGR_PARAM_UINT, PGR_UPSTREAM_BUDGET_DIVISOR, 1,
+	  1U << 20,
+	  "reports per list per pass: DIV_ROUND_UP(nr_free, capacity * "
+	  "budget_divisor)" },
+	{ "gate_blocks", PGR_PARAM_UINT, PGR_UPSTREAM_GATE_BLOCKS, 1, 1U << 20,
+	  "watermark gate: skip a zone unless free pages exceed low_wmark + "
+	  "(gate_blocks << order)" },
+	{ "gate_disable", PGR_PARAM_BOOL, 0, 0, 1,
+	  "no watermark gate (not in any kernel)" },
+};
+
+static const struct pgr_strategy_counter upstream_counters[] = {
+	[BUDGET_EXHAUSTED] = { "budget_exhausted",
+			       "lists that ran out of report budget (another "
+			       "pass asked for)" },
+	[ZONES_GATED] = { "zones_gated",
+			  "zones skipped below the watermark gate" },
+};
+
 extern const struct pgr_strategy_ops pgr__upstream_ops;
 const struct pgr_strategy_ops pgr__upstream_ops = {
 	.name = "upstream",
@@ -258,4 +293,12 @@ const struct pgr_strategy_ops pgr__upstream_ops = {
 	.start = upstream_start,
 	.notify_free = upstream_notify_free,
 	.process = upstream_process,
+	/* PAGE_REPORTING_DELAY; page_reporting_order defaults to
+	 * pageblock_order */
+	.default_delay_ns = PGR_UPSTREAM_DELAY_NS,
+	.order_rule = PGR_ORDER_PAGEBLOCK,
+	.params = upstream_params,
+	.nr_params = sizeof(upstream_params) / sizeof(upstream_params[0]),
+	.counters = upstream_counters,
+	.nr_counters = sizeof(upstream_counters) / sizeof(upstream_counters[0]),
 };

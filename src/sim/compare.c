@@ -523,12 +523,15 @@ static int register_model(struct pgr_node *node, struct tsink *ts)
 static int prereport(struct pgr_node *node, bool gate)
 {
 	struct pgr_sink *null = pgr_sink_null_create(32);
+	/* upstream's parameter (not in any kernel): no watermark gate */
+	struct pgr_param gate_off = { .name = "gate_disable", .value = 1 };
 	struct pgr_reporting_config pre = {
 		.strategy = PGR_STRATEGY_UPSTREAM,
 		.clock = PGR_CLOCK_VIRTUAL,
 		.order = O.order,
 		.order_set = O.order_set,
-		.gate_disable = !gate,
+		.params = gate ? NULL : &gate_off,
+		.nr_params = gate ? 0 : 1,
 	};
 	int err = -1;
 

@@ -33,6 +33,8 @@
 #define NSEC_PER_SEC 1000000000ULL
 #define KPF_BUDDY    10
 #define KPF_NOPAGE   20
+#define MAX_PARAMS   32 /* --param settings */
+#define MAX_COUNTERS 16 /* named counters in the time series */
 
 struct opts {
 	const char *workload, *trace, *import, *zoneinfo, *start_free;
@@ -44,7 +46,10 @@ struct opts {
 	uint64_t mem, start_pfn, seed, interval_ns;
 	double seconds, rate, occupancy;
 	unsigned capacity;
-	bool dump, quiet, repair;
+	bool dump, quiet, repair, list_strategies;
+	/* --param NAME=VALUE, for the strategy's registration */
+	struct pgr_param params[MAX_PARAMS];
+	unsigned nr_params;
 };
 
 /* ---- time series ---------------------------------------------------------
@@ -54,12 +59,16 @@ struct sample {
 	double t_s;
 	uint64_t events, bytes_reported, nodes_visited, rereported, batches;
 	uint64_t nr_free[PGR_MAX_ORDER_LIMIT];
+	uint64_t counters[MAX_COUNTERS]; /* the strategy's, by index */
 };
 
 struct series {
 	struct sample *v;
 	size_t n, cap;
 	unsigned max_order;
+	/* the strategy's named counters (pgr_reporting_counter) */
+	unsigned nr_counters;
+	const char *counter[MAX_COUNTERS];
 };
 
 struct run {
@@ -96,8 +105,12 @@ static void take_sample(struct run *r, double t_s)
 	}
 	x = &r->s.v[r->s.n++];
 	memset(x, 0, sizeof(*x));
-	if (r->engine)
+	if (r->engine) {
 		pgr_reporting_get_stats(r->node, &rs);
+		for (unsigned i = 0; i < r->s.nr_counters; i++)
+			pgr_reporting_counter(r->node, i, NULL,
+					      &x->counters[i]);
+	}
 	x->t_s = t_s;
 	x->events = r->events;
 	x->bytes_reported = rs.bytes_reported;
@@ -144,6 +157,8 @@ static int write_series(struct run *r)
 			   "rereported_pages,batches");
 		for (unsigned k = 0; k < s->max_order; k++)
 			fprintf(f, ",free_o%u", k);
+		for (unsigned k = 0; k < s->nr_counters; k++)
+			fprintf(f, ",%s", s->counter[k]);
 		fputc('\n', f);
 		for (size_t i = 0; i < s->n; i++) {
 			const struct sample *x = &s->v[i];
@@ -155,6 +170,8 @@ static int write_series(struct run *r)
 				x->nodes_visited, x->rereported, x->batches);
 			for (unsigned k = 0; k < s->max_order; k++)
 				fprintf(f, ",%" PRIu64, x->nr_free[k]);
+			for (unsigned k = 0; k < s->nr_counters; k++)
+				fprintf(f, ",%" PRIu64, x->counters[k]);
 			fputc('\n', f);
 		}
 		if (f != stdout)
@@ -190,7 +207,11 @@ static int write_series(struct run *r)
 			for (unsigned k = 0; k < s->max_order; k++)
 				fprintf(f, "%s%" PRIu64, k ? "," : "",
 					x->nr_free[k]);
-			fputs("]}", f);
+			fputs("],\"counters\":{", f);
+			for (unsigned k = 0; k < s->nr_counters; k++)
+				fprintf(f, "%s\"%s\":%" PRIu64, k ? "," : "",
+					s->counter[k], x->counters[k]);
+			fputs("}}", f);
 		}
 		fputs("]}\n", f);
 		if (f != stdout)
@@ -589,8 +610,16 @@ static void usage(FILE *f)
 	      "  --kpage-free FLAGS   print the free blocks of a "
 	      "/proc/kpageflags snapshot and exit\n"
 	      "Reporting:\n"
-	      "  --strategy NAME      v11-boundary, v11-rescan, upstream, any "
-	      "registered, or none\n"
+	      "  --strategy NAME      v11-boundary (default), v11-rescan, "
+	      "upstream, bitmap,\n"
+	      "                       a loaded one, or none\n"
+	      "  --load FILE.so       load a strategy plug-in "
+	      "(pgr_strategy_load); repeatable\n"
+	      "  --param NAME=VALUE   a strategy parameter, plain (hwm=16) "
+	      "or qualified\n"
+	      "                       (upstream.delay=500ms); repeatable\n"
+	      "  --list-strategies    the strategies with their parameters "
+	      "and counters\n"
 	      "  --sink null|recorder (default null)  --capacity N (default "
 	      "32)\n"
 	      "Workload:\n"
@@ -687,12 +716,62 @@ enum {
 	OPT_CONVERT,
 	OPT_TO,
 	OPT_IMPORT_LLFREE,
+	OPT_LOAD,
+	OPT_PARAM,
+	OPT_LIST_STRATEGIES,
 };
 
 static int bad_arg(const char *opt, const char *v)
 {
 	fprintf(stderr, "pagereport-sim: bad value for --%s: %s\n", opt, v);
 	return 2;
+}
+
+/* --param NAME=VALUE: the registration parses and checks the value. */
+static int add_param(struct opts *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char *name;
+
+	if (!eq || eq == arg || !eq[1] || o->nr_params == MAX_PARAMS)
+		return -EINVAL;
+	name = strndup(arg, (size_t)(eq - arg));
+	if (!name)
+		return -ENOMEM;
+	o->params[o->nr_params++] =
+		(struct pgr_param){ .name = name, .text = eq + 1 };
+	return 0;
+}
+
+/* --list-strategies: every strategy, its parameters and counters. */
+static void list_strategies(void)
+{
+	static const char *const types[] = { "uint", "bool", "ns" };
+	unsigned n = pgr_strategy_count();
+
+	for (unsigned id = 0; id < n; id++) {
+		int np = pgr_strategy_nr_params((int)id);
+		int nc = pgr_strategy_nr_counters((int)id);
+
+		printf("%s\n", pgr_strategy_name((enum pgr_strategy)id));
+		for (int i = 0; i < np; i++) {
+			struct pgr_param_info pi;
+
+			if (pgr_strategy_param_info((int)id, (unsigned)i, &pi))
+				continue;
+			printf("  param   %-20s %-4s default %" PRIu64
+			       ", %" PRIu64 "..%" PRIu64 ": %s\n",
+			       pi.name, types[pi.type % 3], pi.def, pi.min,
+			       pi.max, pi.help);
+		}
+		for (int i = 0; i < nc; i++) {
+			const char *name, *help;
+
+			if (!pgr_strategy_counter_info((int)id, (unsigned)i,
+						       &name, &help))
+				printf("  counter %-20s %s\n", name, help);
+		}
+	}
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -729,6 +808,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "convert", required_argument, NULL, OPT_CONVERT },
 		{ "import-llfree", required_argument, NULL, OPT_IMPORT_LLFREE },
 		{ "to", required_argument, NULL, OPT_TO },
+		{ "load", required_argument, NULL, OPT_LOAD },
+		{ "param", required_argument, NULL, OPT_PARAM },
+		{ "list-strategies", no_argument, NULL, OPT_LIST_STRATEGIES },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -788,10 +870,22 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->kpage_free = optarg;
 			break;
 		case OPT_STRATEGY:
-			if (strcmp(optarg, "none") &&
-			    pgr_strategy_from_name(optarg) < 0)
-				return bad_arg("strategy", optarg);
+			/* checked once every --load is done */
 			o->strategy = optarg;
+			break;
+		case OPT_LOAD:
+			if (pgr_strategy_load(optarg) < 0) {
+				fprintf(stderr, "pagereport-sim: --load: %s\n",
+					pgr_errmsg());
+				return 2;
+			}
+			break;
+		case OPT_PARAM:
+			if (add_param(o, optarg))
+				return bad_arg("param", optarg);
+			break;
+		case OPT_LIST_STRATEGIES:
+			o->list_strategies = true;
 			break;
 		case OPT_SINK:
 			if (strcmp(optarg, "null") &&
@@ -877,6 +971,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			return 2;
 		}
 	}
+	if (strcmp(o->strategy, "none") &&
+	    pgr_strategy_from_name(o->strategy) < 0)
+		return bad_arg("strategy", o->strategy);
 	if (optind < argc) {
 		fprintf(stderr, "pagereport-sim: unexpected argument %s\n",
 			argv[optind]);
@@ -1006,13 +1103,17 @@ int main(int argc, char **argv)
 	struct pgr_sink *sink = NULL;
 	struct run r = { .o = &o };
 	struct flist start = { 0 };
-	int err;
+	int err, n;
 
 	if (argc > 1 && !strcmp(argv[1], "compare"))
 		return pgr_sim_compare_main(argc - 1, argv + 1);
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err;
+	if (o.list_strategies) {
+		list_strategies();
+		return 0;
+	}
 	t = pgr_trace_create();
 	if (!t)
 		return 1;
@@ -1066,6 +1167,8 @@ int main(int argc, char **argv)
 			.strategy = (enum pgr_strategy)pgr_strategy_from_name(
 				o.strategy),
 			.clock = PGR_CLOCK_VIRTUAL,
+			.params = o.params,
+			.nr_params = o.nr_params,
 		};
 
 		if (!strcmp(o.sink, "null")) {
@@ -1083,6 +1186,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		r.engine = true;
+		n = pgr_reporting_nr_counters(r.node);
+		for (int i = 0; i < n && i < MAX_COUNTERS; i++)
+			if (!pgr_reporting_counter(r.node, (unsigned)i,
+						   &r.s.counter[i], NULL))
+				r.s.nr_counters++;
 	}
 	r.wall0 = wall_ns();
 	if (o.record) {
@@ -1196,6 +1304,17 @@ int main(int argc, char **argv)
 		       o.strategy, rs.bytes_reported, rs.blocks_reported,
 		       rs.batches, rs.passes, rs.nodes_visited,
 		       rs.rereported_pages);
+		/* the strategy's own, by name */
+		if (r.s.nr_counters)
+			printf("counters:");
+		for (unsigned i = 0; i < r.s.nr_counters; i++) {
+			uint64_t v = 0;
+
+			pgr_reporting_counter(r.node, i, NULL, &v);
+			printf(" %s=%" PRIu64, r.s.counter[i], v);
+		}
+		if (r.s.nr_counters)
+			printf("\n");
 	}
 	if (o.dump)
 		pgr_node_dump(r.node, 0, stdout, 0);
@@ -1239,5 +1358,7 @@ int main(int argc, char **argv)
 	pgr_node_destroy(r.node);
 	free(r.s.v);
 	free(start.v);
+	for (unsigned i = 0; i < o.nr_params; i++)
+		free((char *)o.params[i].name);
 	return err ? 1 : 0;
 }

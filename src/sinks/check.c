@@ -6,7 +6,7 @@
  * never a crash.  No kernel counterpart (page_reporting trusts itself).
  */
 #include "config.h"
-#include "internal.h"
+#include "errmsg.h"
 
 #include "sinks/sinks.h"
 

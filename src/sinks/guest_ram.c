@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "errmsg.h"
+#include "mm/mmzone.h"
 #include "sinks/sinks.h"
 
 struct pgr_guest_ram *pgr_guest_ram_create(uint64_t base_pfn, uint64_t nr_pages)

@@ -8,9 +8,10 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "errmsg.h"
 #include "sinks/sinks.h"
 
 struct memory_sink {

@@ -8,7 +8,7 @@
 
 #include <stdlib.h>
 
-#include "internal.h"
+#include "errmsg.h"
 #include "sinks/sinks.h"
 
 void pgr_sink_destroy(struct pgr_sink *sink)

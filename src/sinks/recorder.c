@@ -8,10 +8,11 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "errmsg.h"
 #include "sinks/sinks.h"
 
 struct recorder_batch {

@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "compiler.h"
+#include "errmsg.h"
 #include "trace/trace.h"
 
 /* "\x89PGRT\r\n\x1a": a byte with the high bit set, CR LF and ^Z catch

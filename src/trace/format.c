@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "errmsg.h"
 #include "trace/trace.h"
 
 int pgr_trace_write(const struct pgr_trace *t, FILE *f)

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "errmsg.h"
 #include "trace/trace.h"
 
 static const char *const kmem_names[PGR_NR_KMEM_EVENTS] = {

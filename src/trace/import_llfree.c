@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "errmsg.h"
 #include "trace/trace.h"
 
 #define LL_PAGE	     4096

@@ -19,7 +19,11 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "internal.h"
+#include <pagereport/pagereport.h>
+
+#include "compiler.h"
+#include "errmsg.h"
+#include "mm/internal.h"
 #include "trace/trace.h"
 
 /* POLICY, trace pfns in no zone: trace pfn -> the model's block. */

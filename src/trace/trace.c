@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "compiler.h"
+#include "errmsg.h"
 #include "trace/trace.h"
 
 struct pgr_trace *pgr_trace_create(void)

@@ -18,7 +18,8 @@
  */
 #include "config.h"
 
-#include "internal.h"
+#include <stdlib.h>
+
 #include "workload/workload.h"
 
 static unsigned int jobs(const struct pgr_workload *w)

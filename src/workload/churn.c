@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include "internal.h"
 #include "workload/workload.h"
 
 static unsigned int churn_min_order(const struct pgr_workload *w)

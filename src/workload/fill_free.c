@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include "internal.h"
 #include "workload/workload.h"
 
 static uint64_t target(const struct pgr_workload *w)

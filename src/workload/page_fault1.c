@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include "internal.h"
 #include "workload/workload.h"
 
 static int pf1_step(struct pgr_workload *w)

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "errmsg.h"
 #include "workload/workload.h"
 
 static const char *const kind_names[PGR_NR_WORKLOADS] = {

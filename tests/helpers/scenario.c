@@ -328,6 +328,14 @@ struct pgr_reporting_stats scn_stats(struct scn *s)
 	return st;
 }
 
+uint64_t scn_counter(struct scn *s, const char *name)
+{
+	uint64_t v;
+
+	ck_assert_int_eq(pgr_reporting_get_counter(s->node, name, &v), 0);
+	return v;
+}
+
 /* ---- looking inside --------------------------------------------------- */
 
 struct pgr_page_info scn_info(struct scn *s, unsigned int zi, uint64_t pfn)

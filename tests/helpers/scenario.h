@@ -7,7 +7,7 @@
  * it, and gives tests a hook that runs inside report() with the zone lock
  * dropped: the only deterministic way, on the virtual clock, to model
  * another CPU freeing, stealing or compacting while pages are out for
- * reporting.  internal.h is used to look inside (zone flags, reported_pages,
+ * reporting.  mm/mmzone.h is used to look inside (zone flags, reported_pages,
  * the v11 boundary, page flags).  Every helper that mutates calls
  * pgr_node_check() and fails the test, printing PGR_SEED, on a violation.
  *
@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "internal.h"
+#include "mm/mmzone.h"
 
 #define SCN_REGION	1024u /* pages in an order-10 block */
 #define SCN_MAX_BATCHES 4096
@@ -137,6 +137,8 @@ void scn_filler(struct scn *s, unsigned int zi, unsigned int first,
 void scn_advance(struct scn *s, uint64_t ns);
 uint64_t scn_run(struct scn *s); /* until idle; returns virtual ns */
 struct pgr_reporting_stats scn_stats(struct scn *s);
+/* The device's named counter (boundary_resets, zones_gated, ...). */
+uint64_t scn_counter(struct scn *s, const char *name);
 
 /* Looking inside. */
 struct pgr_page_info scn_info(struct scn *s, unsigned int zi, uint64_t pfn);

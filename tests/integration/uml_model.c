@@ -39,6 +39,10 @@
 
 #include <pagereport/pagereport.h>
 
+/* upstream without its watermark gate (a parameter of upstream) */
+static const struct pgr_param gate_off = { .name = "upstream.gate_disable",
+					   .value = 1 };
+
 #define NSEC 1000000000ULL
 #define NMT  PGR_MIGRATE_TYPES
 #define MAXO PGR_MAX_ORDER_LIMIT
@@ -617,7 +621,8 @@ static int run_phase(const char *snap, const char *before, struct tl *out)
 		struct pgr_reporting_config pre = rc;
 		struct pgr_zone_info info;
 
-		pre.gate_disable = true;
+		pre.params = &gate_off;
+		pre.nr_params = 1;
 		if (!null || pgr_reporting_register(node, null, &pre) ||
 		    pgr_reporting_run_until_idle(node, 600 * NSEC, NULL) ||
 		    pgr_reporting_unregister(node)) {

@@ -22,11 +22,31 @@ def node_of(nbytes=256 * MiB, **kw):
 def test_register_tunables_and_config():
     node = node_of()
     node.register(pgr.NullSink(capacity=16), strategy="upstream",
-                  budget_divisor=8, gate_blocks=4)
+                  params={"budget_divisor": 8, "upstream.gate_blocks": "4",
+                          "v11-boundary.hwm": 7})
     c = node.config()
     assert (c.strategy, c.strategy_name) == (2, "upstream")
-    assert (c.capacity, c.budget_divisor, c.gate_blocks) == (16, 8, 4)
-    assert c.delay_ns == 2 * pgr.SEC and c.order == 9 and c.v11_hwm == 32
+    assert c.capacity == 16 and c.params is None
+    assert (node.param("budget_divisor"), node.param("gate_blocks")) == (8, 4)
+    assert c.delay_ns == 2 * pgr.SEC and c.order == 9
+    assert node.param("delay") == 2 * pgr.SEC
+    assert node.params() == {"delay": 2 * pgr.SEC, "order": 9,
+                             "capacity": 16, "budget_divisor": 8,
+                             "gate_blocks": 4, "gate_disable": 0}
+    assert node.counters() == {"budget_exhausted": 0, "zones_gated": 0}
+    with pytest.raises(pgr.PgrError) as e:
+        node.param("hwm")  # v11's
+    assert e.value.errno == errno.ENOENT
+    node.unregister()
+    with pytest.raises(pgr.PgrError) as e:
+        node.register(pgr.NullSink(), strategy="v11-boundary",
+                      params={"hwm": "many"})
+    assert e.value.errno == errno.EINVAL
+    assert "v11-boundary.hwm" in e.value.message
+    assert "not an unsigned number" in e.value.message
+    node.register(pgr.NullSink(), strategy="v11-boundary",
+                  params={"hwm": 16, "upstream.delay": "500ms"})
+    assert node.param("hwm") == 16 and node.param("delay") == 100 * pgr.MS
     node.unregister()
     # bitmap: at most v12's 16 blocks per report, MAX_ORDER-2
     node.register(pgr.NullSink(capacity=32), strategy="bitmap")
@@ -154,35 +174,46 @@ def test_zone_dump_is_buddyinfo():
 
 
 def test_registered_strategy_by_name(tmp_path):
-    """examples/largest_first.c's strategy in a shared object whose
-    constructor registers it: selectable by name like a built-in."""
+    """examples/largest_first.c built as a plug-in, as its header says,
+    and loaded with load_strategies (pgr_strategy_load): selectable by
+    name like a built-in, with its parameter and counter."""
     top = os.path.abspath(os.environ.get("top_srcdir") or os.path.join(
         os.path.dirname(__file__), "..", ".."))
     libdir = os.path.dirname(pgr.library_path)
-    src = tmp_path / "plugin.c"
-    src.write_text('#define main largest_first_example_main\n'
-                   '#include "largest_first.c"\n'
-                   '__attribute__((constructor)) static void reg(void)\n'
-                   '{ pgr_strategy_register(&largest_first); }\n')
-    so = tmp_path / "plugin.so"
+    so = tmp_path / "largest_first.so"
     cc = os.environ.get("CC", "cc").split()
-    subprocess.run(cc + ["-shared", "-fPIC", "-o", str(so), str(src),
+    subprocess.run(cc + ["-shared", "-fPIC", "-o", str(so),
+                         os.path.join(top, "examples", "largest_first.c"),
                          "-I", os.path.join(top, "include"),
-                         "-I", os.path.join(top, "examples"),
                          "-L", libdir, "-l:" + os.path.basename(
                              pgr.library_path),
                          "-Wl,-rpath," + libdir], check=True)
     assert pgr.load_strategies(str(so)) == ["largest-first"]
+    with pytest.raises(pgr.PgrError) as e:
+        pgr.load_strategies(str(so))
+    assert e.value.errno == errno.EEXIST
+    assert "'largest-first' exists" in e.value.message
+    with pytest.raises(pgr.PgrError) as e:
+        pgr.load_strategies(str(tmp_path / "missing.so"))
+    assert e.value.errno == errno.ENOENT
     names = pgr.strategies()
     assert names[:4] == ["v11-boundary", "v11-rescan", "upstream", "bitmap"]
     assert pgr.strategy_id("largest-first") == names.index("largest-first")
+    params = {p["name"]: p for p in pgr.strategy_params("largest-first")}
+    assert params["max_batches"]["default"] == 8
+    assert params["delay"]["type"] == "ns"
+    assert pgr.strategy_counters("largest-first") == [
+        ("budget_stops", "passes cut short at max_batches")]
     node = node_of()
     z = node.zones[0]
     blocks = [z.alloc(9) for _ in range(32)]
-    node.register(pgr.NullSink(), strategy="largest-first")
+    node.register(pgr.NullSink(capacity=2), strategy="largest-first",
+                  params={"max_batches": 2})
     assert node.config().strategy_name == "largest-first"
+    assert node.param("largest-first.max_batches") == 2
     for pfn in blocks:
         z.free(pfn, 9)
     node.run_until_idle()
     assert node.stats().blocks_reported > 0
+    assert node.counters()["budget_stops"] > 0
     node.check()

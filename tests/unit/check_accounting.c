@@ -15,6 +15,10 @@
 
 #include "reporting_util.h"
 
+/* upstream without its watermark gate (a parameter of upstream) */
+static const struct pgr_param gate_off = { .name = "upstream.gate_disable",
+					   .value = 1 };
+
 #define SEC 1000000000ULL
 
 static char msg[512];
@@ -257,7 +261,8 @@ START_TEST(sampler_times)
 {
 	struct pgr_reporting_config cfg = {
 		.strategy = PGR_STRATEGY_UPSTREAM,
-		.gate_disable = true,
+		.params = &gate_off,
+		.nr_params = 1,
 	};
 	struct pgr_node *node = test_node(LAYOUT_SMALL, 0, false, 1);
 	struct pgr_zone *z = pgr_node_zone(node, 0);

@@ -7,7 +7,7 @@
  * return the documented negative errno (or NULL with errno), leave a
  * message for pgr_errmsg(), and leave the zone exactly as it was: a full
  * snapshot (counters, every list in order, every page's state, the
- * check result) is compared before and after.  Includes internal.h only
+ * check result) is compared before and after.  Includes errmsg.h only
  * to clear the thread's message before each call.
  */
 #include "config.h"
@@ -16,7 +16,7 @@
 #include <inttypes.h>
 #include <limits.h>
 
-#include "internal.h"
+#include "errmsg.h"
 #include "mm_helpers.h"
 
 /*

@@ -18,6 +18,10 @@
 
 #include <pagereport/pagereport.h>
 
+/* upstream without its watermark gate (a parameter of upstream) */
+static const struct pgr_param gate_off = { .name = "upstream.gate_disable",
+					   .value = 1 };
+
 #define MiB (1ULL << 20)
 #define MS  1000000ULL
 
@@ -368,7 +372,8 @@ START_TEST(discard_frees_swap)
 	b.fill_at_launch = true;
 	a.workload.rate = 100;
 	a.reporting.delay_ns = 100 * MS;
-	a.reporting.gate_disable = true;
+	a.reporting.params = &gate_off;
+	a.reporting.nr_params = 1;
 	ck_assert_int_eq(pgr_host_add_guest(h, &b), 0);
 	ck_assert_int_eq(pgr_host_add_guest(h, &a), 1);
 	for (int t = 0; t < 300; t++) {

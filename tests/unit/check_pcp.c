@@ -22,6 +22,10 @@
 
 #include "mm_helpers.h"
 
+/* upstream without its watermark gate (a parameter of upstream) */
+static const struct pgr_param gate_off = { .name = "upstream.gate_disable",
+					   .value = 1 };
+
 #define GIB_PAGES (1ULL << 18) /* 1 GiB of 4 KiB pages */
 
 /* A node of one zone of @nr pages; @low: the low watermark, 0 = computed. */
@@ -495,7 +499,8 @@ START_TEST(test_pcp_reporting)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.strategy = PGR_STRATEGY_UPSTREAM;
 	cfg.order = 3;
-	cfg.gate_disable = true;
+	cfg.params = &gate_off;
+	cfg.nr_params = 1;
 	ck_assert_int_eq(pgr_reporting_register(n, sink, &cfg), 0);
 	ck_assert_int_eq(pgr_reporting_run_until_idle(n, 600000000000ULL, NULL),
 			 0);

@@ -10,6 +10,7 @@
 
 #include <check.h>
 
+#include "mm/mmzone.h"
 #include "reporting_util.h"
 
 #define MS  1000000ULL

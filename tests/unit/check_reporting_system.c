@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "mm/mmzone.h"
 #include "reporting_util.h"
 
 #define NR_PAGES 4096ULL

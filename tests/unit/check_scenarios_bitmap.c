@@ -15,6 +15,7 @@
 
 #include <check.h>
 
+#include "mm/mmzone.h"
 #include "reporting_util.h"
 
 #define SEC  1000000000ULL
@@ -166,7 +167,7 @@ START_TEST(test_bitmap_threshold_and_batch)
 		ck_assert_int_eq(pi.state, PGR_PAGE_FREE);
 		ck_assert(!pi.reported);
 	}
-	ck_assert_uint_eq(stats(&f).bits_visited, 16);
+	ck_assert_uint_eq(rep_counter(f.node, "bits_visited"), 16);
 	ck_assert_uint_eq(stats(&f).blocks_marked, 0);
 	/* nothing more while they stay free: no bit, no work */
 	ck_assert_int_eq(pgr_reporting_run_until_idle(f.node, 60 * SEC, NULL),
@@ -216,7 +217,7 @@ START_TEST(test_bitmap_count_follows_bits)
 	ck_assert_uint_eq(b.n, 16);
 	ck_assert_uint_eq(b.ranges[0].pfn, blk(20));
 	ck_assert_uint_eq(b.ranges[15].pfn, blk(35));
-	ck_assert_uint_eq(stats(&f).bits_visited, 32);
+	ck_assert_uint_eq(rep_counter(f.node, "bits_visited"), 32);
 	teardown(&f);
 }
 END_TEST
@@ -284,7 +285,7 @@ START_TEST(test_bitmap_skips_blocks_no_longer_free)
 	ck_assert_uint_eq(b.ranges[13].order, 10);
 	ck_assert_int_eq(bit(&f, blk(3), 9), 0);
 	ck_assert_int_eq(bit(&f, up, 9), 0);
-	ck_assert_uint_eq(stats(&f).bits_visited, 16);
+	ck_assert_uint_eq(rep_counter(f.node, "bits_visited"), 16);
 	teardown(&f);
 }
 END_TEST
@@ -310,7 +311,7 @@ START_TEST(test_bitmap_rereports)
 	}
 	ck_assert_int_eq(pgr_reporting_run_until_idle(f.node, SEC, NULL), 0);
 	st = stats(&f);
-	ck_assert_uint_eq(st.bits_visited, 16);
+	ck_assert_uint_eq(rep_counter(f.node, "bits_visited"), 16);
 	ck_assert_uint_eq(st.blocks_reported, 0);
 
 	for (unsigned int i = 0; i < 16; i++)
@@ -356,7 +357,7 @@ START_TEST(test_bitmap_unaligned_base_reports_nothing)
 	ck_assert(pgr_reporting_pending(node));
 	ck_assert_int_eq(pgr_reporting_run_until_idle(node, SEC, NULL), 0);
 	ck_assert_int_eq(pgr_reporting_get_stats(node, &st), 0);
-	ck_assert_uint_gt(st.bits_visited, 16);
+	ck_assert_uint_gt(rep_counter(node, "bits_visited"), 16);
 	ck_assert_uint_eq(st.blocks_reported, 0);
 	ck_assert_uint_eq(pgr_sink_recorder_nr_batches(rec), 0);
 	ck_assert_int_eq(pgr_node_check(node, msg, sizeof(msg)), 0);

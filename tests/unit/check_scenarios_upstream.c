@@ -175,7 +175,7 @@ START_TEST(test_upstream_budget)
 	}
 	ck_assert_uint_eq(b, s->nr_batches);
 	ck_assert_uint_eq(scn_stats(s).passes, passes);
-	ck_assert_uint_eq(scn_stats(s).budget_exhausted, passes - 1);
+	ck_assert_uint_eq(scn_counter(s, "budget_exhausted"), passes - 1);
 	ck_assert_uint_eq(scn_nr_reported(s, 0, 9), nr);
 	scn_destroy(s);
 }

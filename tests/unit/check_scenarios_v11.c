@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "../helpers/scenario.h"
-#include "reporting/engine.h"
+#include "reporting/builtins.h"
 
 #define MOV   PGR_MIGRATE_MOVABLE
 #define UNMOV PGR_MIGRATE_UNMOVABLE
@@ -42,7 +42,7 @@ static bool zflag(struct scn *s, unsigned int zi, unsigned long f)
 
 static int refcnt(struct scn *s)
 {
-	return atomic_load(&s->node->rep->refcnt);
+	return pgr__v11_refcnt(s->node->rep);
 }
 
 /*
@@ -466,7 +466,7 @@ START_TEST(test_v11_compaction_reset)
 	for (unsigned int i = 0; i < 12; i++)
 		ck_assert_uint_eq(got[i], a[want[i]]);
 	ck_assert_uint_eq(scn_z(s, 0)->reported_pages[1], 12);
-	ck_assert_uint_ge(scn_stats(s).boundary_resets, 1);
+	ck_assert_uint_ge(scn_counter(s, "boundary_resets"), 1);
 	scn_destroy(s);
 }
 END_TEST
@@ -574,7 +574,7 @@ START_TEST(test_v11_zone_offline)
 END_TEST
 
 /*
- * D12 option: cfg.v11_skip_mark_on_error leaves a failed batch unmarked;
+ * D12 option: the parameter skip_mark_on_error leaves a failed batch unmarked;
  * it goes back in front of the boundary (here the real tail) and the next
  * fill takes it again, tail first, i.e. in reverse.  x0..x39, capacity 32.
  *
@@ -584,9 +584,11 @@ START_TEST(test_v11_skip_mark_on_error_option)
 {
 	struct scn *s = scn_default();
 	struct pgr_reporting_config cfg;
+	struct pgr_param skip = { .name = "skip_mark_on_error", .text = "yes" };
 
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.v11_skip_mark_on_error = true;
+	cfg.params = &skip;
+	cfg.nr_params = 1;
 	for (unsigned int r = 0; r < 40; r++)
 		scn_make_free(s, 0, r, 9, 0);
 	scn_filler(s, 0, 64, 8);

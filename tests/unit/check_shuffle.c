@@ -5,7 +5,7 @@
  * the same free lists, another seed another order, shuffle_pick_tail
  * consumes one u64 draw per 64 calls (low bit first), an order-10 free
  * uses exactly one pick and lower-order frees none, and swaps only happen
- * between blocks of the same migratetype.  Includes internal.h to reseed
+ * between blocks of the same migratetype.  Includes mm/internal.h to reseed
  * the node's PRNG.
  */
 #include "config.h"
@@ -13,7 +13,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "internal.h"
+#include "mm/internal.h"
 #include "mm_helpers.h"
 
 #define NBLK 64 /* order-10 blocks per zone */

@@ -11,6 +11,7 @@
 
 #include <check.h>
 
+#include "mm/mmzone.h"
 #include "reporting_util.h"
 
 #define SEC 1000000000ULL
@@ -153,10 +154,19 @@ START_TEST(test_strategy_register)
 }
 END_TEST
 
+/* The value of parameter @name on @node's device (UINT64_MAX: none). */
+static uint64_t param(struct pgr_node *node, const char *name)
+{
+	uint64_t v;
+
+	return pgr_reporting_get_param(node, name, &v) < 0 ? UINT64_MAX : v;
+}
+
 /*
- * Tunables: defaults resolved by pgr_reporting_get_config (the kernel's:
- * order 9, HWM 32, divisor 16, gate 32, delays 100 ms / 2 s / 0, bitmap
- * MAX_ORDER-2 and 16 per batch), set values kept, bad ones -EINVAL.
+ * Tunables: defaults resolved by pgr_reporting_get_config and
+ * pgr_reporting_get_param (the kernel's: order 9, HWM 32, divisor 16,
+ * gate 32, delays 100 ms / 2 s / 0, bitmap MAX_ORDER-2 and 16 per batch),
+ * set values kept, bad ones -EINVAL.
  */
 START_TEST(test_strategy_tunables)
 {
@@ -165,6 +175,11 @@ START_TEST(test_strategy_tunables)
 	struct pgr_sink *rec8 = recorder(8, 0);
 	struct pgr_reporting_config c = { .strategy = PGR_STRATEGY_UPSTREAM };
 	struct pgr_reporting_config e;
+	struct pgr_param set[] = {
+		{ .name = "v11-boundary.hwm", .value = 7 },
+		{ .name = "budget_divisor", .value = 3 },
+		{ .name = "upstream.gate_blocks", .text = "5" },
+	};
 
 	ck_assert_int_eq(pgr_reporting_get_config(node, &e), -ENOENT);
 	ck_assert_int_eq(pgr_reporting_get_config(NULL, &e), -EINVAL);
@@ -175,9 +190,10 @@ START_TEST(test_strategy_tunables)
 	ck_assert_uint_eq(e.order, 9);
 	ck_assert_uint_eq(e.capacity, 32);
 	ck_assert_uint_eq(e.delay_ns, PGR_UPSTREAM_DELAY_NS);
-	ck_assert_uint_eq(e.v11_hwm, 32);
-	ck_assert_uint_eq(e.budget_divisor, 16);
-	ck_assert_uint_eq(e.gate_blocks, 32);
+	ck_assert_uint_eq(param(node, "budget_divisor"), 16);
+	ck_assert_uint_eq(param(node, "gate_blocks"), 32);
+	ck_assert_uint_eq(param(node, "gate_disable"), 0);
+	ck_assert_uint_eq(param(node, "hwm"), UINT64_MAX); /* v11's */
 	ck_assert_int_eq(pgr_reporting_unregister(node), 0);
 
 	c.strategy = PGR_STRATEGY_V11_BOUNDARY;
@@ -185,6 +201,7 @@ START_TEST(test_strategy_tunables)
 	ck_assert_int_eq(pgr_reporting_get_config(node, &e), 0);
 	ck_assert_uint_eq(e.delay_ns, PGR_V11_DELAY_NS);
 	ck_assert_uint_eq(e.capacity, 8);
+	ck_assert_uint_eq(param(node, "hwm"), 32);
 	ck_assert_int_eq(pgr_reporting_unregister(node), 0);
 
 	c.strategy = PGR_STRATEGY_BITMAP;
@@ -195,33 +212,42 @@ START_TEST(test_strategy_tunables)
 	ck_assert_uint_eq(e.delay_ns, 0);
 	ck_assert_int_eq(pgr_reporting_unregister(node), 0);
 
+	/* the v11 setting is checked, and ignored by upstream */
 	c = (struct pgr_reporting_config){ .strategy = PGR_STRATEGY_UPSTREAM,
 					   .capacity = 4,
-					   .v11_hwm = 7,
-					   .budget_divisor = 3,
-					   .gate_blocks = 5,
+					   .params = set,
+					   .nr_params = 3,
 					   .delay_ns = 123 };
 	ck_assert_int_eq(pgr_reporting_register(node, rec, &c), 0);
 	ck_assert_int_eq(pgr_reporting_get_config(node, &e), 0);
+	ck_assert_ptr_null(e.params);
 	ck_assert_uint_eq(e.capacity, 4);
-	ck_assert_uint_eq(e.v11_hwm, 7);
-	ck_assert_uint_eq(e.budget_divisor, 3);
-	ck_assert_uint_eq(e.gate_blocks, 5);
+	ck_assert_uint_eq(param(node, "budget_divisor"), 3);
+	ck_assert_uint_eq(param(node, "upstream.gate_blocks"), 5);
 	ck_assert_uint_eq(e.delay_ns, 123);
+	ck_assert_uint_eq(param(node, "delay"), 123);
 	ck_assert_int_eq(pgr_reporting_unregister(node), 0);
 
 	c = (struct pgr_reporting_config){ .capacity = 9 };
 	ck_assert_int_eq(pgr_reporting_register(node, rec8, &c), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(pgr_errmsg(), "capacity"));
-	c = (struct pgr_reporting_config){ .v11_hwm = (1u << 20) + 1 };
+	c = (struct pgr_reporting_config){ .params = set, .nr_params = 1 };
+	set[0].value = (1u << 20) + 1;
 	ck_assert_int_eq(pgr_reporting_register(node, rec, &c), -EINVAL);
-	c = (struct pgr_reporting_config){ .budget_divisor = 1u << 21 };
+	ck_assert_ptr_nonnull(strstr(pgr_errmsg(), "hwm"));
+	c.strategy = PGR_STRATEGY_UPSTREAM;
+	c.params = &set[1];
+	set[1].value = 1u << 21;
 	ck_assert_int_eq(pgr_reporting_register(node, rec, &c), -EINVAL);
-	c = (struct pgr_reporting_config){ .gate_blocks = 1u << 21 };
+	c.params = &set[2];
+	set[2].text = "2097152";
 	ck_assert_int_eq(pgr_reporting_register(node, rec, &c), -EINVAL);
-	c = (struct pgr_reporting_config){ .gate_blocks = 4,
-					   .gate_disable = true };
+	set[2].text = "4";
+	set[1] = (struct pgr_param){ .name = "gate_disable", .text = "on" };
+	c.params = &set[1];
+	c.nr_params = 2;
 	ck_assert_int_eq(pgr_reporting_register(node, rec, &c), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(pgr_errmsg(), "gate disabled"));
 	ck_assert(!pgr_reporting_pending(node));
 	pgr_node_destroy(node);
 	pgr_sink_destroy(rec);
@@ -263,8 +289,12 @@ START_TEST(test_strategy_outside_context)
 	ck_assert_int_eq(pgr_strategy_add_stat(NULL, PGR_STAT_PASSES, 1),
 			 -EINVAL);
 	ck_assert_int_eq(pgr_strategy_add_stat(rep, PGR_NR_STATS, 1), -EINVAL);
+	/* a named counter now: upstream has budget_exhausted, not bits */
 	ck_assert_int_eq(pgr_strategy_add_stat(rep, PGR_STAT_BITS_VISITED, 5),
-			 0);
+			 -EINVAL);
+	ck_assert_int_eq(
+		pgr_strategy_add_stat(rep, PGR_STAT_BUDGET_EXHAUSTED, 5), 0);
+	ck_assert_uint_eq(rep_counter(node, "budget_exhausted"), 5);
 
 	/* the lock */
 	ck_assert_int_eq(pgr_strategy_lock(NULL, z0), -EINVAL);

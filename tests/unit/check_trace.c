@@ -26,7 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include <pagereport/pagereport.h>
+
+#include "rand.h"
 
 struct trace_cfg {
 	const char *name;

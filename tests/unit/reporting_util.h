@@ -14,10 +14,22 @@
 
 #include <pagereport/pagereport.h>
 
-#include "internal.h"
+#include "rand.h"
 
 /* v11-boundary, v11-rescan, upstream: the strategies with PageReported */
 #define NR_FLAG_STRATEGIES PGR_STRATEGY_BITMAP
+
+/* The device's named counter @name; a device without it is a test bug. */
+static inline uint64_t rep_counter(struct pgr_node *node, const char *name)
+{
+	uint64_t v;
+
+	if (pgr_reporting_get_counter(node, name, &v)) {
+		fprintf(stderr, "rep_counter(%s): %s\n", name, pgr_errmsg());
+		abort();
+	}
+	return v;
+}
 
 static inline uint64_t test_seed(void)
 {
