@@ -76,8 +76,8 @@ echo "speed.sh: $(cd "$SRC" && git describe --always --dirty 2>/dev/null ||
 	echo unknown) $BUILD, $(uname -m), $(nproc) CPUs"
 echo
 
-echo "== allocator (bench/alloc-pair; ns: $ROUNDS runs of $TIMED_PAIRS" \
-	"pairs, CPU-bound loop, machine-dependent)"
+echo "== allocator (bench/alloc-pair; ns: thread CPU time, $ROUNDS runs of" \
+	"$TIMED_PAIRS pairs, machine-dependent)"
 printf '%-34s %12s   %s\n' "" "instr/pair" "ns/pair min/median/max"
 for c in "split+merge, pristine zone|--split" "order-0 pair, pcp off|" \
 	"order-0 pair, pcp on (6.1)|--pcp"; do
