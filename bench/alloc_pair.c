@@ -7,7 +7,10 @@
  * This is the buddy fast path (per-CPU lists off, as in every profile but
  * 6.1).  With --pcp the zone has Linux 6.1's per-CPU lists
  * (pgr_node_config.pcp = PGR_PCP_ON, src/mm/pcp.c) and the pair is a pcp
- * list take and put instead.
+ * list take and put instead.  With --split the zone stays pristine (every
+ * page free in MAX_ORDER-1 blocks), so every alloc splits a top block down
+ * to order 0 (expand, 10 levels with max_order 11) and every free merges
+ * it back (__free_one_page through every order): the split/merge pair.
  *
  * Instructions per pair (the number the model is tuned for), in a release
  * build (configure --enable-debug=0 CFLAGS='-O2 -g'):
@@ -17,13 +20,15 @@
  *
  * then divide "Collected" (Ir) by the pair count (run_pairs runs once;
  * the warm-up and the set-up are not collected).  Natively the program
- * prints ns per pair of that one timed run.  Usage:
+ * prints ns per pair of that one timed run, in CPU time of the thread
+ * (machine-dependent, but not the machine's other load).  Usage:
  *
- *   bench/alloc-pair [--pcp] [N]   N pairs per run, default 1000000
+ *   bench/alloc-pair [--pcp] [--split] [N]   N pairs per run (1000000)
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,11 +38,12 @@
 
 #define ZONE_PAGES (1u << 16)
 
+/* CPU time of this thread: a shared machine's other load stays out. */
 static double now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
@@ -95,18 +101,27 @@ int main(int argc, char **argv)
 {
 	struct pgr_node_config cfg = { .nr_zones = 1 };
 	unsigned long n = 1000000;
+	bool split = false;
 	struct pgr_node *node;
 	struct pgr_zone *z;
 	double t0, ns;
 	int err;
 
-	if (argc > 1 && !strcmp(argv[1], "--pcp")) {
-		cfg.pcp = PGR_PCP_ON;
+	while (argc > 1 && argv[1][0] == '-') {
+		if (!strcmp(argv[1], "--pcp")) {
+			cfg.pcp = PGR_PCP_ON;
+		} else if (!strcmp(argv[1], "--split")) {
+			split = true;
+		} else {
+			argc = 99;
+			break;
+		}
 		argv++;
 		argc--;
 	}
 	if (argc > 2) {
-		fprintf(stderr, "usage: %s [--pcp] [pairs]\n", argv[0]);
+		fprintf(stderr, "usage: %s [--pcp] [--split] [pairs]\n",
+			argv[0]);
 		return 2;
 	}
 	if (argc == 2) {
@@ -129,7 +144,7 @@ int main(int argc, char **argv)
 	}
 	z = pgr_node_zone(node, 0);
 	err = pgr_zone_populate(z);
-	if (!err)
+	if (!err && !split)
 		err = fragment(z);
 	if (err) {
 		fprintf(stderr, "alloc-pair: setup: %s\n", pgr_errmsg());
@@ -147,7 +162,9 @@ int main(int argc, char **argv)
 		pgr_node_destroy(node);
 		return 1;
 	}
-	printf("order-0 alloc+free: %lu pairs, %.1f ns/pair\n", n, ns);
+	printf("order-0 alloc+free%s%s: %lu pairs, %.1f ns/pair\n",
+	       cfg.pcp == PGR_PCP_ON ? " (pcp)" : "",
+	       split ? " (split+merge)" : "", n, ns);
 	pgr_node_destroy(node);
 	return 0;
 }

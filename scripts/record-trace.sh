@@ -8,7 +8,8 @@
 # (for an exact comparison of the free-block layout).
 #
 # Usage: scripts/record-trace.sh [-o DIR] [-t SECONDS] [--kpage]
-#                                [--buffer-kb N] [--pipe] [-- COMMAND...]
+#                                [--buffer-kb N] [--pipe] [--no-binary]
+#                                [-- COMMAND...]
 # The events stay in the ring buffer (N KiB per CPU, default 262144) and
 # are read from `trace` at the end, so no reader competes with the
 # workload; the buffer does not overwrite (options/overwrite=0): when it
@@ -20,6 +21,10 @@
 # Needs root (tracefs, /proc/kpage*).  Bounded: the whole recording stops
 # after SECONDS (default 60), and the events are turned off again on exit,
 # error or interrupt (trap), restoring the buffer size.
+# At the end the text is also imported (BUDDY view, the zones of
+# zoneinfo.start) into DIR/trace.pgrb, the binary pgrtrace format, with
+# pagereport-sim: $PGR_SIM, else the build tree's, else the one on PATH;
+# --no-binary skips it.
 set -euo pipefail
 
 out=trace-$(date -u +%Y%m%dT%H%M%SZ)
@@ -27,6 +32,7 @@ secs=60
 kpage=0
 buffer_kb=262144
 pipe=0
+binary=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-o) out=$2; shift 2 ;;
@@ -34,7 +40,8 @@ while [ $# -gt 0 ]; do
 	--kpage) kpage=1; shift ;;
 	--buffer-kb) buffer_kb=$2; shift 2 ;;
 	--pipe) pipe=1; shift ;;
-	-h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--no-binary) binary=0; shift ;;
+	-h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	*) echo "record-trace: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -159,3 +166,19 @@ uname -r > "$out/kernel"
 grep -vc '^#' "$out/$file" > "$out/lines" || true
 echo "record-trace: $(cat "$out/lines") lines in $out/$file"
 cat "$out/dropped"
+if [ $binary = 1 ]; then
+	here=$(cd "$(dirname "$0")/.." && pwd)
+	sim=${PGR_SIM:-}
+	[ -n "$sim" ] || [ ! -x "$here/build/src/sim/pagereport-sim" ] ||
+		sim=$here/build/src/sim/pagereport-sim
+	[ -n "$sim" ] || sim=$(command -v pagereport-sim || true)
+	if [ -z "$sim" ]; then
+		echo "record-trace: no pagereport-sim for $out/trace.pgrb" \
+			"(set PGR_SIM, or --no-binary)" >&2
+	elif "$sim" --import "$out/$file" --zoneinfo "$out/zoneinfo.start" \
+		--convert "$out/trace.pgrb" --quiet; then
+		echo "record-trace: binary trace in $out/trace.pgrb"
+	else
+		echo "record-trace: converting to $out/trace.pgrb failed" >&2
+	fi
+fi

@@ -134,11 +134,14 @@ PGR_EXPORT int pgr_trace_set_zones_from_zoneinfo(struct pgr_trace *t, FILE *f,
 PGR_EXPORT int pgr_trace_write(const struct pgr_trace *t, FILE *f);
 
 /**
- * pgr_trace_read - append the pgrtrace text in @f to @t
+ * pgr_trace_read - append the pgrtrace text or binary trace in @f to @t
  *
- * All or nothing: on error @t is left exactly as it was.
- * Return: 0, -EINVAL (NULL; bad header, version or line: pgr_errmsg()
- * gives the line number and why), -ENOMEM, -EIO.
+ * The format is told by the first byte (the binary magic starts with
+ * 0x89, no text header does).  All or nothing: on error @t is left
+ * exactly as it was (its array may have grown).
+ * Return: 0, -EINVAL (NULL; bad header, version, line or record:
+ * pgr_errmsg() gives the line or record number and why; a truncated
+ * binary file), -ENOMEM, -EIO.
  */
 PGR_EXPORT int pgr_trace_read(struct pgr_trace *t, FILE *f);
 
@@ -147,6 +150,22 @@ PGR_EXPORT int pgr_trace_load(struct pgr_trace *t, const char *path);
 
 /** pgr_trace_save - pgr_trace_write to a new file. */
 PGR_EXPORT int pgr_trace_save(const struct pgr_trace *t, const char *path);
+
+#define PGR_TRACE_BINARY_VERSION 1
+
+/**
+ * pgr_trace_write_binary - write @t in the pgrtrace binary format,
+ * version 1 (doc/trace-format.md): a header with the magic, the version
+ * and the event count, the zone table, then one 16-byte little-endian
+ * record per event; read back with pgr_trace_read()
+ * Return: 0, -EINVAL (NULL, a pfn of more than 48 bits: pgr_errmsg()
+ * names the event), -ENOMEM, -EIO (write error).
+ */
+PGR_EXPORT int pgr_trace_write_binary(const struct pgr_trace *t, FILE *f);
+
+/** pgr_trace_save_binary - pgr_trace_write_binary to a new file. */
+PGR_EXPORT int pgr_trace_save_binary(const struct pgr_trace *t,
+				     const char *path);
 
 /**
  * pgr_trace_record - the recorder: append one event stamped @time_ns for
@@ -214,6 +233,41 @@ struct pgr_trace_import_stats {
 PGR_EXPORT int pgr_trace_import(struct pgr_trace *t, FILE *f,
 				const struct pgr_trace_import_config *cfg,
 				struct pgr_trace_import_stats *r_stats);
+
+/*
+ * LLFree's replay traces (luhsra/llfree-rs, eval/src/bin/replay.rs): 4 KiB
+ * pages, a header page (pages, cores, max_pfn) then per-CPU pages of
+ * 16-byte entries (time in us, pfn, alloc, order, GFP flags, pid); see
+ * doc/trace-format.md.
+ */
+struct pgr_trace_llfree_stats {
+	uint64_t header_pages; /* the header's page count, as written */
+	uint64_t cores;	       /* the header's CPU count */
+	uint64_t max_pfn;      /* the header's highest pfn */
+	uint64_t pages;	       /* event pages read */
+	uint64_t events, allocs, frees;
+	uint64_t reordered; /* entries earlier than the one before them in
+			     * the file: the merge by time moved them */
+};
+
+/**
+ * pgr_trace_import_llfree - append the events of an LLFree replay trace
+ * in @f to @t, merged by time (stable), as its replay orders them
+ * @r_stats: optional
+ *
+ * Times become ns (us * 1000), allocations and frees keep pfn and order,
+ * the GFP flags give the migratetype (__GFP_MOVABLE, __GFP_RECLAIMABLE,
+ * neither: UNMOVABLE; both: unknown), the zone is left to the pfn; the
+ * CPU id and pid are not kept.  If @t has no zone 0 yet, zone 0 becomes
+ * "llfree" at pfn 0 with max_pfn + 1 pages rounded up to 512, the frames
+ * LLFree's replay manages.  All or nothing: on error @t is unchanged.
+ * Return: 0, -EINVAL (NULL; a short header page, no cores, a page that is
+ * not whole, a cpu id beyond the cores, non-zero bytes where the entries'
+ * 16-byte alignment leaves padding, an unaligned pfn: pgr_errmsg() names
+ * the page and entry), -ENOMEM, -EIO.
+ */
+PGR_EXPORT int pgr_trace_import_llfree(struct pgr_trace *t, FILE *f,
+				       struct pgr_trace_llfree_stats *r_stats);
 
 /* ---- replay --------------------------------------------------------------
  */

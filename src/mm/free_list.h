@@ -15,6 +15,8 @@
 #ifndef PGR_MM_FREE_LIST_H
 #define PGR_MM_FREE_LIST_H
 
+#include <string.h>
+
 #include "compiler.h"
 #include "mm/page_reporting.h"
 
@@ -29,11 +31,12 @@ static inline int buddy_list_mt(const struct page *p)
 	return (p->flags & PG_MT_MASK) >> PG_MT_SHIFT;
 }
 
+/* PG_buddy on list @mt at @order; index and the other flags are kept. */
 static inline void set_buddy_order(struct page *p, unsigned int order, int mt)
 {
-	p->flags = (uint8_t)((p->flags & ~PG_MT_MASK) | PG_buddy |
-			     ((unsigned int)mt << PG_MT_SHIFT));
-	p->order = (uint8_t)order;
+	p->info =
+		(p->info & ~PAGE_INFO(PG_MT_MASK, 0xff, 0)) |
+		PAGE_INFO(PG_buddy | (unsigned int)mt << PG_MT_SHIFT, order, 0);
 }
 
 /*
@@ -54,6 +57,21 @@ static inline void pages_list_add(struct page *pages, uint32_t n, uint32_t prev,
 	pages[prev].next = n;
 	pages[n].next = next;
 }
+
+/*
+ * Both links of @p in one 64-bit store (next and prev are adjacent, and a
+ * value with equal halves reads the same in either byte order): an empty
+ * list's head and its only element point at each other, and a page off
+ * every list has both links zero.
+ */
+static inline void page_set_links(struct page *p, uint64_t both)
+{
+	memcpy(&p->next, &both, sizeof(both));
+}
+
+#define PAGE_LINKS(id) ((uint64_t)(id)*0x100000001ULL)
+_Static_assert(offsetof(struct page, prev) == sizeof(uint32_t),
+	       "page_set_links() writes next and prev at once");
 
 static inline void pages_list_del(struct page *pages, uint32_t n)
 {

@@ -62,6 +62,23 @@ uint32_t pgr__putback_isolated_page(struct zone *z, uint32_t id,
 
 bool pgr__zone_watermark_ok(struct zone *z, unsigned int order, uint64_t mark);
 
+/*
+ * For trace replay (src/trace/replay.c), which expects many of these
+ * calls to fail: pgr_take_block(), pgr_free_pages() and pgr_alloc_pages()
+ * (no flags, no per-CPU lists) with the same result and effect, but a
+ * failure only returns -errno and formats no pgr_errmsg() message
+ * (take: -EINVAL, -ERANGE, -EBUSY; free: -EINVAL out of range, -ENOENT not
+ * an allocated block of that order; alloc: -ENOMEM).  pgr__block_at():
+ * the block holding @pfn, its head and order, as a PGR_PAGE_* state, or
+ * -ERANGE / -ENOENT.  Zone lock not held.
+ */
+int pgr__take_block(struct zone *z, uint64_t pfn, unsigned int order);
+int pgr__free_pages_quiet(struct zone *z, uint64_t pfn, unsigned int order);
+int pgr__alloc_pages_quiet(struct zone *z, unsigned int order, int mt,
+			   uint64_t *r_pfn);
+int pgr__block_at(struct zone *z, uint64_t pfn, uint64_t *r_head,
+		  unsigned int *r_order);
+
 /* shuffle_pick_tail(): one bit of a cached u64 draw (src/mm/shuffle.c). */
 bool pgr__shuffle_pick_tail(struct pgr_node *node);
 

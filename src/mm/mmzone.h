@@ -51,6 +51,11 @@ struct zone {
 	/* nonzero keeps order 0 off the fast paths of page_alloc.c: per-CPU
 	 * lists on, or (free only) a zone start not 4-page aligned */
 	uint32_t alloc0_slow, free0_slow;
+	/* nonzero: start or size not a multiple of a MAX_ORDER-1 block, so
+	 * buddies need the range check (page_alloc.c's merge_aligned());
+	 * merge0_slow: that, or a MAX_ORDER other than the default
+	 * (free_order0_merging()) */
+	uint32_t merge_unaligned, merge0_slow;
 	struct page *pages;    /* nr_pages + nr_lists entries */
 	size_t pages_bytes;    /* mmap length of pages[] */
 	uint8_t *pageblock_mt; /* one byte per (partial) pageblock */

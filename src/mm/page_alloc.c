@@ -19,6 +19,18 @@
 #include "errmsg.h"
 #include "mm/internal.h"
 #include "page_alloc.h"
+#include "pcp.h"
+
+/*
+ * Keep a function's signature as written: GCC would otherwise clone a
+ * function that every caller passes the same constant to and drop that
+ * parameter, which moves the others to other registers in its callers.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#define PGR_NOCLONE __attribute__((noclone))
+#else
+#define PGR_NOCLONE
+#endif
 
 #define PGR_ALLOC_FLAGS_ALL                                                 \
 	(PGR_ALLOC_NOFRAGMENT | PGR_ALLOC_WMARK_MIN | PGR_ALLOC_WMARK_LOW | \
@@ -84,49 +96,306 @@ place_free_block(struct zone *z, uint64_t pfn, unsigned int order, int mt,
 	return id;
 }
 
-/* Models __free_one_page() (5.4/5.7 form, ALGORITHM.md §1.3). */
-static __attribute__((noinline)) uint32_t
-free_one_page_merge(struct zone *z, uint64_t pfn, unsigned int order, int mt,
-		    unsigned int fpi, unsigned int *r_order)
+/*
+ * list_del() of the entry whose links (next, prev) are @links, read as
+ * one 64-bit word.
+ */
+static inline void unlink_links(struct page *pages, uint64_t links)
+{
+	const uint32_t next = (uint32_t)links, prev = (uint32_t)(links >> 32);
+
+	_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ||
+			       __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__,
+		       "byte order");
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	pages[next].prev = prev;
+	pages[prev].next = next;
+#else
+	pages[prev].prev = next;
+	pages[next].next = prev;
+#endif
+}
+
+/*
+ * The merge loop of __free_one_page() below order @end, in a zone whose
+ * start and size are multiples of a MAX_ORDER-1 block (the usual case):
+ * every buddy is inside the zone and its id is id ^ 2^order.  It handles
+ * the levels whose buddy is a head with nothing but PG_buddy, the order
+ * and the list's type @mt in its state word (not reported, no v11 index,
+ * not discarded): del_page_from_free_list() is then an unlink and a
+ * cleared word, and when the buddy is alone on its list (both links point
+ * at the list head, as an earlier split left it) the unlink is "the list
+ * is empty".  Each level steps the previous level's values.  It stops at
+ * the first other level, for merge_checked() to look at.  Returns the
+ * order reached, *r_pfn the merged block's first pfn.
+ */
+static inline unsigned int merge_aligned(struct zone *z, uint64_t *r_pfn,
+					 unsigned int order, unsigned int end,
+					 int mt)
+{
+	struct page *const pages = z->pages;
+	const uint32_t head = free_list_id(z, order, mt);
+	uint64_t id = *r_pfn - z->start_pfn, bit = 1ULL << order;
+	struct page *h = &pages[head];
+	uint64_t h_links = PAGE_LINKS(head);
+	uint64_t *nr_free = &z->free_area[order].nr_free;
+	const uint32_t mt_info =
+		PAGE_INFO(PG_buddy | (unsigned int)mt << PG_MT_SHIFT, 0, 0);
+	uint32_t want = mt_info | PAGE_INFO(0, order, 0);
+	const uint32_t want_end = mt_info | PAGE_INFO(0, end, 0);
+
+	PGR_ASSERT_INTERNAL(!z->merge_unaligned);
+	while (want != want_end) {
+		const uint64_t bid = id ^ bit;
+		struct page *const b = &pages[bid];
+		uint64_t links;
+
+		if (b->info != want)
+			break;
+		memcpy(&links, &b->next, sizeof(links));
+		if (likely(links == h_links))
+			page_set_links(h, h_links);
+		else
+			unlink_links(pages, links);
+		page_set_links(b, 0);
+		b->info = 0;
+		(*nr_free)--;
+		id &= bid;
+		bit <<= 1;
+		want += PAGE_INFO(0, 1, 0);
+		h += PGR_MIGRATE_TYPES;
+		h_links += PAGE_LINKS(PGR_MIGRATE_TYPES);
+		nr_free++;
+	}
+	*r_pfn = z->start_pfn + id;
+	return (want >> PAGE_INFO_ORDER_SHIFT) & 0xff;
+}
+
+/*
+ * The merge loop of __free_one_page() below order @end, any zone, any
+ * buddy: while the buddy is a free head of the same order, take it off
+ * its list and go one order up.  A buddy that is not PageReported is
+ * unlinked inline, a reported one through del_page_from_free_list() (the
+ * reporting hook).  Returns the order reached, *r_pfn the merged block's
+ * first pfn.
+ */
+static unsigned int merge_checked(struct zone *z, uint64_t *r_pfn,
+				  unsigned int order, unsigned int end)
+{
+	const uint64_t start = z->start_pfn, nr_pages = z->nr_pages;
+	uint64_t pfn = *r_pfn, bit = 1ULL << order;
+	uint32_t want = PAGE_INFO(PG_buddy, order, 0);
+	const uint32_t want_end = PAGE_INFO(PG_buddy, end, 0);
+
+	while (want != want_end) {
+		struct page *const pages = z->pages;
+		uint64_t *nr_free = &z->free_area[order].nr_free;
+		uint64_t bpfn, bid;
+		struct page *b;
+		uint32_t info;
+
+		/* The levels whose buddy is free and not reported. */
+		for (;;) {
+			uint32_t next, prev;
+
+			bpfn = pfn ^ bit;
+			bid = bpfn - start;
+			/* page_is_buddy(); below the zone, bid wraps around */
+			if (bid >= nr_pages)
+				goto out;
+			b = &pages[bid];
+			info = b->info;
+			if ((info & PAGE_INFO(PG_buddy | PG_reported, 0xff,
+					      0)) != want)
+				break;
+			next = b->next;
+			prev = b->prev;
+			pages[next].prev = prev;
+			pages[prev].next = next;
+			page_set_links(b, 0);
+			/* PG_buddy, the list's mt, order and index cleared */
+			b->info = info &
+				  PAGE_INFO(~(PG_buddy | PG_MT_MASK), 0, 0);
+			(*nr_free)--;
+			nr_free++;
+			pfn &= bpfn;
+			bit <<= 1;
+			want += PAGE_INFO(0, 1, 0);
+			if (want == want_end)
+				goto out;
+		}
+		order = (want >> PAGE_INFO_ORDER_SHIFT) & 0xff;
+		if ((info & PAGE_INFO(PG_buddy, 0xff, 0)) != want)
+			goto out;
+		/* a PageReported buddy: the reporting hook sees it go */
+		del_page_from_free_list(z, (uint32_t)bid, order);
+		pfn &= bpfn;
+		bit <<= 1;
+		want += PAGE_INFO(0, 1, 0);
+		order++;
+	}
+out:
+	*r_pfn = pfn;
+	return (want >> PAGE_INFO_ORDER_SHIFT) & 0xff;
+}
+
+/*
+ * An empty asm that "changes" @v: the compiler must use the value as
+ * computed.  Without it, GCC turns a running sum (one add per level of an
+ * unrolled loop) back into base + constant, which for a 64-bit constant
+ * is two instructions (movabs, add) instead of one.
+ */
+#define KEEP_RUNNING(v) __asm__("" : "+r"(v))
+
+/* One level of merge_aligned0(), @k a constant. */
+#define MERGE_LEVEL(k)                                                       \
+	do {                                                                 \
+		const uint64_t bid = id ^ (1ULL << (k));                     \
+		struct page *const b = &pages[bid];                          \
+		uint64_t links;                                              \
+                                                                             \
+		if ((k) == end || b->info != want0 + PAGE_INFO(0, (k), 0)) { \
+			order = (k);                                         \
+			goto out;                                            \
+		}                                                            \
+		memcpy(&links, &b->next, sizeof(links));                     \
+		if (likely(links == h_links))                                \
+			page_set_links(&h0[(k)*PGR_MIGRATE_TYPES], h_links); \
+		else                                                         \
+			unlink_links(pages, links);                          \
+		page_set_links(b, 0);                                        \
+		b->info = 0;                                                 \
+		z->free_area[k].nr_free--;                                   \
+		id &= bid;                                                   \
+		h_links += step;                                             \
+		KEEP_RUNNING(h_links);                                       \
+	} while (0)
+
+/*
+ * merge_aligned() from order 0, unrolled: each level's offsets and values
+ * are constants.  Same conditions, same result.
+ */
+static inline __attribute__((always_inline)) unsigned int
+merge_aligned0(struct zone *z, uint64_t *r_id, unsigned int end, int mt)
+{
+	struct page *const pages = z->pages;
+	const uint32_t head0 = free_list_id(z, 0, mt);
+	struct page *const h0 = &pages[head0];
+	uint64_t h_links = PAGE_LINKS(head0);
+	uint64_t step = PAGE_LINKS(PGR_MIGRATE_TYPES);
+	const uint32_t want0 =
+		PAGE_INFO(PG_buddy | (unsigned int)mt << PG_MT_SHIFT, 0, 0);
+	uint64_t id = *r_id;
+	unsigned int order;
+
+	_Static_assert(PGR_MAX_ORDER_LIMIT == 16, "one level per order");
+	KEEP_RUNNING(step);
+	PGR_ASSERT_INTERNAL(!z->merge_unaligned && end < PGR_MAX_ORDER_LIMIT);
+	MERGE_LEVEL(0);
+	MERGE_LEVEL(1);
+	MERGE_LEVEL(2);
+	MERGE_LEVEL(3);
+	MERGE_LEVEL(4);
+	MERGE_LEVEL(5);
+	MERGE_LEVEL(6);
+	MERGE_LEVEL(7);
+	MERGE_LEVEL(8);
+	MERGE_LEVEL(9);
+	MERGE_LEVEL(10);
+	MERGE_LEVEL(11);
+	MERGE_LEVEL(12);
+	MERGE_LEVEL(13);
+	MERGE_LEVEL(14);
+	order = 15;
+out:
+	*r_id = id;
+	return order;
+}
+#undef MERGE_LEVEL
+
+/* The merge loop of __free_one_page() for a block of @mt below @end. */
+static inline __attribute__((always_inline)) unsigned int
+merge_below(struct zone *z, uint64_t *r_pfn, unsigned int order,
+	    unsigned int end, int mt)
+{
+	if (order >= end)
+		return order;
+	if (likely(!z->merge_unaligned)) {
+		if (!order) {
+			uint64_t id = *r_pfn - z->start_pfn;
+
+			/*
+			 * From order 0 to the default MAX_ORDER's top, @end
+			 * is a constant and each level of the unrolled loop
+			 * has no test of its own for it.
+			 */
+			if (likely(end == PGR_MAX_ORDER_DEFAULT - 1))
+				order = merge_aligned0(
+					z, &id, PGR_MAX_ORDER_DEFAULT - 1, mt);
+			else
+				order = merge_aligned0(z, &id, end, mt);
+			*r_pfn = z->start_pfn + id;
+		} else {
+			order = merge_aligned(z, r_pfn, order, end, mt);
+		}
+		if (order >= end)
+			return order;
+	}
+	return merge_checked(z, r_pfn, order, end);
+}
+
+/*
+ * Models __free_one_page() (5.4/5.7 form, ALGORITHM.md §1.3) from the
+ * merge loop on; inline into its two callers, so that the order-0 free
+ * that merges (free_order0_merging) has @fpi and @r_order as constants.
+ */
+static inline __attribute__((always_inline)) uint32_t
+free_one_page_merge_body(struct zone *z, uint64_t pfn, unsigned int order,
+			 int mt, unsigned int fpi, unsigned int *r_order)
 {
 	const unsigned int mo = z->node->max_order;
 	unsigned int cap = z->node->pageblock_order + 1;
 
+	/*
+	 * The loop below stops at pageblock_order only to look at isolated
+	 * pageblocks: with none in the zone it runs to max_order - 1.
+	 */
+	if (likely(!has_isolate_pageblock(z))) {
+		order = merge_below(z, &pfn, order, mo - 1, mt);
+		goto done_merging;
+	}
 	if (cap > mo)
 		cap = mo;
 continue_merging:
-	while (order < cap - 1) {
-		uint64_t buddy_pfn = pfn ^ (1ULL << order);
-
-		if (!page_is_buddy(z->pages, z->nr_pages,
-				   buddy_pfn - z->start_pfn, order))
-			goto done_merging;
-		del_page_from_free_list(z, pfn_id(z, buddy_pfn), order);
-		pfn &= buddy_pfn;
-		order++;
-	}
+	order = merge_below(z, &pfn, order, cap - 1, mt);
+	if (order < cap - 1)
+		goto done_merging;
 	if (cap < mo) {
 		/*
 		 * order >= pageblock_order here: never merge free pages of an
 		 * isolated pageblock with a normal one (freepage counting).
 		 */
-		if (unlikely(has_isolate_pageblock(z))) {
-			uint64_t buddy_pfn = pfn ^ (1ULL << order);
+		uint64_t buddy_pfn = pfn ^ (1ULL << order);
 
-			if (zone_spans_pfn(z, buddy_pfn)) {
-				int bmt =
-					get_pfnblock_migratetype(z, buddy_pfn);
+		if (zone_spans_pfn(z, buddy_pfn)) {
+			int bmt = get_pfnblock_migratetype(z, buddy_pfn);
 
-				if (mt != bmt && (is_migrate_isolate(mt) ||
-						  is_migrate_isolate(bmt)))
-					goto done_merging;
-			}
+			if (mt != bmt &&
+			    (is_migrate_isolate(mt) || is_migrate_isolate(bmt)))
+				goto done_merging;
 		}
 		cap++;
 		goto continue_merging;
 	}
 done_merging:
 	return place_free_block(z, pfn, order, mt, fpi, r_order, true);
+}
+
+static __attribute__((noinline)) uint32_t
+free_one_page_merge(struct zone *z, uint64_t pfn, unsigned int order, int mt,
+		    unsigned int fpi, unsigned int *r_order)
+{
+	return free_one_page_merge_body(z, pfn, order, mt, fpi, r_order);
 }
 
 /*
@@ -168,13 +437,148 @@ uint32_t pgr__free_one_page(struct zone *z, uint32_t id, unsigned int order,
 	return free_one_page(z, id, order, mt, fpi, r_order, false);
 }
 
-/* expand(): the upper halves go to the head of the lower-order lists. */
-static inline void expand(struct zone *z, uint32_t id, unsigned int low,
-			  unsigned int high, int mt)
+/*
+ * expand(): the upper halves go to the head of the lower-order lists.
+ * __rmqueue_smallest() only splits a block of order @high when the lists
+ * of @mt at orders low..high-1 are empty, so each half is the only entry
+ * of its list: add_to_free_list() into an empty list, without reading the
+ * list head, and with both links of each side in one store.
+ */
+static inline __attribute__((always_inline)) void
+expand_levels(struct zone *z, uint32_t id, unsigned int low, unsigned int high,
+	      int mt, bool tails_zero)
 {
-	while (high > low) {
-		high--;
-		add_to_free_list(z, id + (1u << high), high, mt);
+	/*
+	 * Everything a level needs, stepped down from the level above
+	 * instead of computed: the list head (5 ids lower), both links
+	 * pointing at it, the upper half's offset and links (halved), the
+	 * state word (one order lower), the counter (one slot lower).
+	 */
+	const uint32_t head = free_list_id(z, high, mt);
+	struct page *const p0 = &z->pages[id];
+	struct page *h = &z->pages[head];
+	uint64_t *nr_free = &z->free_area[high].nr_free;
+	uint64_t h_links = PAGE_LINKS(head);
+	const uint64_t id_links = PAGE_LINKS(id);
+	uint64_t half_links = PAGE_LINKS(1u << high);
+	size_t half_bytes = sizeof(struct page) << high;
+	/* set_buddy_order(): PG_buddy on list @mt, the order below */
+	uint32_t set =
+		PAGE_INFO(PG_buddy | (unsigned int)mt << PG_MT_SHIFT, high, 0);
+
+	for (unsigned int n = high - low; n; n--) {
+		struct page *p;
+
+		half_bytes >>= 1;
+		half_links >>= 1;
+		h -= PGR_MIGRATE_TYPES;
+		h_links -= PAGE_LINKS(PGR_MIGRATE_TYPES);
+		set -= PAGE_INFO(0, 1, 0);
+		nr_free--;
+		p = (struct page *)((char *)p0 + half_bytes);
+		PGR_ASSERT_INTERNAL(h->next == h_links >> 32);
+		(*nr_free)++;
+		if (tails_zero) {
+			PGR_ASSERT_INTERNAL(p->info == 0);
+			p->info = set;
+		} else {
+			p->info = (p->info & ~PAGE_INFO(PG_MT_MASK, 0xff, 0)) |
+				  set;
+		}
+		page_set_links(p, h_links);
+		page_set_links(h, id_links + half_links);
+	}
+}
+
+/*
+ * One level of expand() for a split down to order 0 (expand_from()),
+ * with @k a constant: every address is a fixed offset from the block's
+ * head, the order-0 list head of @mt or the zone; the links of the new
+ * block (both at its list head) are a running value.
+ */
+static inline __attribute__((always_inline)) void
+expand_level(struct zone *z, struct page *p0, struct page *h0,
+	     uint64_t id_links, uint64_t *h_links, uint64_t step, uint32_t set0,
+	     unsigned int k)
+{
+	struct page *const p = p0 + (1u << k);
+
+	PGR_ASSERT_INTERNAL(p->info == 0);
+	PGR_ASSERT_INTERNAL(h0[k * PGR_MIGRATE_TYPES].next ==
+			    (uint32_t)*h_links);
+	/* sums of a variable and a constant: one instruction each */
+	p->info = set0 + PAGE_INFO(0, k, 0);
+	page_set_links(p, *h_links);
+	page_set_links(&h0[k * PGR_MIGRATE_TYPES],
+		       id_links + PAGE_LINKS(1u << k));
+	z->free_area[k].nr_free++;
+	*h_links -= step;
+	KEEP_RUNNING(*h_links);
+}
+
+#define EXPAND_CASE(k)                                                        \
+	case (k) + 1:                                                         \
+		expand_level(z, p0, h0, id_links, &h_links, step, set0, (k)); \
+		__attribute__((fallthrough));
+
+/*
+ * expand() down to order 0 of a block whose tails are zero, unrolled:
+ * enter at the level below @high and fall through to order 0.
+ */
+static inline __attribute__((always_inline)) void
+expand_from(struct zone *z, struct page *pages, uint32_t id, uint32_t head0,
+	    unsigned int high, int mt)
+{
+	struct page *const p0 = &pages[id];
+	struct page *const h0 = &pages[head0];
+	const uint64_t id_links = PAGE_LINKS(id);
+	/* the links at the list head of order high - 1 */
+	uint64_t h_links = PAGE_LINKS(head0 + (high - 1) * PGR_MIGRATE_TYPES);
+	uint64_t step = PAGE_LINKS(PGR_MIGRATE_TYPES);
+	const uint32_t set0 =
+		PAGE_INFO(PG_buddy | (unsigned int)mt << PG_MT_SHIFT, 0, 0);
+
+	_Static_assert(PGR_MAX_ORDER_LIMIT == 16, "one case per order");
+	KEEP_RUNNING(step);
+	switch (high) {
+		EXPAND_CASE(14)
+		EXPAND_CASE(13)
+		EXPAND_CASE(12)
+		EXPAND_CASE(11)
+		EXPAND_CASE(10)
+		EXPAND_CASE(9)
+		EXPAND_CASE(8)
+		EXPAND_CASE(7)
+		EXPAND_CASE(6)
+		EXPAND_CASE(5)
+		EXPAND_CASE(4)
+		EXPAND_CASE(3)
+		EXPAND_CASE(2)
+		EXPAND_CASE(1)
+		EXPAND_CASE(0)
+	default:
+		break;
+	}
+}
+#undef EXPAND_CASE
+
+/*
+ * A tail page's state word is zero but for PG_discarded (the invariant
+ * walker checks it), and PG_discarded exists only once the reporting
+ * engine tracks it (rep_track_discard, never turned off again): without
+ * it, set_buddy_order() on a tail need not read the old word.
+ */
+static inline __attribute__((always_inline)) void
+expand(struct zone *z, uint32_t id, unsigned int low, unsigned int high, int mt)
+{
+	if (likely(!z->node->rep_track_discard)) {
+		if (!low)
+			expand_from(z, z->pages, id, free_list_id(z, 0, mt),
+				    high, mt);
+		else
+			expand_levels(z, id, low, high, mt, true);
+	} else {
+		expand_levels(z, id, low, high, mt, false);
 	}
 }
 
@@ -567,6 +971,33 @@ alloc_pages_fast(struct zone *z, unsigned int order, int mt, unsigned int flags,
 }
 
 /*
+ * An allocation with per-CPU lists, arguments valid: a page on the pcp
+ * list of the order and type, without a watermark to check, is taken here
+ * (get_page_from_freelist() -> rmqueue_pcplist() with the list's first
+ * page); everything else (refill, a watermark, drain and retry) is
+ * pgr__pcp_alloc(), which starts over on the unchanged lists.
+ */
+static inline __attribute__((always_inline)) int
+alloc_pages_pcp(struct zone *z, unsigned int cpu, unsigned int order, int mt,
+		unsigned int flags, uint64_t *r_pfn)
+{
+	if (likely(!(flags & ALLOC_WMARK_FLAGS) &&
+		   pcp_allowed_order(z, order) && mt < MIGRATE_PCPTYPES) &&
+	    likely(zone_trylock(z))) {
+		uint32_t id = pcp_take(z, cpu, order, mt);
+
+		if (likely(id != PGR_NO_PAGE)) {
+			mark_allocated(z, id, order, mt);
+			*r_pfn = id_pfn(z, id);
+			pgr__zone_unlock_checked(z);
+			return 0;
+		}
+		zone_unlock(z);
+	}
+	return pgr__pcp_alloc(z, cpu, order, mt, flags, r_pfn);
+}
+
+/*
  * Every call but the order-0 fast path: the checks in documented order;
  * with per-CPU lists on, every call (pcp.c), on behalf of @cpu (valid).
  */
@@ -580,11 +1011,103 @@ alloc_pages_checked(struct zone *z, unsigned int cpu, unsigned int order,
 		     (flags & ~PGR_ALLOC_FLAGS_ALL)))
 		return alloc_pages_error(z, order, mt, flags, r_pfn);
 	if (unlikely(z->pcp))
-		return pgr__pcp_alloc(z, cpu, order, mt, flags, r_pfn);
+		return alloc_pages_pcp(z, cpu, order, mt, flags, r_pfn);
 	if (unlikely(flags & ALLOC_WMARK_FLAGS) || unlikely(!zone_trylock(z)))
 		return alloc_pages_slow(z, order, mt, flags, r_pfn);
 	return alloc_pages_fast(z, order, mt, flags, r_pfn);
 }
+
+/*
+ * One order of alloc_order0_split()'s search, @k a constant: the list of
+ * @mt is only looked at when the order has free blocks at all.  Orders
+ * from max_order up have none (their counters are never touched), which
+ * ends the search without a test of its own.
+ */
+#define SPLIT_SCAN(k)                                        \
+	do {                                                 \
+		if (z->free_area[k].nr_free &&               \
+		    h0[(k)*PGR_MIGRATE_TYPES].next !=        \
+			    head0 + (k)*PGR_MIGRATE_TYPES) { \
+			cur = (k);                           \
+			goto found;                          \
+		}                                            \
+	} while (0)
+
+/*
+ * __rmqueue_smallest() for order 0 when the order-0 list of @mt is empty:
+ * the head of the first non-empty list of @mt above it (the search
+ * unrolled: one compare per order against a fixed offset), split by
+ * expand(), then what alloc_pages_locked() does after rmqueue().
+ * Whatever else (no block above: the fallback; a PageReported head: the
+ * reporting hook) goes to alloc_pages_locked_slow(), which finds the
+ * lists unchanged.  Zone lock held, no watermark flags; drops the lock.
+ * @order is 0: it keeps the arguments in alloc_pages_locked_slow()'s
+ * registers, so that the caller's fast path needs no moves for either.
+ */
+static __attribute__((noinline)) PGR_NOCLONE int
+alloc_order0_split(struct zone *z, unsigned int order, int mt,
+		   unsigned int flags, uint64_t *r_pfn)
+{
+	struct page *const pages = z->pages;
+	const uint32_t head0 = free_list_id(z, 0, mt);
+	const struct page *const h0 = &pages[head0];
+	uint32_t id, info, next, prev;
+	unsigned int cur;
+	struct page *p;
+
+	_Static_assert(PGR_MAX_ORDER_LIMIT == 16, "one step per order");
+	PGR_ASSERT_INTERNAL(!order);
+	/*
+	 * A PageReported head on the order-0 list: not a split.  With
+	 * PG_discarded tracked, the general path (expand() reading each
+	 * tail, clear_discarded()).
+	 */
+	if (unlikely(h0->next != head0) || unlikely(z->node->rep_track_discard))
+		goto none;
+	SPLIT_SCAN(1);
+	SPLIT_SCAN(2);
+	SPLIT_SCAN(3);
+	SPLIT_SCAN(4);
+	SPLIT_SCAN(5);
+	SPLIT_SCAN(6);
+	SPLIT_SCAN(7);
+	SPLIT_SCAN(8);
+	SPLIT_SCAN(9);
+	SPLIT_SCAN(10);
+	SPLIT_SCAN(11);
+	SPLIT_SCAN(12);
+	SPLIT_SCAN(13);
+	SPLIT_SCAN(14);
+	SPLIT_SCAN(15);
+none:
+	return alloc_pages_locked_slow(z, order, mt, flags, r_pfn);
+found:
+	id = h0[cur * PGR_MIGRATE_TYPES].next;
+	p = &pages[id];
+	info = p->info;
+	if (unlikely(info & PAGE_INFO(PG_reported, 0, 0)))
+		return alloc_pages_locked_slow(z, order, mt, flags, r_pfn);
+	/* del_page_from_free_list() */
+	next = p->next;
+	prev = p->prev;
+	pages[next].prev = prev;
+	pages[prev].next = next;
+	page_set_links(p, 0);
+	z->free_area[cur].nr_free--;
+	expand_from(z, pages, id, head0, cur, mt);
+	/*
+	 * mark_allocated(), after del_page_from_free_list()'s clearing;
+	 * PG_discarded is not tracked, so there is none to keep or clear.
+	 */
+	PGR_ASSERT_INTERNAL(!(info & PAGE_INFO(PG_discarded, 0, 0)));
+	p->info = PAGE_INFO(PG_alloc, 0, mt);
+	z->nr_allocated_pages++;
+	z->nr_free_pages--;
+	*r_pfn = z->start_pfn + id;
+	pgr__zone_unlock_checked(z);
+	return 0;
+}
+#undef SPLIT_SCAN
 
 /*
  * The order-0 fast path (the kernel's likely(order == 0) in rmqueue()),
@@ -607,11 +1130,11 @@ alloc_order0_locked(struct zone *z, int mt, unsigned int flags, uint64_t *r_pfn)
 	struct page *p;
 
 	if (unlikely(id == head))
-		return alloc_pages_locked_slow(z, 0, mt, flags, r_pfn);
+		return alloc_order0_split(z, 0, mt, flags, r_pfn);
 	p = &pages[id];
 	info = p->info;
 	if (unlikely(info & PAGE_INFO(PG_reported, 0, 0)))
-		return alloc_pages_locked_slow(z, 0, mt, flags, r_pfn);
+		return alloc_order0_split(z, 0, mt, flags, r_pfn);
 	PGR_ASSERT_INTERNAL(
 		(info & PAGE_INFO(PG_HEAD_MASK | PG_MT_MASK, 0xff, 0)) ==
 		PAGE_INFO(PG_buddy | (unsigned int)mt << PG_MT_SHIFT, 0, 0));
@@ -642,6 +1165,33 @@ alloc_order0_locked(struct zone *z, int mt, unsigned int flags, uint64_t *r_pfn)
 /* The flags an order-0 allocation that finds its list non-empty ignores. */
 #define ALLOC_ORDER0_FAST_FLAGS (PGR_ALLOC_NOFRAGMENT | PGR_ALLOC_NO_FALLBACK)
 
+/*
+ * pgr_alloc_pages() past its buddy fast path, with its arguments in the
+ * same registers.  With per-CPU lists, an order-0 page of a pcp type on
+ * CPU 0's list is taken here (rmqueue_pcplist() with a page on the list);
+ * everything else goes through alloc_pages_checked().
+ */
+static __attribute__((noinline)) int
+alloc_pages_other(struct zone *z, unsigned int order, int mt,
+		  unsigned int flags, uint64_t *r_pfn)
+{
+	if (likely(z && z->pcp && !order && r_pfn &&
+		   (unsigned int)mt < MIGRATE_PCPTYPES &&
+		   !(flags & ~ALLOC_ORDER0_FAST_FLAGS)) &&
+	    likely(zone_trylock(z))) {
+		uint32_t id = pcp_take(z, 0, 0, mt);
+
+		if (likely(id != PGR_NO_PAGE)) {
+			mark_allocated(z, id, 0, mt);
+			*r_pfn = z->start_pfn + id;
+			pgr__zone_unlock_checked(z);
+			return 0;
+		}
+		zone_unlock(z);
+	}
+	return alloc_pages_checked(z, 0, order, mt, flags, r_pfn);
+}
+
 int pgr_alloc_pages(struct pgr_zone *zone, unsigned int order,
 		    enum pgr_migratetype mt, unsigned int flags,
 		    uint64_t *r_pfn)
@@ -660,7 +1210,7 @@ int pgr_alloc_pages(struct pgr_zone *zone, unsigned int order,
 		   !(flags & ~ALLOC_ORDER0_FAST_FLAGS)) &&
 	    zone_trylock(z))
 		return alloc_order0_locked(z, (int)mt, flags, r_pfn);
-	return alloc_pages_checked(z, 0, order, (int)mt, flags, r_pfn);
+	return alloc_pages_other(z, order, (int)mt, flags, r_pfn);
 }
 
 int pgr_alloc_pages_cpu(struct pgr_zone *zone, unsigned int cpu,
@@ -727,8 +1277,8 @@ free_pages_locked(struct zone *z, uint64_t pfn, unsigned int order, bool fast,
 	}
 	PGR_BUG_ON(order >= max_order(z) || (pfn & ((1ULL << order) - 1)));
 	/* free_the_page(): a pcp order goes to free_unref_page() */
-	if (unlikely(z->pcp) && pgr__pcp_allowed_order(z, order)) {
-		pgr__pcp_free_locked(z, cpu, id, order);
+	if (unlikely(z->pcp) && pcp_allowed_order(z, order)) {
+		pcp_free(z, cpu, id, order);
 		pgr__zone_unlock_checked(z);
 		return 0;
 	}
@@ -773,7 +1323,110 @@ free_pages_contended(struct zone *z, uint64_t pfn, unsigned int order)
 static __attribute__((noinline)) int
 free_pages_fast(struct zone *z, uint64_t pfn, unsigned int order)
 {
+	/*
+	 * Order 0 with per-CPU lists: free_pages_locked() for an allocated
+	 * order-0 head (validated with one load), then the pcp commit.
+	 */
+	if (!order && z->pcp) {
+		uint32_t id = pfn_id(z, pfn);
+
+		if (unlikely((z->pages[id].info & PAGE_INFO(PG_pcp, 0xff, 0)) !=
+			     PAGE_INFO(PG_alloc, 0, 0))) {
+			zone_unlock(z);
+			return free_pages_error(z, pfn, order);
+		}
+		pcp_free(z, 0, id, 0);
+		pgr__zone_unlock_checked(z);
+		return 0;
+	}
 	return free_pages_locked(z, pfn, order, true, 0);
+}
+
+/*
+ * __free_one_page() of a block of @mt, which the caller has counted in
+ * NR_FREE_PAGES, from the merge loop at @order on; then drops the lock.
+ * The general end of free_order0_merging().
+ */
+static __attribute__((noinline)) int
+free_merge_rest(struct zone *z, uint64_t pfn, unsigned int order, int mt)
+{
+	free_one_page_merge_body(z, pfn, order, mt, FPI_NONE, NULL);
+	pgr__zone_unlock_checked(z);
+	return 0;
+}
+
+/*
+ * The end of free_order0_merging() when its loop stopped below the top
+ * order, at @order: at a buddy that is not a free head of this order (the
+ * merge is over: place the block), or at one the general loop takes on
+ * (another type, reported, a v11 index).  Lock held; dropped.
+ */
+static __attribute__((noinline)) int
+free_order0_placed(struct zone *z, uint64_t id, unsigned int order, int mt)
+{
+	const struct pgr_node *node = z->node;
+	const uint64_t pfn = z->start_pfn + id;
+
+	if (page_is_buddy(z->pages, z->nr_pages, id ^ (1ULL << order), order) ||
+	    unlikely(atomic_load_explicit(&node->rep_notify,
+					  memory_order_relaxed) &&
+		     order >= node->rep_order))
+		return free_merge_rest(z, pfn, order, mt);
+	/* place_free_block() of a merged block below the top */
+	if (buddy_merge_likely(z, z->pages, pfn, order, node->max_order))
+		add_to_free_list_tail(z, (uint32_t)id, order, mt);
+	else
+		add_to_free_list(z, (uint32_t)id, order, mt);
+	pgr__zone_unlock_checked(z);
+	return 0;
+}
+
+/*
+ * An order-0 free whose buddy is free, zone lock held, the head checked
+ * (an allocated order-0 head): free_pages_locked() + free_one_page() +
+ * __free_one_page(), drops the lock.  The usual case (an aligned zone of
+ * the default MAX_ORDER, no isolated pageblock, a merge through every
+ * order to the top, no shuffle, no reporting notification) is done here
+ * without a call, so that no register must survive one; anything else
+ * hands over to free_merge_rest() at the order reached, which carries
+ * on exactly as if the loop had not been interrupted.
+ */
+static __attribute__((noinline)) int
+free_order0_merging(struct zone *z, uint64_t pfn, uint64_t id)
+{
+	const struct pgr_node *node = z->node;
+	const unsigned int top = PGR_MAX_ORDER_DEFAULT - 1;
+	struct page *p = &z->pages[id];
+	unsigned int order;
+	int mt;
+
+	/* PG_alloc off, order and index 0 (free_pages_locked) */
+	p->info &= PAGE_INFO(~PG_alloc, 0, 0);
+	z->nr_allocated_pages--;
+	mt = get_pfnblock_migratetype(z, pfn);
+	if (is_migrate_isolate(mt))
+		return free_merge_rest(z, pfn, 0, mt);
+	z->nr_free_pages++;
+	if (unlikely(z->merge0_slow || has_isolate_pageblock(z)))
+		return free_merge_rest(z, pfn, 0, mt);
+	order = merge_aligned0(z, &id, top, mt);
+	/*
+	 * place_free_block(): shuffle_pick_tail() at the top with shuffle
+	 * on, and the notification if reporting wants this order, are
+	 * calls: the general path.  At the top, never buddy_merge_likely()
+	 * (order + 2 >= max_order).
+	 */
+	if (likely(order == top)) {
+		if (unlikely(node->shuffle ||
+			     (atomic_load_explicit(&node->rep_notify,
+						   memory_order_relaxed) &&
+			      top >= node->rep_order)))
+			return free_merge_rest(z, z->start_pfn + id, top, mt);
+		add_to_free_list(z, (uint32_t)id, top, mt);
+		pgr__zone_unlock_checked(z);
+		return 0;
+	}
+	return free_order0_placed(z, id, order, mt);
 }
 
 /*
@@ -783,7 +1436,8 @@ free_pages_fast(struct zone *z, uint64_t pfn, unsigned int order)
  * an order-0 page whose buddy is busy, placed at the head, with no
  * reporting notification: the validation and every decision come first,
  * from one load of the head's state, and whatever is not this case goes
- * to free_pages_full() (or free_pages_error()) before anything changed.
+ * to free_order0_merging() (a free buddy), free_pages_full() or
+ * free_pages_error() before anything changed.
  */
 static inline __attribute__((always_inline)) int
 free_order0_locked(struct zone *z, uint64_t pfn, uint64_t start_pfn,
@@ -823,8 +1477,9 @@ free_order0_locked(struct zone *z, uint64_t pfn, uint64_t start_pfn,
 	 */
 	PGR_ASSERT_INTERNAL(!(start_pfn & 3));
 	if (unlikely((pages[id ^ 1].info & PAGE_INFO(PG_buddy, 0xff, 0)) ==
-		     PAGE_INFO(PG_buddy, 0, 0)) ||
-	    unlikely((pages[(id & ~1ULL) ^ 2].info &
+		     PAGE_INFO(PG_buddy, 0, 0)))
+		return free_order0_merging(z, pfn, id);
+	if (unlikely((pages[(id & ~1ULL) ^ 2].info &
 		      PAGE_INFO(PG_buddy, 0xff, 0)) ==
 		     PAGE_INFO(PG_buddy, 1, 0)) ||
 	    unlikely(atomic_load_explicit(&node->rep_notify,
@@ -929,36 +1584,23 @@ uint32_t pgr__block_head(struct zone *z, uint64_t pfn)
 	return PGR_NO_PAGE;
 }
 
-int pgr_take_block(struct pgr_zone *zone, uint64_t pfn, unsigned int order)
+/*
+ * take_page_off_buddy() for [pfn, pfn + 2^order), arguments valid, lock
+ * held; drops it.  The free block holding it is split around it like
+ * expand() (the pieces at the head of their lists).  -EBUSY, with nothing
+ * changed and no message, when no free block holds the whole range.
+ */
+static __attribute__((noinline)) int
+take_block_locked(struct zone *z, uint64_t pfn, unsigned int order)
 {
-	struct zone *z = to_zone(zone);
+	uint32_t head = pgr__block_head(z, pfn), cur;
 	unsigned int o;
-	uint32_t head, cur;
 	int mt;
 
-	if (!z)
-		return pgr__error(EINVAL, "take_block: NULL zone");
-	if (order >= max_order(z))
-		return pgr__error(EINVAL, "take_block: order %u >= %u", order,
-				  max_order(z));
-	if (!zone_spans_pfn(z, pfn) ||
-	    !zone_spans_pfn(z, pfn + (1ULL << order) - 1))
-		return pgr__error(
-			ERANGE, "take_block: [%#llx, +%llu) outside %s",
-			(unsigned long long)pfn, 1ULL << order, z->name);
-	if (pfn & ((1ULL << order) - 1))
-		return pgr__error(EINVAL, "take_block: pfn %#llx unaligned",
-				  (unsigned long long)pfn);
-
-	zone_lock(z);
-	head = pgr__block_head(z, pfn);
 	if (head == PGR_NO_PAGE || !(z->pages[head].flags & PG_buddy) ||
 	    z->pages[head].order < order) {
 		zone_unlock(z);
-		return pgr__error(EBUSY,
-				  "take_block: [%#llx, +%llu) is not inside "
-				  "one free block",
-				  (unsigned long long)pfn, 1ULL << order);
+		return -EBUSY;
 	}
 	o = z->pages[head].order;
 	mt = buddy_list_mt(&z->pages[head]);
@@ -980,6 +1622,160 @@ int pgr_take_block(struct pgr_zone *zone, uint64_t pfn, unsigned int order)
 		       is_migrate_isolate(mt) ? PGR_MIGRATE_MOVABLE : mt);
 	pgr__zone_unlock_checked(z);
 	return 0;
+}
+
+/*
+ * take_block_locked() when @pfn is itself a free block of @order, not
+ * reported (nothing to split, no hook): del_page_from_free_list() +
+ * mark_allocated() on its state word.  Anything else: take_block_locked().
+ */
+static inline __attribute__((always_inline)) int
+take_block_head(struct zone *z, uint64_t pfn, uint64_t id, unsigned int order)
+{
+	struct page *const pages = z->pages;
+	struct page *const p = &pages[id];
+	const uint32_t info = p->info;
+	uint64_t links;
+	int mt;
+
+	if (unlikely((info & PAGE_INFO(PG_buddy | PG_reported, 0xff, 0)) !=
+		     PAGE_INFO(PG_buddy, order, 0)))
+		return take_block_locked(z, pfn, order);
+	mt = (int)((info >> (PAGE_INFO_FLAGS_SHIFT + PG_MT_SHIFT)) & 7);
+	memcpy(&links, &p->next, sizeof(links));
+	unlink_links(pages, links);
+	page_set_links(p, 0);
+	z->free_area[order].nr_free--;
+	if (likely(!is_migrate_isolate(mt)))
+		z->nr_free_pages -= 1ULL << order;
+	else
+		mt = PGR_MIGRATE_MOVABLE;
+	p->info = (info & PAGE_INFO(PG_discarded, 0, 0)) |
+		  PAGE_INFO(PG_alloc, order, mt);
+	z->nr_allocated_pages += 1ULL << order;
+	if (unlikely(z->node->rep_track_discard))
+		clear_discarded(z, (uint32_t)id, order);
+	pgr__zone_unlock_checked(z);
+	return 0;
+}
+
+int pgr__take_block(struct zone *z, uint64_t pfn, unsigned int order)
+{
+	const uint64_t id = pfn - z->start_pfn, nr_pages = z->nr_pages;
+
+	/* pgr_take_block()'s checks, in its order, without the messages */
+	if (unlikely(order >= max_order(z)))
+		return -EINVAL;
+	if (unlikely(id >= nr_pages || nr_pages - id < (1ULL << order)))
+		return -ERANGE;
+	if (unlikely(pfn & ((1ULL << order) - 1)))
+		return -EINVAL;
+	zone_lock(z);
+	return take_block_head(z, pfn, id, order);
+}
+
+int pgr_take_block(struct pgr_zone *zone, uint64_t pfn, unsigned int order)
+{
+	struct zone *z = to_zone(zone);
+	int err;
+
+	if (!z)
+		return pgr__error(EINVAL, "take_block: NULL zone");
+	if (order >= max_order(z))
+		return pgr__error(EINVAL, "take_block: order %u >= %u", order,
+				  max_order(z));
+	if (!zone_spans_pfn(z, pfn) ||
+	    !zone_spans_pfn(z, pfn + (1ULL << order) - 1))
+		return pgr__error(
+			ERANGE, "take_block: [%#llx, +%llu) outside %s",
+			(unsigned long long)pfn, 1ULL << order, z->name);
+	if (pfn & ((1ULL << order) - 1))
+		return pgr__error(EINVAL, "take_block: pfn %#llx unaligned",
+				  (unsigned long long)pfn);
+	zone_lock(z);
+	err = take_block_head(z, pfn, pfn - z->start_pfn, order);
+	if (err == -EBUSY)
+		return pgr__error(EBUSY,
+				  "take_block: [%#llx, +%llu) is not inside "
+				  "one free block",
+				  (unsigned long long)pfn, 1ULL << order);
+	return err;
+}
+
+int pgr__free_pages_quiet(struct zone *z, uint64_t pfn, unsigned int order)
+{
+	const uint64_t start_pfn = z->start_pfn, nr_pages = z->nr_pages;
+
+	if (pfn - start_pfn >= nr_pages || order >= max_order(z))
+		return -EINVAL;
+	zone_lock(z);
+	/* an allocated head of this order: else no message, no change */
+	if ((z->pages[pfn - start_pfn].info & PAGE_INFO(PG_pcp, 0xff, 0)) !=
+	    PAGE_INFO(PG_alloc, order, 0)) {
+		zone_unlock(z);
+		return -ENOENT;
+	}
+	if (likely(!(order | z->free0_slow)))
+		return free_order0_locked(z, pfn, start_pfn, nr_pages);
+	return free_pages_locked(z, pfn, order, false, 0);
+}
+
+int pgr__alloc_pages_quiet(struct zone *z, unsigned int order, int mt,
+			   uint64_t *r_pfn)
+{
+	uint32_t id;
+
+	PGR_BUG_ON(z->pcp || order >= max_order(z) ||
+		   (unsigned int)mt > PGR_MIGRATE_HIGHATOMIC);
+	zone_lock(z);
+	/*
+	 * alloc_pages_locked() without flags, and no message on failure:
+	 * the head of the first list when it needs no hook (as
+	 * alloc_pages_fast() takes it), else the whole __rmqueue().
+	 */
+	id = rmqueue_smallest(z, order, mt, true);
+	if (id == PGR_NO_PAGE)
+		id = rmqueue(z, order, mt, 0);
+	if (id == PGR_NO_PAGE) {
+		zone_unlock(z);
+		return -ENOMEM;
+	}
+	z->nr_free_pages -= 1ULL << order;
+	mark_allocated(z, id, order, mt);
+	*r_pfn = id_pfn(z, id);
+	pgr__zone_unlock_checked(z);
+	return 0;
+}
+
+int pgr__block_at(struct zone *z, uint64_t pfn, uint64_t *r_head,
+		  unsigned int *r_order)
+{
+	uint32_t head;
+	const struct page *p;
+	int state;
+
+	if (!zone_spans_pfn(z, pfn))
+		return -ERANGE;
+	zone_lock(z);
+	head = pgr__block_head(z, pfn);
+	if (head == PGR_NO_PAGE) {
+		zone_unlock(z);
+		return -ENOENT;
+	}
+	p = &z->pages[head];
+	/* the states of pgr_page_get_info() */
+	if (p->flags & PG_buddy)
+		state = PGR_PAGE_FREE;
+	else if (page_is_pcp(p))
+		state = PGR_PAGE_PCP;
+	else if (p->flags & PG_alloc)
+		state = PGR_PAGE_ALLOCATED;
+	else
+		state = PGR_PAGE_ISOLATED;
+	*r_head = id_pfn(z, head);
+	*r_order = p->order;
+	zone_unlock(z);
+	return state;
 }
 
 /* Models __isolate_free_page() (5.4, ALGORITHM.md §1.5). */

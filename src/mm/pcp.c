@@ -16,29 +16,15 @@
  * was freed (or refilled) with, as set_pcppage_migratetype() stores it.
  */
 #include "config.h"
+#include "debug.h"
 #include "errmsg.h"
 #include "mm/internal.h"
 #include "page_alloc.h"
+#include "pcp.h"
 
-#define PAGE_ALLOC_COSTLY_ORDER 3
-#define MIGRATE_PCPTYPES	PGR_MIGRATE_HIGHATOMIC
-#define NR_LOWORDER_PCP_LISTS	(MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
-
-/* pcp_allowed_order(): 0..3, and pageblock_order when there is a THP list. */
 bool pgr__pcp_allowed_order(const struct zone *z, unsigned int order)
 {
-	if (order <= PAGE_ALLOC_COSTLY_ORDER)
-		return true;
-	return z->pcp_nr_lists > NR_LOWORDER_PCP_LISTS &&
-	       order == pageblock_order(z);
-}
-
-/* order_to_pindex(): NR_PCP_THP is 1 in 6.1.0, shared by every type. */
-static unsigned int order_to_pindex(unsigned int order, int mt)
-{
-	if (order > PAGE_ALLOC_COSTLY_ORDER)
-		return NR_LOWORDER_PCP_LISTS;
-	return MIGRATE_PCPTYPES * order + (unsigned int)mt;
+	return pcp_allowed_order(z, order);
 }
 
 static unsigned int pindex_to_order(const struct zone *z, unsigned int pindex)
@@ -51,7 +37,7 @@ static unsigned int pindex_to_order(const struct zone *z, unsigned int pindex)
 uint32_t pgr__pcp_list_id(const struct zone *z, unsigned int cpu,
 			  unsigned int pindex)
 {
-	return z->pcp_list_base + cpu * z->pcp_nr_lists + pindex;
+	return pcp_list_id(z, cpu, pindex);
 }
 
 static uint64_t rounddown_pow_of_two(uint64_t n)
@@ -106,31 +92,6 @@ void pgr__pcp_setup(struct zone *z)
 	}
 }
 
-static void pcp_count_add(struct zone *z, struct per_cpu_pages *pcp, uint64_t n)
-{
-	pcp->count += n;
-	z->pcp_pages += n;
-	if (z->pcp_pages > z->pcp_high_pages)
-		z->pcp_high_pages = z->pcp_pages;
-}
-
-static void pcp_count_sub(struct zone *z, struct per_cpu_pages *pcp, uint64_t n)
-{
-	pcp->count -= n;
-	z->pcp_pages -= n;
-}
-
-/* Put the block @id of @order on a pcp list, its head a PG_pcp head. */
-static void set_pcp_page(struct zone *z, uint32_t id, unsigned int order,
-			 int stored_mt)
-{
-	struct page *p = &z->pages[id];
-
-	p->flags = (uint8_t)((p->flags & PG_discarded) | PG_pcp);
-	p->order = (uint8_t)order;
-	p->index = (uint16_t)stored_mt;
-}
-
 /*
  * free_pcppages_bulk(): give @count base pages back to the buddy, from
  * the list @pindex first (the one just freed to), each list from its tail
@@ -156,7 +117,7 @@ static void free_pcppages_bulk(struct zone *z, unsigned int cpu, int64_t count,
 		for (;;) {
 			if (++pi > max_pindex)
 				pi = min_pindex;
-			head = pgr__pcp_list_id(z, cpu, (unsigned int)pi);
+			head = pcp_list_id(z, cpu, (unsigned int)pi);
 			if (!list_empty_id(z, head))
 				break;
 			if (pi == max_pindex)
@@ -224,47 +185,25 @@ static int64_t nr_pcp_free(struct per_cpu_pages *pcp, int64_t high,
 	return batch;
 }
 
-/*
- * free_unref_page() + free_unref_page_commit() for an allocated head
- * @id of a pcp order, zone lock held.  The caller has validated it.
- */
+void pgr__pcp_free_high(struct zone *z, unsigned int cpu, unsigned int order,
+			unsigned int pindex)
+{
+	struct per_cpu_pages *pcp = &z->pcp[cpu];
+	bool free_high =
+		pcp->free_factor && order && order <= PAGE_ALLOC_COSTLY_ORDER;
+	/* nr_pcp_high() without ZONE_RECLAIM_ACTIVE */
+	int64_t high = (!pcp->high || free_high) ? 0 : (int64_t)pcp->high;
+
+	PGR_BUG_ON((int64_t)pcp->count < high);
+	free_pcppages_bulk(
+		z, cpu, nr_pcp_free(pcp, high, (int64_t)pcp->batch, free_high),
+		pindex);
+}
+
 void pgr__pcp_free_locked(struct zone *z, unsigned int cpu, uint32_t id,
 			  unsigned int order)
 {
-	struct per_cpu_pages *pcp = &z->pcp[cpu];
-	struct page *p = &z->pages[id];
-	int mt = get_pfnblock_migratetype(z, id_pfn(z, id));
-	int list_mt = mt;
-	unsigned int pindex;
-	int64_t high;
-	bool free_high;
-
-	p->flags &= (uint8_t)~PG_alloc;
-	p->order = 0;
-	p->index = 0;
-	z->nr_allocated_pages -= 1ULL << order;
-	if (unlikely(mt >= MIGRATE_PCPTYPES)) {
-		if (unlikely(is_migrate_isolate(mt))) {
-			pgr__free_one_page(z, id, order, mt, FPI_NONE, NULL);
-			return;
-		}
-		/* HIGHATOMIC: on the MOVABLE list, its own type kept. */
-		list_mt = PGR_MIGRATE_MOVABLE;
-	}
-	pindex = order_to_pindex(order, list_mt);
-	set_pcp_page(z, id, order, mt);
-	list_add_id(z, id, pgr__pcp_list_id(z, cpu, pindex));
-	pcp_count_add(z, pcp, 1ULL << order);
-
-	free_high =
-		pcp->free_factor && order && order <= PAGE_ALLOC_COSTLY_ORDER;
-	/* nr_pcp_high() without ZONE_RECLAIM_ACTIVE */
-	high = (!pcp->high || free_high) ? 0 : (int64_t)pcp->high;
-	if ((int64_t)pcp->count >= high)
-		free_pcppages_bulk(
-			z, cpu,
-			nr_pcp_free(pcp, high, (int64_t)pcp->batch, free_high),
-			pindex);
+	pcp_free(z, cpu, id, order);
 }
 
 /*
@@ -295,7 +234,7 @@ static uint32_t rmqueue_pcplist(struct zone *z, unsigned int cpu,
 				unsigned int order, int mt, unsigned int flags)
 {
 	struct per_cpu_pages *pcp = &z->pcp[cpu];
-	uint32_t head = pgr__pcp_list_id(z, cpu, order_to_pindex(order, mt));
+	uint32_t head = pcp_list_id(z, cpu, order_to_pindex(order, mt));
 	uint32_t id;
 
 	pcp->free_factor >>= 1;
@@ -342,7 +281,7 @@ static int try_alloc(struct zone *z, unsigned int cpu, unsigned int order,
 			return -ENOSPC;
 		}
 	}
-	if (pgr__pcp_allowed_order(z, order) && mt < MIGRATE_PCPTYPES) {
+	if (pcp_allowed_order(z, order) && mt < MIGRATE_PCPTYPES) {
 		id = rmqueue_pcplist(z, cpu, order, mt, flags);
 	} else {
 		id = pgr__rmqueue(z, order, mt, flags);

@@ -281,6 +281,10 @@ static int zone_init(struct pgr_node *node, unsigned int idx,
 	}
 	z->alloc0_slow = node->pcp;
 	z->free0_slow = (uint32_t)(z->start_pfn & 3) | node->pcp << 2;
+	z->merge_unaligned = ((z->start_pfn | z->nr_pages) &
+			      ((1ULL << (node->max_order - 1)) - 1)) != 0;
+	z->merge0_slow =
+		z->merge_unaligned || node->max_order != PGR_MAX_ORDER_DEFAULT;
 	z->pages_bytes = ((uint64_t)z->nr_pages + z->nr_lists +
 			  (uint64_t)node->nr_cpus * z->pcp_nr_lists) *
 			 sizeof(struct page);

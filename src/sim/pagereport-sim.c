@@ -39,7 +39,8 @@
 struct opts {
 	const char *workload, *trace, *import, *zoneinfo, *start_free;
 	const char *strategy, *sink, *csv, *json, *record, *cmp_buddyinfo;
-	const char *cmp_free, *kpage_free, *write_free;
+	const char *cmp_free, *kpage_free, *write_free, *convert;
+	bool convert_text, llfree;
 	enum pgr_trace_view view;
 	enum pgr_replay_mode mode;
 	uint64_t mem, start_pfn, seed, interval_ns;
@@ -593,6 +594,8 @@ static void usage(FILE *f)
 	      "events\n"
 	      "  --view buddy|caller  which kmem events are the model's "
 	      "(default buddy)\n"
+	      "  --import-llfree FILE an LLFree replay trace "
+	      "(luhsra/llfree-rs)\n"
 	      "Node:\n"
 	      "  --zoneinfo FILE      zones from /proc/zoneinfo (node 0)\n"
 	      "  --mem SIZE           else one zone of SIZE bytes (default "
@@ -625,6 +628,12 @@ static void usage(FILE *f)
 	      "  --interval MS        time series step (default 1000)\n"
 	      "  --csv FILE --json FILE   the time series (- = stdout)\n"
 	      "  --record FILE        write the run's events as pgrtrace\n"
+	      "  --convert FILE       write the --trace/--import source (with "
+	      "--zoneinfo's\n"
+	      "                       zones) to FILE and exit; binary pgrtrace "
+	      "unless --to text\n"
+	      "  --to binary|text     the format --convert writes (default "
+	      "binary)\n"
 	      "  --dump               the model's free blocks, as "
 	      "/proc/buddyinfo\n"
 	      "  --compare-buddyinfo FILE  model vs a /proc/buddyinfo at the "
@@ -704,6 +713,9 @@ enum {
 	OPT_QUIET,
 	OPT_REPAIR,
 	OPT_WRITE_FREE,
+	OPT_CONVERT,
+	OPT_TO,
+	OPT_IMPORT_LLFREE,
 	OPT_LOAD,
 	OPT_PARAM,
 	OPT_LIST_STRATEGIES,
@@ -793,6 +805,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "quiet", no_argument, NULL, OPT_QUIET },
 		{ "repair", no_argument, NULL, OPT_REPAIR },
 		{ "write-free", required_argument, NULL, OPT_WRITE_FREE },
+		{ "convert", required_argument, NULL, OPT_CONVERT },
+		{ "import-llfree", required_argument, NULL, OPT_IMPORT_LLFREE },
+		{ "to", required_argument, NULL, OPT_TO },
 		{ "load", required_argument, NULL, OPT_LOAD },
 		{ "param", required_argument, NULL, OPT_PARAM },
 		{ "list-strategies", no_argument, NULL, OPT_LIST_STRATEGIES },
@@ -814,6 +829,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_IMPORT:
 			o->import = optarg;
+			o->llfree = false;
+			break;
+		case OPT_IMPORT_LLFREE:
+			o->import = optarg;
+			o->llfree = true;
 			break;
 		case OPT_VIEW:
 			if (!strcmp(optarg, "buddy"))
@@ -932,6 +952,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_WRITE_FREE:
 			o->write_free = optarg;
 			break;
+		case OPT_CONVERT:
+			o->convert = optarg;
+			break;
+		case OPT_TO:
+			if (!strcmp(optarg, "text"))
+				o->convert_text = true;
+			else if (!strcmp(optarg, "binary"))
+				o->convert_text = false;
+			else
+				return bad_arg("to", optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -951,6 +982,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	if (!!o->trace + !!o->import + (o->workload != NULL) > 1) {
 		fprintf(stderr, "pagereport-sim: give one of --workload, "
 				"--trace, --import\n");
+		return 2;
+	}
+	if (o->convert && !(o->trace || o->import)) {
+		fprintf(stderr, "pagereport-sim: --convert needs --trace or "
+				"--import\n");
 		return 2;
 	}
 	if (o->start_free && !(o->trace || o->import)) {
@@ -977,6 +1013,19 @@ static int load_source(struct opts *o, struct pgr_trace *t)
 	}
 	if (o->trace) {
 		err = pgr_trace_read(t, f);
+	} else if (o->llfree) {
+		struct pgr_trace_llfree_stats st;
+
+		err = pgr_trace_import_llfree(t, f, &st);
+		if (!err && !o->quiet)
+			fprintf(stderr,
+				"[sim] imported %s (LLFree): %" PRIu64
+				" pages of %" PRIu64 " cpus, %" PRIu64
+				" events (alloc %" PRIu64 " free %" PRIu64
+				"), %" PRIu64 " moved by the merge by time, "
+				"max_pfn %#" PRIx64 "\n",
+				path, st.pages, st.cores, st.events, st.allocs,
+				st.frees, st.reordered, st.max_pfn);
 	} else {
 		struct pgr_trace_import_config ic = { .view = o->view };
 		struct pgr_trace_import_stats st;
@@ -1086,6 +1135,19 @@ int main(int argc, char **argv)
 	}
 	if (load_source(&o, t))
 		return 1;
+	if (o.convert) {
+		err = o.convert_text ? pgr_trace_save(t, o.convert)
+				     : pgr_trace_save_binary(t, o.convert);
+		if (err)
+			fprintf(stderr, "pagereport-sim: %s: %s\n", o.convert,
+				pgr_errmsg());
+		else if (!o.quiet)
+			fprintf(stderr, "[sim] wrote %zu events to %s (%s)\n",
+				pgr_trace_nr_events(t), o.convert,
+				o.convert_text ? "text" : "binary");
+		pgr_trace_destroy(t);
+		return err ? 1 : 0;
+	}
 	/* the trace's own geometry, if it had one and --zoneinfo did not */
 	node_config(&o, t, &cfg);
 	r.node = pgr_node_create(&cfg);

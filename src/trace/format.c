@@ -153,12 +153,13 @@ static int parse_zone_line(struct pgr_trace_event *unused, const char *s,
 		return bad_line(line, "expected \"z <zone> <name> <start_pfn> "
 				      "<nr_pages>\"");
 	name = s;
-	while (*s && *s != ' ' && *s != '\t' && *s != '\n')
+	/* the names pgr_trace_set_zone() takes: no blank, CR or LF */
+	while (*s && *s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
 		s++;
 	len = (size_t)(s - name);
 	if (!len || len > 15 || !skip_blank(&s) || !parse_u64(&s, &start) ||
 	    !skip_blank(&s) || !parse_u64(&s, &nr) || !at_end(s) || !nr ||
-	    nr >= UINT32_MAX - 1024)
+	    nr >= UINT32_MAX - 1024 || start > UINT64_MAX - nr)
 		return bad_line(line, "bad zone line");
 	zones[idx].set = true;
 	memcpy(zones[idx].name, name, len);
@@ -199,6 +200,15 @@ int pgr_trace_read(struct pgr_trace *t, FILE *f)
 
 	if (!t || !f)
 		return pgr__error(EINVAL, "trace_read: NULL argument");
+	/* the binary format starts with a byte no text header has */
+	{
+		int c = getc(f);
+
+		if (c != EOF && ungetc(c, f) == EOF)
+			return pgr__error(EIO, "trace_read: ungetc failed");
+		if (c != EOF && pgr__trace_is_binary(c))
+			return pgr__trace_read_binary(t, f);
+	}
 	memcpy(tmp.zones, t->zones, sizeof(tmp.zones));
 	while ((len = getline(&buf, &cap, f)) >= 0) {
 		const char *s = buf;
@@ -274,7 +284,7 @@ int pgr_trace_load(struct pgr_trace *t, const char *path)
 
 	if (!t || !path)
 		return pgr__error(EINVAL, "trace_load: NULL argument");
-	f = fopen(path, "r");
+	f = fopen(path, "rb");
 	if (!f)
 		return pgr__error(errno, "trace_load: %s: %s", path,
 				  strerror(errno));

@@ -17,30 +17,44 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <pagereport/pagereport.h>
 
 #include "compiler.h"
 #include "errmsg.h"
+#include "mm/internal.h"
 #include "trace/trace.h"
 
-/* POLICY: trace pfn -> the model's block, open addressing. */
+/* POLICY, trace pfns in no zone: trace pfn -> the model's block. */
 struct map_entry {
 	uint64_t key; /* trace pfn + 1; 0 = empty */
 	uint64_t pfn;
 	uint8_t order, zone;
 };
 
+/*
+ * POLICY, trace pfns inside a zone: one slot per page of the zone, indexed
+ * by the trace pfn (mapped on demand: only what the trace touches costs
+ * memory).  0 = no block; else the model's block of that allocation.
+ */
+#define SLOT_LIVE	 (1ULL << 63)
+#define SLOT_ORDER_SHIFT 32
+#define SLOT_ZONE_SHIFT	 40
+
 struct pgr_replay {
 	struct pgr_node *node;
 	struct pgr_replay_config cfg;
 	struct pgr_zone *zones[PGR_MAX_ZONES];
+	struct zone *mz[PGR_MAX_ZONES];
 	uint64_t zstart[PGR_MAX_ZONES], zend[PGR_MAX_ZONES];
-	unsigned int nr_zones, last_zone;
+	unsigned int nr_zones, last_zone, slot_zone;
 	bool engine, started;
-	uint64_t t0, base_ns, now_ns;
+	/* the clock: advance when the time since t0 reaches next_off */
+	uint64_t t0, base_ns, now_ns, next_off;
 	struct pgr_replay_stats st;
 	size_t index;
+	uint64_t *slots[PGR_MAX_ZONES];
 	struct map_entry *map;
 	size_t map_mask, map_n;
 };
@@ -120,6 +134,7 @@ struct pgr_replay *pgr_replay_create(struct pgr_node *node,
 		struct pgr_zone_info info;
 
 		r->zones[i] = pgr_node_zone(node, i);
+		r->mz[i] = (struct zone *)r->zones[i];
 		pgr_zone_get_info(r->zones[i], &info);
 		r->zstart[i] = info.start_pfn;
 		r->zend[i] = info.start_pfn + info.nr_pages;
@@ -132,19 +147,24 @@ void pgr_replay_destroy(struct pgr_replay *r)
 {
 	if (!r)
 		return;
+	for (unsigned int i = 0; i < r->nr_zones; i++)
+		if (r->slots[i])
+			munmap(r->slots[i],
+			       (r->zend[i] - r->zstart[i]) * sizeof(uint64_t));
 	free(r->map);
 	free(r);
 }
 
 /* Zone index of a block, or -1. */
-static int zone_of(struct pgr_replay *r, const struct pgr_trace_event *ev)
+static inline int zone_of(struct pgr_replay *r,
+			  const struct pgr_trace_event *ev)
 {
 	uint64_t end = ev->pfn + (1ULL << ev->order);
 	unsigned int z = r->last_zone;
 
 	if (ev->zone >= 0)
 		return ev->zone < (int)r->nr_zones ? ev->zone : -1;
-	if (ev->pfn >= r->zstart[z] && end <= r->zend[z])
+	if (likely(ev->pfn >= r->zstart[z] && end <= r->zend[z]))
 		return (int)z;
 	for (z = 0; z < r->nr_zones; z++)
 		if (ev->pfn >= r->zstart[z] && end <= r->zend[z]) {
@@ -241,43 +261,64 @@ static void map_remove(struct pgr_replay *r, struct map_entry *e)
 	r->map_n--;
 }
 
-/* ---- EXACT --------------------------------------------------------------- */
-
-/* The block (head, info) containing @pfn. */
-static bool containing_block(struct pgr_zone *z, uint64_t pfn,
-			     unsigned int max_order, uint64_t *r_head,
-			     struct pgr_page_info *r_info)
+/* The slots of zone @z, mapped on first use; NULL if no memory. */
+static __attribute__((noinline)) uint64_t *slots_map(struct pgr_replay *r,
+						     unsigned int z)
 {
-	for (unsigned int o = 0; o < max_order; o++) {
-		uint64_t h = pfn & ~((1ULL << o) - 1);
+	void *m = mmap(NULL, (r->zend[z] - r->zstart[z]) * sizeof(uint64_t),
+		       PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
-		if (pgr_page_get_info(z, h, r_info))
-			return false;
-		if (r_info->state != PGR_PAGE_TAIL) {
-			if (h + (1ULL << r_info->order) <= pfn)
-				return false;
-			*r_head = h;
-			return true;
-		}
-	}
-	return false;
+	if (m == MAP_FAILED)
+		return NULL;
+	r->slots[z] = m;
+	return m;
 }
+
+/*
+ * The slot of trace pfn @pfn: by the pfn alone (the zone whose span holds
+ * it), so that a key means what the hash map's did.  NULL: the pfn is in
+ * no zone (the map holds it), or no memory (*r_err).
+ */
+static inline uint64_t *slot_of(struct pgr_replay *r, uint64_t pfn, int *r_err)
+{
+	unsigned int z = r->slot_zone;
+	uint64_t *s;
+
+	if (unlikely(pfn - r->zstart[z] >= r->zend[z] - r->zstart[z])) {
+		for (z = 0; z < r->nr_zones; z++)
+			if (pfn - r->zstart[z] < r->zend[z] - r->zstart[z])
+				break;
+		if (z == r->nr_zones)
+			return NULL;
+		r->slot_zone = z;
+	}
+	s = r->slots[z];
+	if (unlikely(!s) && !(s = slots_map(r, z))) {
+		*r_err = pgr__error(ENOMEM, "replay: out of memory for the "
+					    "policy index");
+		return NULL;
+	}
+	return &s[pfn - r->zstart[z]];
+}
+
+/* ---- EXACT --------------------------------------------------------------- */
 
 /*
  * split_page(): the kernel frees part (@ev) of a high-order allocation
  * (@head, @order).  Free the whole block and take back every piece but
  * this one, from the largest down.
  */
-static int split_free(struct pgr_zone *z, uint64_t head, unsigned int order,
+static int split_free(struct zone *z, uint64_t head, unsigned int order,
 		      const struct pgr_trace_event *ev)
 {
-	if (pgr_free_pages(z, head, order))
+	if (pgr__free_pages_quiet(z, head, order))
 		return pgr__error(EIO, "replay: model refused to free "
 				       "an allocated block");
 	for (unsigned int k = order; k-- > ev->order;) {
 		uint64_t sib = (ev->pfn & ~((1ULL << k) - 1)) ^ (1ULL << k);
 
-		if (pgr_take_block(z, sib, k))
+		if (pgr__take_block(z, sib, k))
 			return pgr__error(EIO,
 					  "replay: could not re-take %#llx/%u "
 					  "after a partial free",
@@ -286,28 +327,27 @@ static int split_free(struct pgr_zone *z, uint64_t head, unsigned int order,
 	return 0;
 }
 
-static int exact_free(struct pgr_replay *r, struct pgr_zone *z,
-		      const struct pgr_trace_event *ev)
+/* A free the model refused: what the trace and the model disagree on. */
+static __attribute__((noinline)) int
+exact_free_failed(struct pgr_replay *r, struct zone *z,
+		  const struct pgr_trace_event *ev)
 {
-	struct pgr_page_info info;
 	uint64_t head;
+	unsigned int order;
+	int state = pgr__block_at(z, ev->pfn, &head, &order);
 
-	if (!pgr_free_pages(z, ev->pfn, ev->order)) {
-		r->st.frees++;
-		return 0;
-	}
-	if (!containing_block(z, ev->pfn, PGR_MAX_ORDER_LIMIT, &head, &info)) {
+	if (state < 0) {
 		r->st.free_conflicts++;
 		return 0;
 	}
-	if (info.state == PGR_PAGE_FREE &&
-	    head + (1ULL << info.order) >= ev->pfn + (1ULL << ev->order)) {
+	if (state == PGR_PAGE_FREE &&
+	    head + (1ULL << order) >= ev->pfn + (1ULL << ev->order)) {
 		/* allocated before the trace began, as far as we know */
 		r->st.free_unestablished++;
 		return 0;
 	}
-	if (info.state == PGR_PAGE_ALLOCATED && info.order > ev->order) {
-		int err = split_free(z, head, info.order, ev);
+	if (state == PGR_PAGE_ALLOCATED && order > ev->order) {
+		int err = split_free(z, head, order, ev);
 
 		if (err)
 			return err;
@@ -325,48 +365,46 @@ static int exact_free(struct pgr_replay *r, struct pgr_zone *z,
  * trace did not show).  Return 0 if the range is now free, 1 if not
  * (isolated pages, or no block found), or -EIO.
  */
-static int exact_repair(struct pgr_zone *z, const struct pgr_trace_event *ev)
+static int exact_repair(struct zone *z, const struct pgr_trace_event *ev)
 {
 	uint64_t p = ev->pfn, end = ev->pfn + (1ULL << ev->order);
 
 	while (p < end) {
-		struct pgr_page_info info;
 		uint64_t head, bend;
+		unsigned int order;
+		int state = pgr__block_at(z, p, &head, &order);
 
-		if (!containing_block(z, p, PGR_MAX_ORDER_LIMIT, &head, &info))
+		if (state < 0)
 			return 1;
-		bend = head + (1ULL << info.order);
-		if (info.state == PGR_PAGE_FREE) {
+		bend = head + (1ULL << order);
+		if (state == PGR_PAGE_FREE) {
 			p = bend;
-		} else if (info.state != PGR_PAGE_ALLOCATED) {
+		} else if (state != PGR_PAGE_ALLOCATED) {
 			return 1;
 		} else if (head >= ev->pfn && bend <= end) {
-			if (pgr_free_pages(z, head, info.order))
+			if (pgr__free_pages_quiet(z, head, order))
 				return pgr__error(EIO, "replay: model refused "
 						       "to free an allocated "
 						       "block");
 			p = bend;
 		} else {
 			/* one larger allocated block holds the whole range */
-			return split_free(z, head, info.order, ev);
+			return split_free(z, head, order, ev);
 		}
 	}
 	return 0;
 }
 
-static int exact_event(struct pgr_replay *r, struct pgr_zone *z,
-		       const struct pgr_trace_event *ev)
+/* An alloc the model refused (@err): repair, or count why. */
+static __attribute__((noinline)) int
+exact_alloc_failed(struct pgr_replay *r, struct zone *z,
+		   const struct pgr_trace_event *ev, int err)
 {
-	int err;
-
-	if (ev->op == PGR_TRACE_FREE)
-		return exact_free(r, z, ev);
-	err = pgr_take_block(z, ev->pfn, ev->order);
 	if (err == -EBUSY && r->cfg.repair) {
 		err = exact_repair(z, ev);
 		if (err < 0)
 			return err;
-		err = err ? -EBUSY : pgr_take_block(z, ev->pfn, ev->order);
+		err = err ? -EBUSY : pgr__take_block(z, ev->pfn, ev->order);
 		if (!err)
 			r->st.alloc_repaired++;
 	}
@@ -379,24 +417,75 @@ static int exact_event(struct pgr_replay *r, struct pgr_zone *z,
 	return 0;
 }
 
+static inline __attribute__((always_inline)) int
+exact_event(struct pgr_replay *r, struct zone *z,
+	    const struct pgr_trace_event *ev)
+{
+	int err;
+
+	if (ev->op == PGR_TRACE_FREE) {
+		if (likely(!pgr__free_pages_quiet(z, ev->pfn, ev->order))) {
+			r->st.frees++;
+			return 0;
+		}
+		return exact_free_failed(r, z, ev);
+	}
+	err = pgr__take_block(z, ev->pfn, ev->order);
+	if (likely(!err)) {
+		r->st.allocs++;
+		return 0;
+	}
+	return exact_alloc_failed(r, z, ev, err);
+}
+
 /* ---- POLICY -------------------------------------------------------------- */
 
-static int policy_free(struct pgr_replay *r, struct map_entry *e)
+static inline uint64_t slot_value(uint64_t pfn, unsigned int order,
+				  unsigned int zi, const struct pgr_replay *r)
 {
-	if (pgr_free_pages(r->zones[e->zone], e->pfn, e->order))
+	return SLOT_LIVE | (uint64_t)zi << SLOT_ZONE_SHIFT |
+	       (uint64_t)order << SLOT_ORDER_SHIFT | (pfn - r->zstart[zi]);
+}
+
+/* Free the model's block a slot or map entry names; 0 or -EIO. */
+static int policy_free_block(struct pgr_replay *r, unsigned int zi,
+			     uint64_t pfn, unsigned int order)
+{
+	if (pgr__free_pages_quiet(r->mz[zi], pfn, order))
 		return pgr__error(EIO,
 				  "replay: model refused to free its own "
 				  "block %#llx/%u",
-				  (unsigned long long)e->pfn, e->order);
-	map_remove(r, e);
+				  (unsigned long long)pfn, order);
 	return 0;
 }
 
-static int policy_event(struct pgr_replay *r, int zi,
-			const struct pgr_trace_event *ev)
+static inline int policy_free_slot(struct pgr_replay *r, uint64_t *slot)
+{
+	const uint64_t v = *slot;
+	const unsigned int zi = (v >> SLOT_ZONE_SHIFT) & 3;
+	const unsigned int order = (v >> SLOT_ORDER_SHIFT) & 0xf;
+	int err = policy_free_block(r, zi, r->zstart[zi] + (uint32_t)v, order);
+
+	if (!err)
+		*slot = 0;
+	return err;
+}
+
+/* mt for the model: the trace's, or MOVABLE when unknown or special. */
+static inline int policy_mt(const struct pgr_trace_event *ev)
+{
+	int mt = ev->migratetype;
+
+	return (mt < 0 || mt > PGR_MIGRATE_HIGHATOMIC) ? PGR_MIGRATE_MOVABLE
+						       : mt;
+}
+
+/* An event whose trace pfn is in no zone: the hash map. */
+static __attribute__((noinline)) int
+policy_event_map(struct pgr_replay *r, int zi, const struct pgr_trace_event *ev)
 {
 	struct map_entry *e = map_find(r, ev->pfn), v;
-	int mt = ev->migratetype, err;
+	int err;
 
 	if (ev->op == PGR_TRACE_FREE) {
 		if (!e) {
@@ -405,23 +494,25 @@ static int policy_event(struct pgr_replay *r, int zi,
 		}
 		if (e->order != ev->order)
 			r->st.order_mismatch++;
-		err = policy_free(r, e);
-		if (!err)
-			r->st.frees++;
-		return err;
+		err = policy_free_block(r, e->zone, e->pfn, e->order);
+		if (err)
+			return err;
+		map_remove(r, e);
+		r->st.frees++;
+		return 0;
 	}
 	if (e) {
 		/* the trace missed a free: the old block cannot be live */
 		r->st.realloc_live++;
-		err = policy_free(r, e);
+		err = policy_free_block(r, e->zone, e->pfn, e->order);
 		if (err)
 			return err;
+		map_remove(r, e);
 	}
-	if (mt < 0 || mt > PGR_MIGRATE_HIGHATOMIC)
-		mt = PGR_MIGRATE_MOVABLE;
 	if (ev->order >= PGR_MAX_ORDER_LIMIT ||
-	    pgr_alloc_pages(r->zones[zi], ev->order, (enum pgr_migratetype)mt,
-			    0, &v.pfn)) {
+	    ev->order >= r->mz[zi]->node->max_order ||
+	    pgr__alloc_pages_quiet(r->mz[zi], ev->order, policy_mt(ev),
+				   &v.pfn)) {
 		r->st.alloc_failures++;
 		return 0;
 	}
@@ -429,16 +520,54 @@ static int policy_event(struct pgr_replay *r, int zi,
 	v.zone = (uint8_t)zi;
 	err = map_insert(r, ev->pfn, &v);
 	if (err) {
-		pgr_free_pages(r->zones[zi], v.pfn, v.order);
+		pgr__free_pages_quiet(r->mz[zi], v.pfn, v.order);
 		return err;
 	}
 	r->st.allocs++;
 	return 0;
 }
 
+static inline __attribute__((always_inline)) int
+policy_event(struct pgr_replay *r, int zi, const struct pgr_trace_event *ev)
+{
+	int err = 0;
+	uint64_t *slot = slot_of(r, ev->pfn, &err), pfn;
+
+	if (unlikely(!slot))
+		return err ? err : policy_event_map(r, zi, ev);
+	if (ev->op == PGR_TRACE_FREE) {
+		if (unlikely(!*slot)) {
+			r->st.free_unmatched++;
+			return 0;
+		}
+		if (unlikely(((*slot >> SLOT_ORDER_SHIFT) & 0xf) != ev->order))
+			r->st.order_mismatch++;
+		err = policy_free_slot(r, slot);
+		if (likely(!err))
+			r->st.frees++;
+		return err;
+	}
+	if (unlikely(*slot)) {
+		/* the trace missed a free: the old block cannot be live */
+		r->st.realloc_live++;
+		err = policy_free_slot(r, slot);
+		if (err)
+			return err;
+	}
+	if (unlikely(ev->order >= r->mz[zi]->node->max_order) ||
+	    pgr__alloc_pages_quiet(r->mz[zi], ev->order, policy_mt(ev), &pfn)) {
+		r->st.alloc_failures++;
+		return 0;
+	}
+	*slot = slot_value(pfn, ev->order, (unsigned int)zi, r);
+	r->st.allocs++;
+	return 0;
+}
+
 /* ---- the clock ----------------------------------------------------------- */
 
-static int follow_clock(struct pgr_replay *r, uint64_t t)
+static __attribute__((noinline)) int follow_clock_slow(struct pgr_replay *r,
+						       uint64_t t)
 {
 	uint64_t target;
 	int err;
@@ -447,10 +576,9 @@ static int follow_clock(struct pgr_replay *r, uint64_t t)
 		r->started = true;
 		r->t0 = t;
 		r->base_ns = r->now_ns = pgr_reporting_now(r->node);
+		r->next_off = r->cfg.tick_ns;
 		return 0;
 	}
-	if (t <= r->t0)
-		return 0;
 	target = r->base_ns + (t - r->t0) / r->cfg.tick_ns * r->cfg.tick_ns;
 	if (target <= r->now_ns)
 		return 0;
@@ -459,49 +587,99 @@ static int follow_clock(struct pgr_replay *r, uint64_t t)
 		return err;
 	r->st.clock_ns += target - r->now_ns;
 	r->now_ns = target;
+	/* the next event to move the clock is a tick later */
+	r->next_off = r->now_ns - r->base_ns + r->cfg.tick_ns;
 	return 0;
+}
+
+/*
+ * Advance the engine clock to the last tick at or before @t (relative to
+ * the first event): only when @t reaches the next tick, one compare.
+ */
+static inline int follow_clock(struct pgr_replay *r, uint64_t t)
+{
+	if (likely(r->started) && (t <= r->t0 || t - r->t0 < r->next_off))
+		return 0;
+	return follow_clock_slow(r, t);
+}
+
+/* ---- events -------------------------------------------------------------- */
+
+/* One event, @mode and @engine constants where the caller knows them. */
+static inline __attribute__((always_inline)) int
+replay_one(struct pgr_replay *r, const struct pgr_trace_event *ev,
+	   enum pgr_replay_mode mode, bool engine)
+{
+	int zi, err;
+
+	if (engine && (err = follow_clock(r, ev->time_ns)))
+		return err;
+	r->st.events++;
+	zi = zone_of(r, ev);
+	if (zi < 0 && mode == PGR_REPLAY_POLICY)
+		zi = r->cfg.policy_zone;
+	if (unlikely(zi < 0)) {
+		r->st.outside++;
+		return 0;
+	}
+	if (mode == PGR_REPLAY_EXACT)
+		return exact_event(r, r->mz[zi], ev);
+	return policy_event(r, zi, ev);
 }
 
 int pgr_replay_event(struct pgr_replay *r, const struct pgr_trace_event *ev)
 {
-	int zi, err;
+	int err;
 
 	if (!r || !ev)
 		return pgr__error(EINVAL, "replay_event: NULL argument");
 	if (unlikely(ev->op > PGR_TRACE_FREE ||
 		     ev->order >= PGR_MAX_ORDER_LIMIT))
 		return pgr__error(EINVAL, "replay_event: bad op or order");
-	if (r->engine && (err = follow_clock(r, ev->time_ns)))
-		return err;
-	r->st.events++;
-	zi = zone_of(r, ev);
-	if (zi < 0 && r->cfg.mode == PGR_REPLAY_POLICY)
-		zi = r->cfg.policy_zone;
-	if (zi < 0) {
-		r->st.outside++;
-		err = 0;
-	} else if (r->cfg.mode == PGR_REPLAY_EXACT) {
-		err = exact_event(r, r->zones[zi], ev);
-	} else {
-		err = policy_event(r, zi, ev);
-	}
+	err = replay_one(r, ev, r->cfg.mode, r->engine);
 	if (!err && r->cfg.after_event)
 		err = r->cfg.after_event(r->cfg.arg, r->index, ev);
 	r->index++;
 	return err;
 }
 
+/* pgr_replay_run()'s loop for one mode, with or without the engine. */
+static inline __attribute__((always_inline)) int
+replay_loop(struct pgr_replay *r, const struct pgr_trace_event *ev, size_t n,
+	    enum pgr_replay_mode mode, bool engine)
+{
+	for (size_t i = 0; i < n; i++) {
+		int err = replay_one(r, &ev[i], mode, engine);
+
+		r->index++;
+		if (unlikely(err))
+			return err;
+	}
+	return 0;
+}
+
 int pgr_replay_run(struct pgr_replay *r, const struct pgr_trace *t)
 {
 	if (!r || !t)
 		return pgr__error(EINVAL, "replay_run: NULL argument");
-	for (size_t i = 0; i < t->n; i++) {
-		int err = pgr_replay_event(r, &t->ev[i]);
+	/* events in a trace were checked when they were appended or read */
+	if (r->cfg.after_event) {
+		for (size_t i = 0; i < t->n; i++) {
+			int err = pgr_replay_event(r, &t->ev[i]);
 
-		if (err)
-			return err;
+			if (err)
+				return err;
+		}
+		return 0;
 	}
-	return 0;
+	if (r->cfg.mode == PGR_REPLAY_EXACT)
+		return r->engine ? replay_loop(r, t->ev, t->n, PGR_REPLAY_EXACT,
+					       true)
+				 : replay_loop(r, t->ev, t->n, PGR_REPLAY_EXACT,
+					       false);
+	return r->engine
+		       ? replay_loop(r, t->ev, t->n, PGR_REPLAY_POLICY, true)
+		       : replay_loop(r, t->ev, t->n, PGR_REPLAY_POLICY, false);
 }
 
 int pgr_replay_get_stats(const struct pgr_replay *r,

@@ -25,6 +25,10 @@ int pgr__trace_reserve(struct pgr_trace *t, size_t more);
 /* Validate one event; 0 or a pgr__error naming the field. */
 int pgr__trace_event_check(const struct pgr_trace_event *ev);
 
+/* src/trace/binary.c: the binary format's first byte; its reader. */
+bool pgr__trace_is_binary(int first_byte);
+int pgr__trace_read_binary(struct pgr_trace *t, FILE *f);
+
 /* "mm_page_alloc" etc. for an enum pgr_kmem_event. */
 const char *pgr__kmem_event_name(int e);
 

@@ -9,7 +9,7 @@ SECS=${1:-60}
 BUILD=${2:-${top_builddir:-.}}
 SRC=$(cd "$(dirname "$0")" && pwd)
 rc=0
-for t in fuzz_vhost_msg fuzz_vring; do
+for t in fuzz_vhost_msg fuzz_vring fuzz_trace_read; do
 	bin=$BUILD/tests/fuzz/$t
 	if [ ! -x "$bin" ]; then
 		echo "SKIP: $bin not built (configure --enable-fuzzing, CC=clang)"
