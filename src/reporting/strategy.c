@@ -154,9 +154,12 @@ int pgr_strategy_error(struct pgr_reporting *rep, int err, const char *fmt, ...)
 
 	if (err <= 0 || err > 4095)
 		err = EINVAL;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt ? fmt : "", ap);
-	va_end(ap);
+	msg[0] = '\0';
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+	}
 	if (rep)
 		rep->init_msg = true;
 	return pgr__error(err, "register: strategy %s: %s",
